@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "doe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "doe", targets: ["doe"]),
+        .library(name: "DoeLinalg", targets: ["DoeLinalg"]),
+        .library(name: "DoeDesign", targets: ["DoeDesign"]),
+        .library(name: "DoeStudy", targets: ["DoeStudy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: - C shims (Debian packages: libopenblas-dev liblapacke-dev libnlopt-dev libhdf5-dev)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CNLopt", pkgConfig: "nlopt", providers: [.apt(["libnlopt-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+
+        // MARK: - Numerics
+        .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
+        .target(name: "DoeOptim", dependencies: ["CNLopt"]),
+        .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
+
+        // MARK: - Design space, samplers, studies
+        .target(name: "DoeDesign", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeStudy", dependencies: ["DoeDesign"]),
+
+        // MARK: - Command line
+        .target(name: "DoeCLI", dependencies: [
+            "DoeStudy", "DoeDesign",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
+
+        // MARK: - Tests
+        .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
+        .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
+        .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"]),
+        .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"]),
+    ]
+)

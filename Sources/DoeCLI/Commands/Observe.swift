@@ -1,0 +1,93 @@
+import ArgumentParser
+import DoeDesign
+import DoeStudy
+import Foundation
+
+extension DoeCommand {
+    struct Observe: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record results: one trial on the command line, or a JSON/CSV results file.",
+            discussion: """
+            Examples:
+              doe observe plate 7 --value 1.23 --meta operator=ana --meta rig=B
+              doe observe plate 7 --value mass=2.1 --value stress=310       # several objectives
+              doe observe plate --results results.json    # {"results":[{"id":7,"value":1.23}]}
+              doe observe plate --results results.csv     # header: id,<objectives>[,extra columns kept as metadata]
+              doe observe plate --results old-runs.csv    # parameter columns and no id: imports existing results
+            The whole file is checked before anything is written. A second result for a trial is refused
+            unless --replace is given; then a correcting record is appended (the first one stays in the journal).
+            """
+        )
+
+        @OptionGroup var study: StudyOptions
+
+        @Argument(help: "Trial id (with --value).")
+        var id: Int?
+
+        @Option(name: .long, help: "Objective value: a number, or name=number for each objective (repeatable).")
+        var value: [String] = []
+
+        @Option(name: .long, help: "Metadata key=value kept with the observation (repeatable).")
+        var meta: [String] = []
+
+        @Option(name: .long, help: "Results file (.json or .csv; - reads standard input).")
+        var results: String?
+
+        @Flag(help: "Correct an existing observation (appends a new record).")
+        var replace = false
+
+        @Flag(help: "Print what was recorded as JSON.")
+        var json = false
+
+        func validate() throws {
+            if results != nil && (id != nil || !value.isEmpty || !meta.isEmpty) {
+                throw ValidationError("give either --results FILE, or a trial ID with --value, not both")
+            }
+            if results == nil && (id == nil || value.isEmpty) {
+                throw ValidationError("give a trial ID and --value Y, or --results FILE")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let s = try study.open()
+                let receipts: [Study.Receipt]
+                if let results {
+                    let text = try readInput(results)
+                    let rows = try ResultsFile.parse(text, source: results == "-" ? "<stdin>" : results, space: s.space)
+                    receipts = try s.observe(rows, replace: replace)
+                } else {
+                    let values = try value.map { entry -> (String, JSONValue) in
+                        if let eq = entry.firstIndex(of: "=") {
+                            let name = String(entry[..<eq]), number = String(entry[entry.index(after: eq)...])
+                            guard let d = Double(number) else { throw StudyError.invalidInput("--value \(entry): '\(number)' is not a number") }
+                            return (name, .double(d))
+                        }
+                        guard let d = Double(entry) else { throw StudyError.invalidInput("--value \(entry): not a number (use name=number for several objectives)") }
+                        return ("value", .double(d))
+                    }
+                    let metadata = try meta.map { entry -> (String, JSONValue) in
+                        guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
+                            throw StudyError.invalidInput("--meta \(entry): expected key=value")
+                        }
+                        let raw = String(entry[entry.index(after: eq)...])
+                        return (String(entry[..<eq]), Int(raw).map(JSONValue.int) ?? Double(raw).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(raw))
+                    }
+                    receipts = try s.observe([ResultRow(location: "command line", id: id!, params: nil, values: values, meta: metadata)], replace: replace)
+                }
+                if json {
+                    emit(JSONValue.object([("recorded", .array(receipts.map {
+                        .object([("id", .int($0.id)), ("imported", .bool($0.imported)), ("replaced", .bool($0.replaced))])
+                    }))]).serialized)
+                } else {
+                    let imported = receipts.filter(\.imported).map(\.id)
+                    let observed = receipts.filter { !$0.imported }.map(\.id)
+                    var parts: [String] = []
+                    if !observed.isEmpty { parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") (trial\(observed.count == 1 ? "" : "s") \(observed.map(String.init).joined(separator: ", ")))") }
+                    if !imported.isEmpty { parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") as trial\(imported.count == 1 ? "" : "s") \(imported.map(String.init).joined(separator: ", "))") }
+                    emit(parts.joined(separator: "; "))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import DoeDesign
+import DoeStudy
+import Foundation
+
+extension DoeCommand {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show counts by state, the best trial so far, pending trials and their age, failed trials.",
+            discussion: "Example:\n  doe status plate\n  doe status plate --json | jq .counts"
+        )
+
+        @OptionGroup var study: StudyOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let s = try study.open()
+                let state = try s.load()
+                let summary = StudySummary(state: state, space: s.space)
+                if json { emit(summary.json(space: s.space, study: s).serialized); return }
+                var out: [String] = []
+                out.append("study \(s.name): \(s.space.parameters.count) parameters (\(s.space.dimension) varied), objective\(s.space.objectives.count == 1 ? "" : "s") \(s.space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", "))")
+                out.append("trials: " + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+                let phase = summary.initialDesignTaken < summary.initialDesignSize
+                    ? "initial design (Sobol): \(summary.initialDesignTaken) of \(summary.initialDesignSize) taken"
+                    : "initial design complete (\(summary.initialDesignSize) trials); suggestions continue the Sobol sequence"
+                out.append("phase: " + phase)
+                out.append(contentsOf: bestLines(summary.best, space: s.space))
+                if !summary.pending.isEmpty {
+                    out.append("pending:")
+                    var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(\.name))
+                    for p in summary.pending {
+                        table.add(["  \(p.trial.id)", humanAge(p.ageSeconds), p.trial.suggestedBy] + p.trial.params.map(\.description))
+                    }
+                    out.append(table.rendered)
+                }
+                if !summary.failed.isEmpty {
+                    out.append("failed or abandoned (excluded from models):")
+                    for t in summary.failed { out.append("  trial \(t.id): \(t.state.rawValue)\(t.reason.map { " — \($0)" } ?? "")") }
+                }
+                emit(out.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Best: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the best completed trial (or the Pareto front with several objectives).",
+            discussion: "Example:\n  doe best plate --json"
+        )
+
+        @OptionGroup var study: StudyOptions
+        @Flag(help: "Print JSON ({\"best\":[{\"id\":..,\"params\":{..},\"values\":{..}}]}).") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let s = try study.open()
+                let best = StudySummary.best(try s.load().trials(in: .completed), objectives: s.space.objectives)
+                if json {
+                    emit(JSONValue.object([("best", .array(best.map { TrialTable.json($0, space: s.space) }))]).serialized)
+                } else {
+                    emit(bestLines(best, space: s.space).joined(separator: "\n"))
+                }
+            }
+        }
+    }
+
+    struct Trials: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the whole trial table (for Excel, pandas or scripts).",
+            discussion: """
+            Example:
+              doe trials plate --format csv > plate.csv
+              python -c "import pandas as pd; print(pd.read_csv('plate.csv').describe())"
+            Columns: id,state,<parameters>,<objectives>,generator,suggested_at,finished_at,reason,<metadata>.
+            """
+        )
+
+        @OptionGroup var study: StudyOptions
+        @Option(help: "csv or json.") var format: TableFormat = .csv
+
+        func run() throws {
+            try reportingErrors {
+                let s = try study.open()
+                let state = try s.load()
+                switch format {
+                case .json: emit(TrialTable.json(state, space: s.space).serialized)
+                case .csv, .text: FileHandle.standardOutput.write(Data(TrialTable.csv(state, space: s.space).utf8))
+                }
+            }
+        }
+    }
+}
+
+func bestLines(_ best: [Trial], space: DesignSpace) -> [String] {
+    guard !best.isEmpty else { return ["best: no completed trials yet"] }
+    let objectiveText = { (t: Trial) in space.objectives.map { "\($0.name) = \(t.values[$0.name].map { "\($0)" } ?? "?")" }.joined(separator: ", ") }
+    let paramText = { (t: Trial) in zip(space.parameters, t.params).map { "\($0.0.name)=\($0.1)" }.joined(separator: " ") }
+    if best.count == 1 && space.objectives.count == 1 {
+        return ["best: trial \(best[0].id): \(objectiveText(best[0]))", "  " + paramText(best[0])]
+    }
+    return ["Pareto front (\(best.count) trials):"] + best.map { "  trial \($0.id): \(objectiveText($0))  [\(paramText($0))]" }
+}

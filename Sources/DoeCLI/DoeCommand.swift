@@ -1,0 +1,23 @@
+import ArgumentParser
+import DoeStudy
+
+/// The `doe` command: experiment design and surrogate-model optimization.
+public struct DoeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "doe",
+        abstract: "Experiment design and Bayesian optimization for R&D loops.",
+        discussion: """
+        A study lives in studies/<name>/ as its space file and an append-only journal. The loop:
+          doe init plate --space space.yaml
+          doe suggest plate --batch 4          # run these experiments...
+          doe observe plate 1 --value 0.83     # ...and record what they gave
+          doe status plate
+        Exit status: 0 on success, 1 when doe refuses the request (the message says why), 64 for usage errors.
+        """,
+        version: Study.doeVersion,
+        subcommands: [Init.self, Suggest.self, Observe.self, Fail.self, Abandon.self, Note.self,
+                      Status.self, Best.self, Trials.self, Design.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,29 @@
+/// Left-aligned plain-text columns for terminal output.
+struct TextTable {
+    var header: [String]
+    var rows: [[String]] = []
+
+    init(_ header: [String]) { self.header = header }
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    var rendered: String {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
+        return all.map { row in
+            row.indices.map { c in c + 1 == row.count ? row[c] : row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
+import Foundation
+
+/// Formats a duration in seconds as `3d 4h`, `2h 5m`, `12m`, `40s`.
+func humanAge(_ seconds: Double) -> String {
+    let s = Int(max(seconds, 0))
+    if s >= 86_400 { return "\(s / 86_400)d \((s % 86_400) / 3600)h" }
+    if s >= 3600 { return "\(s / 3600)h \((s % 3600) / 60)m" }
+    if s >= 60 { return "\(s / 60)m" }
+    return "\(s)s"
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Yams
+
+extension DesignSpace {
+    /// Reads a design space from a YAML or JSON file.
+    /// - Throws: ``SpaceError`` naming the file, the parameter and the field.
+    public static func load(contentsOf path: String) throws -> DesignSpace {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpaceError(source: path, location: nil, field: nil, message: "cannot read the file (does it exist?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpaceError(source: path, location: nil, field: nil, message: "the file is not UTF-8 text")
+        }
+        return try parse(text, source: path)
+    }
+
+    /// Parses a design space from YAML or JSON text.
+    /// - Parameter source: the file name used in error messages.
+    public static func parse(_ text: String, source: String = "<input>") throws -> DesignSpace {
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw SpaceError(source: source, location: nil, field: nil, message: "not valid YAML/JSON: \(error)")
+        }
+        var parametersNode: Any?
+        var objectivesNode: Any?
+        var initialTrials: Int?
+        if let list = document as? [Any] {
+            parametersNode = list
+        } else if let map = document as? [String: Any] {
+            let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description"]
+            if let unknown = map.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw SpaceError(source: source, location: nil, field: unknown,
+                                 message: "unknown top-level field (expected \(allowed.sorted().joined(separator: ", ")))")
+            }
+            guard let p = map["parameters"] else {
+                throw SpaceError(source: source, location: nil, field: "parameters", message: "missing")
+            }
+            parametersNode = p
+            objectivesNode = map["objectives"]
+            if let n = map["initial_trials"] {
+                guard let v = n as? Int, v >= 1 else {
+                    throw SpaceError(source: source, location: nil, field: "initial_trials", message: "must be a positive integer, got \(n)")
+                }
+                initialTrials = v
+            }
+        } else {
+            throw SpaceError(source: source, location: nil, field: nil,
+                             message: "expected a list of parameters or an object with 'parameters:' and 'objectives:'")
+        }
+        guard let rawParameters = parametersNode as? [Any], !rawParameters.isEmpty else {
+            throw SpaceError(source: source, location: nil, field: "parameters", message: "must be a non-empty list")
+        }
+        let parameters = try rawParameters.enumerated().map { try parseParameter($0.element, index: $0.offset + 1, source: source) }
+        let objectives = try parseObjectives(objectivesNode, source: source)
+        try checkNames(parameters: parameters, objectives: objectives, source: source)
+        guard parameters.contains(where: \.isVaried) else {
+            throw SpaceError(source: source, location: nil, field: "parameters", message: "at least one parameter must vary (all are fixed)")
+        }
+        return try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
+    }
+
+    private static func number(_ any: Any?) -> Double? {
+        switch any {
+        case let i as Int: return Double(i)
+        case let d as Double: return d
+        default: return nil
+        }
+    }
+
+    private static func parseParameter(_ node: Any, index: Int, source: String) throws -> Parameter {
+        guard let map = node as? [String: Any] else {
+            throw SpaceError(source: source, location: "parameter #\(index)", field: nil, message: "must be an object with 'name' and 'type'")
+        }
+        guard let name = map["name"] as? String else {
+            throw SpaceError(source: source, location: "parameter #\(index)", field: "name", message: "missing or not a string")
+        }
+        let location = "parameter '\(name)' (#\(index))"
+        func fail(_ field: String?, _ message: String) -> SpaceError {
+            SpaceError(source: source, location: location, field: field, message: message)
+        }
+        guard let type = map["type"] as? String else { throw fail("type", "missing; use real, int, categorical or fixed") }
+        let common: Set<String> = ["name", "type", "unit", "description"]
+        let allowedByType: [String: Set<String>] = [
+            "real": ["low", "high", "log"], "float": ["low", "high", "log"], "continuous": ["low", "high", "log"],
+            "int": ["low", "high"], "integer": ["low", "high"],
+            "categorical": ["choices"], "choice": ["choices"],
+            "fixed": ["value"],
+        ]
+        guard let allowed = allowedByType[type] else {
+            throw fail("type", "unknown type '\(type)'; use real, int, categorical or fixed")
+        }
+        if let unknown = map.keys.sorted().first(where: { !common.contains($0) && !allowed.contains($0) }) {
+            throw fail(unknown, "not a field of a '\(type)' parameter (allowed: \((common.union(allowed)).sorted().joined(separator: ", ")))")
+        }
+        let unit = map["unit"].map { "\($0)" }
+        switch type {
+        case "real", "float", "continuous":
+            guard let low = number(map["low"]), low.isFinite else { throw fail("low", "missing or not a finite number") }
+            guard let high = number(map["high"]), high.isFinite else { throw fail("high", "missing or not a finite number") }
+            guard high > low else { throw fail("high", "must be greater than low (low \(low), high \(high))") }
+            var logScale = false
+            if let l = map["log"] {
+                guard let b = l as? Bool else { throw fail("log", "must be true or false") }
+                logScale = b
+            }
+            if logScale && low <= 0 { throw fail("low", "must be > 0 with log: true (got \(low))") }
+            return Parameter(name: name, domain: .real(low: low, high: high, logScale: logScale), unit: unit)
+        case "int", "integer":
+            guard let low = map["low"] as? Int else { throw fail("low", "missing or not an integer") }
+            guard let high = map["high"] as? Int else { throw fail("high", "missing or not an integer") }
+            guard high >= low else { throw fail("high", "must be at least low (low \(low), high \(high))") }
+            guard high - low < 1 << 52 else { throw fail("high", "range too large") }
+            return Parameter(name: name, domain: .integer(low: low, high: high), unit: unit)
+        case "categorical", "choice":
+            guard let list = map["choices"] as? [Any], !list.isEmpty else { throw fail("choices", "must be a non-empty list") }
+            var choices: [ParameterValue] = []
+            for (i, item) in list.enumerated() {
+                guard let value = scalarValue(item) else { throw fail("choices", "choice #\(i + 1) must be a number or a string") }
+                if choices.contains(where: { $0.matches(value) || $0.description == value.description }) {
+                    throw fail("choices", "choice '\(value)' is listed twice")
+                }
+                choices.append(value)
+            }
+            return Parameter(name: name, domain: .categorical(choices: choices), unit: unit)
+        default: // fixed
+            guard let raw = map["value"], let value = scalarValue(raw) else { throw fail("value", "missing, or not a number or string") }
+            if let n = value.number, !n.isFinite { throw fail("value", "must be finite") }
+            return Parameter(name: name, domain: .fixed(value), unit: unit)
+        }
+    }
+
+    private static func scalarValue(_ any: Any) -> ParameterValue? {
+        switch any {
+        case let i as Int: return .integer(i)
+        case let d as Double: return d.isFinite ? .real(d) : nil
+        case let s as String: return .text(s)
+        case let b as Bool: return .text(b ? "true" : "false")
+        default: return nil
+        }
+    }
+
+    private static func parseObjectives(_ node: Any?, source: String) throws -> [Objective] {
+        guard let node else { return [Objective(name: "value", direction: .minimize)] }
+        func direction(_ raw: Any?, location: String) throws -> Direction {
+            guard let raw else { return .minimize }
+            guard let s = raw as? String, let d = Direction(rawValue: s.lowercased()) else {
+                throw SpaceError(source: source, location: location, field: "direction", message: "must be minimize or maximize, got \(raw)")
+            }
+            return d
+        }
+        if let map = node as? [String: Any] {  // shorthand: {mass: minimize, stiffness: maximize}
+            return try map.keys.sorted().map { Objective(name: $0, direction: try direction(map[$0], location: "objective '\($0)'")) }
+        }
+        guard let list = node as? [Any], !list.isEmpty else {
+            throw SpaceError(source: source, location: nil, field: "objectives", message: "must be a non-empty list")
+        }
+        return try list.enumerated().map { i, item in
+            if let name = item as? String { return Objective(name: name, direction: .minimize) }
+            guard let m = item as? [String: Any], let name = m["name"] as? String else {
+                throw SpaceError(source: source, location: "objective #\(i + 1)", field: "name", message: "missing or not a string")
+            }
+            let location = "objective '\(name)' (#\(i + 1))"
+            if let unknown = m.keys.sorted().first(where: { !["name", "direction", "goal", "unit", "description"].contains($0) }) {
+                throw SpaceError(source: source, location: location, field: unknown, message: "unknown field (use name, direction, unit)")
+            }
+            return Objective(name: name, direction: try direction(m["direction"] ?? m["goal"], location: location))
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+
+/// A malformed design-space file: names the file, the parameter or objective, and the field.
+public struct SpaceError: Error, Sendable, CustomStringConvertible {
+    /// The file (or "<input>").
+    public let source: String
+    /// Where in the file, e.g. `parameter 'x2' (#3)`.
+    public let location: String?
+    /// The field, e.g. `high`.
+    public let field: String?
+    /// What is wrong and how to fix it.
+    public let message: String
+
+    public var description: String {
+        var parts = [source]
+        if let location { parts.append(location) }
+        if let field { parts.append("field '\(field)'") }
+        return parts.joined(separator: ": ") + ": " + message
+    }
+}
+
+/// A parameter value or assignment that does not fit the design space.
+public struct ValueError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, naming the parameter.
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The parameters and objectives of a study, read from a YAML or JSON file.
+///
+/// Two file shapes are accepted (JSON is valid YAML):
+/// ```yaml
+/// # a bare list of parameters: one objective named `value`, minimized
+/// [{"name": "x0", "type": "real", "low": 0, "high": 1}]
+/// ```
+/// ```yaml
+/// parameters:
+///   - {name: radius, type: real, low: 0.05, high: 0.15, unit: m}
+///   - {name: permeability, type: real, low: 1e-3, high: 1, log: true}
+///   - {name: layers, type: int, low: 1, high: 8}
+///   - {name: material, type: categorical, choices: [steel, aluminium]}
+///   - {name: temperature, type: fixed, value: 293}
+/// objectives:
+///   - {name: mass, direction: minimize}
+///   - {name: stiffness, direction: maximize}
+/// initial_trials: 12          # optional; default 2·d + 2
+/// ```
+public struct DesignSpace: Sendable, Equatable {
+    /// All parameters, in file order.
+    public let parameters: [Parameter]
+    /// The objectives, in file order (at least one).
+    public let objectives: [Objective]
+    /// Size of the initial space-filling design, if the file sets it.
+    public let initialTrials: Int?
+
+    /// Creates a space directly (validated like a parsed one).
+    public init(parameters: [Parameter], objectives: [Objective] = [Objective(name: "value", direction: .minimize)],
+                initialTrials: Int? = nil) throws {
+        self.parameters = parameters
+        self.objectives = objectives
+        self.initialTrials = initialTrials
+        try DesignSpace.checkNames(parameters: parameters, objectives: objectives, source: "<space>")
+    }
+
+    /// The parameters that vary (everything but `fixed`).
+    public var variedParameters: [Parameter] { parameters.filter(\.isVaried) }
+
+    /// Number of varied parameters: the dimension of the unit cube designs live in.
+    public var dimension: Int { variedParameters.count }
+
+    /// The initial design size: the file's `initial_trials`, else `2·d + 2`.
+    public var initialDesignSize: Int { initialTrials ?? (2 * dimension + 2) }
+
+    /// Names reserved for table columns.
+    public static let reservedNames: Set<String> = ["id", "state", "generator", "params", "value", "values", "meta",
+                                                    "suggested_at", "finished_at", "reason", "trial"]
+
+    /// Turns a point of the unit cube (one coordinate per varied parameter) into a full assignment
+    /// (one value per parameter, fixed ones included, in ``parameters`` order).
+    public func assignment(fromUnit u: [Double]) -> [ParameterValue] {
+        precondition(u.count == dimension, "unit point has \(u.count) coordinates, space has \(dimension) varied parameters")
+        var next = 0
+        return parameters.map { p in
+            guard p.isVaried else { return p.value(atUnit: 0) }
+            defer { next += 1 }
+            return p.value(atUnit: u[next])
+        }
+    }
+
+    /// Maps a full assignment back to the unit cube (varied parameters only).
+    public func unitPoint(of assignment: [ParameterValue]) -> [Double] {
+        zip(parameters, assignment).filter { $0.0.isVaried }.map { $0.0.unit(of: $0.1) }
+    }
+
+    /// Validates raw values (from JSON or CSV) against the space and returns a full assignment.
+    ///
+    /// Every varied parameter must be present; a fixed one may be omitted or must equal its value;
+    /// unknown names are refused. Reals must be finite and in bounds, integers integral and in bounds,
+    /// categorical values one of the choices.
+    /// - Parameters:
+    ///   - raw: values by parameter name.
+    ///   - context: prefix for messages, e.g. `results.csv line 4`.
+    /// - Throws: ``ValueError`` naming the parameter and the problem.
+    public func assignment(from raw: [String: JSONValue], context: String) throws -> [ParameterValue] {
+        let known = Set(parameters.map(\.name))
+        if let unknown = raw.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ValueError("\(context): unknown parameter '\(unknown)' (the space has \(parameters.map(\.name).joined(separator: ", ")))")
+        }
+        return try parameters.map { p in
+            guard let value = raw[p.name] else {
+                if case let .fixed(v) = p.domain { return v }
+                throw ValueError("\(context): parameter '\(p.name)' is missing")
+            }
+            return try validate(value, for: p, context: context)
+        }
+    }
+
+    private func validate(_ raw: JSONValue, for p: Parameter, context: String) throws -> ParameterValue {
+        let where_ = "\(context): parameter '\(p.name)'"
+        func number() throws -> Double {
+            var parsed = raw.number
+            if parsed == nil, let s = raw.string { parsed = Double(s.trimmingCharacters(in: .whitespaces)) }
+            guard let v = parsed else { throw ValueError("\(where_): expected a number, got \(raw.serialized)") }
+            guard v.isFinite else { throw ValueError("\(where_): value \(v) is not finite") }
+            return v
+        }
+        switch p.domain {
+        case let .real(low, high, _):
+            let v = try number()
+            guard v >= low && v <= high else { throw ValueError("\(where_): \(v) is outside [\(low), \(high)]") }
+            return .real(v)
+        case let .integer(low, high):
+            let v = try number()
+            guard v.rounded() == v, abs(v) < 9e15 else { throw ValueError("\(where_): \(v) is not an integer") }
+            guard Int(v) >= low && Int(v) <= high else { throw ValueError("\(where_): \(Int(v)) is outside [\(low), \(high)]") }
+            return .integer(Int(v))
+        case let .categorical(choices):
+            let candidate: ParameterValue
+            switch raw {
+            case let .int(i): candidate = .integer(i)
+            case let .double(d): candidate = .real(d)
+            case let .string(s): candidate = .text(s)
+            default: throw ValueError("\(where_): expected one of \(choices.map(\.description)), got \(raw.serialized)")
+            }
+            if let match = choices.first(where: { $0.matches(candidate) || $0.description == candidate.description }) {
+                return match
+            }
+            throw ValueError("\(where_): '\(candidate)' is not one of \(choices.map(\.description).joined(separator: ", "))")
+        case let .fixed(value):
+            let candidate: ParameterValue
+            switch raw {
+            case let .int(i): candidate = .integer(i)
+            case let .double(d): candidate = .real(d)
+            case let .string(s): candidate = Double(s).map { .real($0) } ?? .text(s)
+            default: candidate = .text(raw.serialized)
+            }
+            guard value.matches(candidate) || value.description == candidate.description else {
+                throw ValueError("\(where_): is fixed at \(value), got \(candidate)")
+            }
+            return value
+        }
+    }
+
+    static func checkNames(parameters: [Parameter], objectives: [Objective], source: String) throws {
+        guard !objectives.isEmpty else {
+            throw SpaceError(source: source, location: nil, field: "objectives", message: "at least one objective is needed")
+        }
+        var seen = Set<String>()
+        for (i, name) in (parameters.map(\.name) + objectives.map(\.name)).enumerated() {
+            let kind = i < parameters.count ? "parameter" : "objective"
+            let index = i < parameters.count ? i + 1 : i - parameters.count + 1
+            let location = "\(kind) '\(name)' (#\(index))"
+            guard isValidName(name) else {
+                throw SpaceError(source: source, location: "\(kind) #\(index)", field: "name",
+                                 message: "'\(name)' is not a valid name (letters, digits, '_', '-', '.'; starting with a letter or '_'; at most 64 characters)")
+            }
+            if kind == "parameter" && reservedNames.contains(name) {
+                throw SpaceError(source: source, location: location, field: "name", message: "'\(name)' is reserved for table columns; choose another name")
+            }
+            guard seen.insert(name).inserted else {
+                throw SpaceError(source: source, location: location, field: "name", message: "the name '\(name)' is used twice")
+            }
+        }
+    }
+
+    /// Names usable as parameter, objective and CSV column names.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 64 else { return false }
+        let isLetter = { (c: Unicode.Scalar) in ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
+        return isLetter(first) && name.unicodeScalars.allSatisfy { isLetter($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "." }
+    }
+}

@@ -1,0 +1,89 @@
+import CHDF5
+
+/// A failure reported by libhdf5, with the file and object it concerns.
+public struct H5Error: Error, Sendable, CustomStringConvertible {
+    /// What doe was doing, e.g. "open dataset".
+    public let operation: String
+    /// The file path.
+    public let path: String
+    /// The object inside the file, if any (e.g. "/inputs").
+    public let object: String?
+    public var description: String {
+        "HDF5: cannot \(operation) \(object.map { "'\($0)' in " } ?? "")'\(path)'"
+    }
+}
+
+/// A 2-D numeric dataset read into memory, row-major as HDF5 stores it.
+public struct H5Table: Sendable, Equatable {
+    /// Number of rows (first dimension).
+    public let rows: Int
+    /// Number of columns (second dimension).
+    public let columns: Int
+    /// Row-major values converted to `Double`.
+    public let values: [Double]
+}
+
+/// An open HDF5 file (read-only or newly created); closed when the value goes away.
+public final class H5File {
+    private let id: hid_t
+    /// The path the file was opened from.
+    public let path: String
+
+    private init(id: hid_t, path: String) {
+        self.id = id
+        self.path = path
+    }
+
+    deinit { H5Fclose(id) }
+
+    /// Opens an existing file read-only.
+    public static func open(_ path: String) throws -> H5File {
+        let id = H5Fopen(path, doe_h5f_acc_rdonly(), doe_h5p_default())
+        guard id >= 0 else { throw H5Error(operation: "open file", path: path, object: nil) }
+        return H5File(id: id, path: path)
+    }
+
+    /// Creates (or truncates) a file.
+    public static func create(_ path: String) throws -> H5File {
+        let id = H5Fcreate(path, doe_h5f_acc_trunc(), doe_h5p_default(), doe_h5p_default())
+        guard id >= 0 else { throw H5Error(operation: "create file", path: path, object: nil) }
+        return H5File(id: id, path: path)
+    }
+
+    /// Writes a `rows × columns` float64 dataset from row-major values.
+    public func write(_ name: String, rows: Int, columns: Int, values: [Double]) throws {
+        precondition(values.count == rows * columns, "dataset \(name): \(values.count) values for \(rows)×\(columns)")
+        var dims: [hsize_t] = [hsize_t(rows), hsize_t(columns)]
+        let space = H5Screate_simple(2, &dims, nil)
+        guard space >= 0 else { throw H5Error(operation: "create dataspace for", path: path, object: name) }
+        defer { H5Sclose(space) }
+        let dataset = H5Dcreate2(id, name, doe_h5t_ieee_f64le(), space, doe_h5p_default(), doe_h5p_default(), doe_h5p_default())
+        guard dataset >= 0 else { throw H5Error(operation: "create dataset", path: path, object: name) }
+        defer { H5Dclose(dataset) }
+        let status = values.withUnsafeBufferPointer {
+            H5Dwrite(dataset, doe_h5t_native_double(), doe_h5s_all(), doe_h5s_all(), doe_h5p_default(), $0.baseAddress)
+        }
+        guard status >= 0 else { throw H5Error(operation: "write dataset", path: path, object: name) }
+    }
+
+    /// Reads a 2-D numeric dataset (any float or integer type), converting to `Double`.
+    public func readTable(_ name: String) throws -> H5Table {
+        let dataset = H5Dopen2(id, name, doe_h5p_default())
+        guard dataset >= 0 else { throw H5Error(operation: "open dataset", path: path, object: name) }
+        defer { H5Dclose(dataset) }
+        let space = H5Dget_space(dataset)
+        defer { H5Sclose(space) }
+        guard H5Sget_simple_extent_ndims(space) == 2 else {
+            throw H5Error(operation: "read (dataset is not 2-D)", path: path, object: name)
+        }
+        var dims: [hsize_t] = [0, 0]
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        let rows = Int(dims[0]), columns = Int(dims[1])
+        var values = [Double](repeating: 0, count: rows * columns)
+        let status = values.withUnsafeMutableBufferPointer {
+            H5Dread(dataset, doe_h5t_native_double(), doe_h5s_all(), doe_h5s_all(), doe_h5p_default(), $0.baseAddress)
+        }
+        guard status >= 0 else { throw H5Error(operation: "read dataset", path: path, object: name) }
+        return H5Table(rows: rows, columns: columns, values: values)
+    }
+}

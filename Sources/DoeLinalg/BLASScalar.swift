@@ -1,0 +1,107 @@
+import CBLAS
+import CLAPACKE
+
+/// A floating-point type that BLAS and LAPACK implement: `Float` (s-routines) or `Double` (d-routines).
+///
+/// Every routine is column-major. The static members are thin, unchecked forwards to CBLAS/LAPACKE;
+/// `Matrix` checks shapes before calling them.
+public protocol BLASScalar: BinaryFloatingPoint, Sendable where Self: LosslessStringConvertible {
+    /// `C ← alpha·op(A)·op(B) + beta·C` (`?gemm`).
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
+                     _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
+                     _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+    /// `y ← alpha·op(A)·x + beta·y` (`?gemv`).
+    static func gemv(_ transA: Bool, _ m: Int, _ n: Int, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int,
+                     _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafeMutablePointer<Self>)
+    /// Lower triangle of `C ← alpha·op(A)·op(A)ᵀ + beta·C` (`?syrk`; `trans == false` means `A·Aᵀ`).
+    static func syrk(_ trans: Bool, _ n: Int, _ k: Int, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int,
+                     _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+    /// Solves `op(L)·X = alpha·B` in place for lower-triangular `L` (`?trsm`, left side).
+    static func trsmLowerLeft(_ transL: Bool, _ m: Int, _ n: Int, _ alpha: Self, _ l: UnsafePointer<Self>, _ ldl: Int,
+                              _ b: UnsafeMutablePointer<Self>, _ ldb: Int)
+    /// Cholesky factor, lower triangle (`?potrf`); returns LAPACK's `info`.
+    static func potrf(_ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int) -> Int32
+    /// Solves `A·X = B` from a lower Cholesky factor (`?potrs`); returns `info`.
+    static func potrs(_ n: Int, _ nrhs: Int, _ l: UnsafePointer<Self>, _ ldl: Int,
+                      _ b: UnsafeMutablePointer<Self>, _ ldb: Int) -> Int32
+    /// Symmetric eigen-decomposition (`?syevd`, lower triangle, vectors); returns `info`.
+    static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int, _ w: UnsafeMutablePointer<Self>) -> Int32
+    /// Thin singular value decomposition (`?gesdd`, job `S`); returns `info`.
+    static func gesdd(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int, _ s: UnsafeMutablePointer<Self>,
+                      _ u: UnsafeMutablePointer<Self>, _ ldu: Int, _ vt: UnsafeMutablePointer<Self>, _ ldvt: Int) -> Int32
+}
+
+@inline(__always) private func transposeFlag(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+@inline(__always) private func ascii(_ c: Unicode.Scalar) -> CChar { CChar(bitPattern: UInt8(ascii: c)) }
+
+extension Double: BLASScalar {
+    public static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
+                            _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
+                            _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        cblas_dgemm(CblasColMajor, transposeFlag(transA), transposeFlag(transB), Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    public static func gemv(_ transA: Bool, _ m: Int, _ n: Int, _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int,
+                            _ x: UnsafePointer<Double>, _ beta: Double, _ y: UnsafeMutablePointer<Double>) {
+        cblas_dgemv(CblasColMajor, transposeFlag(transA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+    public static func syrk(_ trans: Bool, _ n: Int, _ k: Int, _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int,
+                            _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        cblas_dsyrk(CblasColMajor, CblasLower, transposeFlag(trans), Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+    public static func trsmLowerLeft(_ transL: Bool, _ m: Int, _ n: Int, _ alpha: Double, _ l: UnsafePointer<Double>, _ ldl: Int,
+                                     _ b: UnsafeMutablePointer<Double>, _ ldb: Int) {
+        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, transposeFlag(transL), CblasNonUnit, Int32(m), Int32(n), alpha,
+                    l, Int32(ldl), b, Int32(ldb))
+    }
+    public static func potrf(_ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int) -> Int32 {
+        LAPACKE_dpotrf(LAPACK_COL_MAJOR, ascii("L"), Int32(n), a, Int32(lda))
+    }
+    public static func potrs(_ n: Int, _ nrhs: Int, _ l: UnsafePointer<Double>, _ ldl: Int,
+                             _ b: UnsafeMutablePointer<Double>, _ ldb: Int) -> Int32 {
+        LAPACKE_dpotrs(LAPACK_COL_MAJOR, ascii("L"), Int32(n), Int32(nrhs), l, Int32(ldl), b, Int32(ldb))
+    }
+    public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int, _ w: UnsafeMutablePointer<Double>) -> Int32 {
+        LAPACKE_dsyevd(LAPACK_COL_MAJOR, ascii("V"), ascii("L"), Int32(n), a, Int32(lda), w)
+    }
+    public static func gesdd(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int, _ s: UnsafeMutablePointer<Double>,
+                             _ u: UnsafeMutablePointer<Double>, _ ldu: Int, _ vt: UnsafeMutablePointer<Double>, _ ldvt: Int) -> Int32 {
+        LAPACKE_dgesdd(LAPACK_COL_MAJOR, ascii("S"), Int32(m), Int32(n), a, Int32(lda), s, u, Int32(ldu), vt, Int32(ldvt))
+    }
+}
+
+extension Float: BLASScalar {
+    public static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                            _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                            _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_sgemm(CblasColMajor, transposeFlag(transA), transposeFlag(transB), Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    public static func gemv(_ transA: Bool, _ m: Int, _ n: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
+                            _ x: UnsafePointer<Float>, _ beta: Float, _ y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasColMajor, transposeFlag(transA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+    public static func syrk(_ trans: Bool, _ n: Int, _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
+                            _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_ssyrk(CblasColMajor, CblasLower, transposeFlag(trans), Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+    public static func trsmLowerLeft(_ transL: Bool, _ m: Int, _ n: Int, _ alpha: Float, _ l: UnsafePointer<Float>, _ ldl: Int,
+                                     _ b: UnsafeMutablePointer<Float>, _ ldb: Int) {
+        cblas_strsm(CblasColMajor, CblasLeft, CblasLower, transposeFlag(transL), CblasNonUnit, Int32(m), Int32(n), alpha,
+                    l, Int32(ldl), b, Int32(ldb))
+    }
+    public static func potrf(_ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int) -> Int32 {
+        LAPACKE_spotrf(LAPACK_COL_MAJOR, ascii("L"), Int32(n), a, Int32(lda))
+    }
+    public static func potrs(_ n: Int, _ nrhs: Int, _ l: UnsafePointer<Float>, _ ldl: Int,
+                             _ b: UnsafeMutablePointer<Float>, _ ldb: Int) -> Int32 {
+        LAPACKE_spotrs(LAPACK_COL_MAJOR, ascii("L"), Int32(n), Int32(nrhs), l, Int32(ldl), b, Int32(ldb))
+    }
+    public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int, _ w: UnsafeMutablePointer<Float>) -> Int32 {
+        LAPACKE_ssyevd(LAPACK_COL_MAJOR, ascii("V"), ascii("L"), Int32(n), a, Int32(lda), w)
+    }
+    public static func gesdd(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int, _ s: UnsafeMutablePointer<Float>,
+                             _ u: UnsafeMutablePointer<Float>, _ ldu: Int, _ vt: UnsafeMutablePointer<Float>, _ ldvt: Int) -> Int32 {
+        LAPACKE_sgesdd(LAPACK_COL_MAJOR, ascii("S"), Int32(m), Int32(n), a, Int32(lda), s, u, Int32(ldu), vt, Int32(ldvt))
+    }
+}

@@ -1,0 +1,125 @@
+import DoeDesign
+import Foundation
+
+/// The operations a study journal records, one JSON object per line.
+///
+/// Every record carries `v` (format version), `op`, `ts` (UTC, ISO 8601 with milliseconds) and `writer`
+/// (`user@host:pid`, or `$DOE_WRITER`). The op-specific fields are:
+///
+/// | op | fields |
+/// |---|---|
+/// | `study_created` | `study`, `seed`, `space_file`, `doe_version` |
+/// | `trial_suggested` | `trial`, `params`, `generator`, optional `generator_info` |
+/// | `trial_observed` | `trial`, `values`, optional `meta`, `replace` |
+/// | `trial_imported` | `trial`, `params`, `values`, optional `meta` (results that existed before) |
+/// | `trial_failed` | `trial`, `reason` |
+/// | `trial_abandoned` | `trial`, optional `reason` |
+/// | `note` | `text` |
+public enum JournalOperation: String, Sendable, CaseIterable {
+    case studyCreated = "study_created"
+    case trialSuggested = "trial_suggested"
+    case trialObserved = "trial_observed"
+    case trialImported = "trial_imported"
+    case trialFailed = "trial_failed"
+    case trialAbandoned = "trial_abandoned"
+    case note = "note"
+}
+
+/// One journal line: an operation plus its fields, kept as ordered JSON.
+public struct JournalRecord: Sendable {
+    /// The format version this doe writes and reads.
+    public static let formatVersion = 1
+
+    /// The operation.
+    public let operation: JournalOperation
+    /// When it was written.
+    public let timestamp: String
+    /// Who wrote it.
+    public let writer: String
+    /// The op-specific fields (without `v`, `op`, `ts`, `writer`).
+    public let fields: [(String, JSONValue)]
+
+    /// A new record stamped with the current time and this process's writer id.
+    public init(_ operation: JournalOperation, _ fields: [(String, JSONValue)]) {
+        self.operation = operation
+        self.timestamp = Timestamp.now()
+        self.writer = WriterIdentity.current
+        self.fields = fields
+    }
+
+    init(operation: JournalOperation, timestamp: String, writer: String, fields: [(String, JSONValue)]) {
+        self.operation = operation
+        self.timestamp = timestamp
+        self.writer = writer
+        self.fields = fields
+    }
+
+    /// Field `key`, if present.
+    public subscript(key: String) -> JSONValue? { fields.first { $0.0 == key }?.1 }
+
+    /// The record as one line of JSON, without the newline.
+    public var line: String {
+        JSONValue.object([("v", .int(JournalRecord.formatVersion)), ("op", .string(operation.rawValue)),
+                          ("ts", .string(timestamp)), ("writer", .string(writer))] + fields).serialized
+    }
+
+    /// Parses one journal line.
+    /// - Throws: a description of what is wrong (the caller adds the line number).
+    static func parse(_ line: Substring) throws(RecordParseError) -> JournalRecord {
+        let value: JSONValue
+        do { value = try JSONValue.parse(Data(line.utf8)) } catch { throw .malformed("not valid JSON") }
+        guard let members = value.members else { throw .malformed("not a JSON object") }
+        guard let version = value["v"]?.integer else { throw .malformed("missing format version 'v'") }
+        guard version <= formatVersion else { throw .newerVersion(version) }
+        guard let opName = value["op"]?.string else { throw .malformed("missing 'op'") }
+        guard let operation = JournalOperation(rawValue: opName) else { throw .malformed("unknown operation '\(opName)'") }
+        let reserved: Set<String> = ["v", "op", "ts", "writer"]
+        return JournalRecord(operation: operation, timestamp: value["ts"]?.string ?? "", writer: value["writer"]?.string ?? "",
+                             fields: members.filter { !reserved.contains($0.0) })
+    }
+}
+
+enum RecordParseError: Error {
+    case malformed(String)
+    case newerVersion(Int)
+}
+
+/// UTC timestamps as journal text.
+public enum Timestamp {
+    /// The current time, e.g. `2026-11-29T20:31:07.123Z`.
+    public static func now() -> String { format(Date()) }
+
+    /// Formats a date as ISO 8601 UTC with milliseconds.
+    public static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Parses journal text back to a date (`nil` if malformed).
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}
+
+/// Who writes journal records: `$DOE_WRITER` if set, else `user@host:pid`.
+public enum WriterIdentity {
+    /// The identity of this process.
+    public static let current: String = {
+        let env = ProcessInfo.processInfo.environment
+        if let explicit = env["DOE_WRITER"], !explicit.isEmpty { return explicit }
+        let user = env["USER"] ?? env["LOGNAME"] ?? getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid\(getuid())"
+        return "\(user)@\(ProcessInfo.processInfo.hostName):\(getpid())"
+    }()
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

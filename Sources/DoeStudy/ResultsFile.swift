@@ -1,0 +1,221 @@
+import DoeDesign
+import Foundation
+
+/// One row of a results file: either a result for an existing trial (`id`) or a result that already
+/// exists elsewhere, given with its parameters (`params`), to import as a new completed trial.
+public struct ResultRow: Sendable {
+    /// Where the row came from, for messages (e.g. `results.csv line 3`).
+    public let location: String
+    /// The trial id, for results of suggested trials.
+    public let id: Int?
+    /// Raw parameter values, for imported results.
+    public let params: [String: JSONValue]?
+    /// Raw objective values by name (`value` for a single objective given as `"value": y`).
+    public let values: [(String, JSONValue)]
+    /// Extra information kept with the observation.
+    public let meta: [(String, JSONValue)]
+
+    /// Creates a row.
+    public init(location: String, id: Int?, params: [String: JSONValue]?, values: [(String, JSONValue)], meta: [(String, JSONValue)]) {
+        self.location = location
+        self.id = id
+        self.params = params
+        self.values = values
+        self.meta = meta
+    }
+}
+
+/// Reads `doe observe --results` files.
+///
+/// JSON: `{"results": [{"id": 7, "value": 1.23}]}`, or with several objectives
+/// `{"id": 7, "values": {"mass": 2.1, "stress": 310}}`; `"params": {...}` instead of `"id"` imports an
+/// existing result; an optional `"meta": {...}` is kept. A bare list of rows is accepted too.
+///
+/// CSV: a header `id,<objective names>[,<extra columns kept as metadata>]`, or parameter columns and
+/// no `id` column to import existing results.
+public enum ResultsFile {
+    /// Parses results text; the format comes from the extension (`.json`, `.csv`) or, failing that, the content.
+    /// - Throws: ``StudyError/invalidInput(_:)`` naming the file, line or row and the problem.
+    public static func parse(_ text: String, source: String, space: DesignSpace) throws -> [ResultRow] {
+        let trimmed = text.drop { $0.isWhitespace }
+        let lower = source.lowercased()
+        let isJSON = lower.hasSuffix(".json") || (!lower.hasSuffix(".csv") && (trimmed.first == "{" || trimmed.first == "["))
+        return isJSON ? try parseJSON(text, source: source) : try parseCSV(text, source: source, space: space)
+    }
+
+    static func parseJSON(_ text: String, source: String) throws -> [ResultRow] {
+        let document: JSONValue
+        do { document = try JSONValue.parse(text) } catch {
+            throw StudyError.invalidInput("\(source): not valid JSON (\(describe(error)))")
+        }
+        let rows: [JSONValue]
+        if let list = document.elements {
+            rows = list
+        } else if let list = document["results"]?.elements {
+            rows = list
+        } else {
+            throw StudyError.invalidInput("\(source): expected {\"results\": [...]} or a list of result rows")
+        }
+        return try rows.enumerated().map { index, row in
+            let location = "\(source) results[\(index)]"
+            guard let members = row.members else { throw StudyError.invalidInput("\(location): each result must be an object") }
+            let allowed: Set<String> = ["id", "params", "value", "values", "meta"]
+            if let unknown = members.first(where: { !allowed.contains($0.0) }) {
+                throw StudyError.invalidInput("\(location): unknown field '\(unknown.0)' (expected id or params, value or values, optional meta)")
+            }
+            var id: Int?
+            if let raw = row["id"] {
+                guard let i = raw.integer else { throw StudyError.invalidInput("\(location): 'id' must be an integer, got \(raw.serialized)") }
+                id = i
+            }
+            var params: [String: JSONValue]?
+            if let raw = row["params"] {
+                guard let p = raw.members else { throw StudyError.invalidInput("\(location): 'params' must be an object") }
+                params = Dictionary(p, uniquingKeysWith: { a, _ in a })
+            }
+            if id == nil && params == nil { throw StudyError.invalidInput("\(location): needs 'id' (a suggested trial) or 'params' (an existing result to import)") }
+            if id != nil && params != nil { throw StudyError.invalidInput("\(location): give either 'id' or 'params', not both") }
+            let values: [(String, JSONValue)]
+            if let v = row["value"], row["values"] == nil {
+                values = [("value", v)]
+            } else if let v = row["values"]?.members, row["value"] == nil {
+                values = v
+            } else {
+                throw StudyError.invalidInput("\(location): needs exactly one of 'value' (a number) or 'values' (an object by objective)")
+            }
+            var meta: [(String, JSONValue)] = []
+            if let raw = row["meta"] {
+                guard let m = raw.members else { throw StudyError.invalidInput("\(location): 'meta' must be an object") }
+                meta = m
+            }
+            return ResultRow(location: location, id: id, params: params, values: values, meta: meta)
+        }
+    }
+
+    static func parseCSV(_ text: String, source: String, space: DesignSpace) throws -> [ResultRow] {
+        let table = try CSV.parse(text, source: source)
+        guard let header = table.first else { throw StudyError.invalidInput("\(source): empty file (expected a header line)") }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let dup = Dictionary(grouping: columns, by: { $0 }).first(where: { $1.count > 1 })?.key {
+            throw StudyError.invalidInput("\(source) line \(header.line): column '\(dup)' appears twice")
+        }
+        let objectiveNames = space.objectives.map(\.name)
+        let parameterNames = Set(space.parameters.map(\.name))
+        let hasId = columns.contains("id")
+        let missingObjectives = objectiveNames.filter { !columns.contains($0) }
+        if !missingObjectives.isEmpty {
+            throw StudyError.invalidInput("\(source): missing column\(missingObjectives.count > 1 ? "s" : "") \(missingObjectives.map { "'\($0)'" }.joined(separator: ", ")) (header must be id,\(objectiveNames.joined(separator: ","))[,extra columns])")
+        }
+        if !hasId {
+            let missing = space.variedParameters.map(\.name).filter { !columns.contains($0) }
+            if !missing.isEmpty {
+                throw StudyError.invalidInput("\(source): no 'id' column, so every parameter column is needed to import results; missing \(missing.map { "'\($0)'" }.joined(separator: ", "))")
+            }
+        }
+        return try table.dropFirst().map { record in
+            let location = "\(source) line \(record.line)"
+            guard record.fields.count == columns.count else {
+                throw StudyError.invalidInput("\(location): \(record.fields.count) fields, the header has \(columns.count)")
+            }
+            var id: Int?
+            var params: [String: JSONValue] = [:]
+            var values: [(String, JSONValue)] = []
+            var meta: [(String, JSONValue)] = []
+            for (column, raw) in zip(columns, record.fields) {
+                let cell = raw.trimmingCharacters(in: .whitespaces)
+                if column == "id" {
+                    guard let i = Int(cell) else { throw StudyError.invalidInput("\(location): id '\(cell)' is not an integer") }
+                    id = i
+                } else if objectiveNames.contains(column) {
+                    guard !cell.isEmpty else { throw StudyError.invalidInput("\(location): no value for '\(column)'") }
+                    guard let d = Double(cell) else { throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number") }
+                    values.append((column, .double(d)))
+                } else if !hasId && parameterNames.contains(column) {
+                    params[column] = .string(cell)
+                } else if !cell.isEmpty {
+                    meta.append((column, Int(cell).map(JSONValue.int) ?? Double(cell).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(cell)))
+                }
+            }
+            return ResultRow(location: location, id: id, params: hasId ? nil : params, values: values, meta: meta)
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if case let DecodingError.dataCorrupted(context) = error {
+            return (context.underlyingError.map { "\($0.localizedDescription)" }) ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+/// Minimal RFC 4180 CSV: comma separated, double-quoted fields with `""` escapes, LF or CRLF line ends.
+public enum CSV {
+    /// One parsed record with its 1-based starting line.
+    public struct Record: Sendable {
+        public let line: Int
+        public let fields: [String]
+    }
+
+    /// Parses CSV text; blank lines are skipped.
+    public static func parse(_ text: String, source: String) throws -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
+        var field = ""
+        var inQuotes = false
+        var line = 1
+        var recordLine = 1
+        var fieldStarted = false
+        var iterator = Array(text.unicodeScalars).makeIterator()
+        var pending: Unicode.Scalar? = iterator.next()
+        func finishRecord() {
+            fields.append(field)
+            if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) {
+                records.append(Record(line: recordLine, fields: fields))
+            }
+            fields = []
+            field = ""
+            fieldStarted = false
+        }
+        while let c = pending {
+            pending = iterator.next()
+            if inQuotes {
+                if c == "\"" {
+                    if pending == "\"" { field.unicodeScalars.append("\""); pending = iterator.next() } else { inQuotes = false }
+                } else {
+                    if c == "\n" { line += 1 }
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case "\"" where !fieldStarted || field.trimmingCharacters(in: .whitespaces).isEmpty:
+                inQuotes = true
+                fieldStarted = true
+                field = ""
+            case ",":
+                fields.append(field)
+                field = ""
+                fieldStarted = false
+            case "\r":
+                if pending == "\n" { continue }
+                finishRecord(); line += 1; recordLine = line
+            case "\n":
+                finishRecord(); line += 1; recordLine = line
+            default:
+                field.unicodeScalars.append(c)
+                fieldStarted = true
+            }
+        }
+        if inQuotes { throw StudyError.invalidInput("\(source) line \(recordLine): unterminated quoted field") }
+        if !field.isEmpty || !fields.isEmpty { finishRecord() }
+        return records
+    }
+
+    /// Quotes a field when needed.
+    public static func escape(_ field: String) -> String {
+        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return field
+    }
+}

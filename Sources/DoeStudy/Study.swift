@@ -1,0 +1,303 @@
+import DoeDesign
+import Foundation
+
+/// A study on disk: `<directory>/<name>/space.yaml` and the append-only `journal.jsonl`.
+///
+/// Every operation that writes takes the journal's exclusive lock, replays the journal, validates its input
+/// against that state, appends whole lines and `fsync`s, all before returning. Nothing is ever rewritten.
+///
+/// ```swift
+/// let study = try Study.open(name: "plate", in: "studies")
+/// let batch = try study.suggest(count: 4)
+/// try study.observe(id: batch[0].id, values: ["value": 1.3])
+/// ```
+public final class Study: @unchecked Sendable {
+    /// Version written into `study_created` records.
+    public static let doeVersion = "0.1.0"
+
+    /// The study's name.
+    public let name: String
+    /// Its directory.
+    public let path: String
+    /// The journal's path.
+    public var journalPath: String { path + "/journal.jsonl" }
+    /// The stored copy of the space file.
+    public var spacePath: String { path + "/space.yaml" }
+    /// The design space.
+    public let space: DesignSpace
+    /// Receives warnings (a torn last line, for instance). Defaults to standard error.
+    public var onWarning: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data(("warning: " + message + "\n").utf8))
+    }
+
+    private init(name: String, path: String, space: DesignSpace) {
+        self.name = name
+        self.path = path
+        self.space = space
+    }
+
+    /// Creates a study directory with a copy of the space file and a journal holding `study_created`.
+    ///
+    /// The directory is assembled under a temporary name and renamed into place, so a crash never
+    /// leaves a half-made study behind.
+    /// - Throws: ``StudyError`` for a bad name or an existing study, ``SpaceError`` for a bad space file.
+    @discardableResult
+    public static func create(name: String, spaceFile: String, in directory: String, seed: UInt64) throws -> Study {
+        try StudyName.validate(name)
+        let space = try DesignSpace.load(contentsOf: spaceFile)
+        let spaceText = FileManager.default.contents(atPath: spaceFile) ?? Data()
+        let fm = FileManager.default
+        let target = directory + "/" + name
+        if fm.fileExists(atPath: target) { throw StudyError.alreadyExists(name: name, path: target) }
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StudyError.io(path: directory, operation: "create directory", errno: EACCES)
+        }
+        let staging = directory + "/.\(name).creating-\(getpid())"
+        try? fm.removeItem(atPath: staging)
+        guard mkdir(staging, 0o755) == 0 else { throw StudyError.io(path: staging, operation: "mkdir", errno: errno) }
+        do {
+            try writeDurably(spaceText, to: staging + "/space.yaml")
+            let created = JournalRecord(.studyCreated, [
+                ("study", .string(name)), ("seed", .int(Int(bitPattern: UInt(seed)))), ("space_file", "space.yaml"),
+                ("doe_version", .string(doeVersion)),
+            ])
+            try JournalFile.create(path: staging + "/journal.jsonl", records: [created])
+            try fsyncDirectory(staging)
+            guard rename(staging, target) == 0 else {
+                let code = errno
+                if code == EEXIST || code == ENOTEMPTY { throw StudyError.alreadyExists(name: name, path: target) }
+                throw StudyError.io(path: target, operation: "rename", errno: code)
+            }
+            try fsyncDirectory(directory)
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error
+        }
+        return Study(name: name, path: target, space: space)
+    }
+
+    /// Opens an existing study.
+    /// - Throws: ``StudyError/notFound(name:directory:)``, or the space file's error.
+    public static func open(name: String, in directory: String) throws -> Study {
+        try StudyName.validate(name)
+        let path = directory + "/" + name
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path + "/journal.jsonl", isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw StudyError.notFound(name: name, directory: directory)
+        }
+        let space = try DesignSpace.load(contentsOf: path + "/space.yaml")
+        return Study(name: name, path: path, space: space)
+    }
+
+    // MARK: - Reading
+
+    /// The current state (under a shared lock). A torn last line is reported and repaired.
+    public func load() throws -> StudyState {
+        let file = try JournalFile(path: journalPath, lock: .shared)
+        let (records, torn) = try file.readRecords()
+        if torn == nil { return try StudyState(replaying: records, space: space, journalPath: journalPath) }
+        return try transaction { state in ([], state) }
+    }
+
+    // MARK: - Writing
+
+    /// Runs `body` under the exclusive lock with the replayed state and appends the records it returns.
+    public func transaction<T>(_ body: (StudyState) throws -> ([JournalRecord], T)) throws -> T {
+        let file = try JournalFile(path: journalPath, lock: .exclusive)
+        let (records, torn) = try file.readRecords()
+        if let torn {
+            try file.repair(torn)
+            onWarning("\(journalPath): line \(torn.line) was incomplete (\(torn.length) bytes, a write interrupted by a crash or kill); it was never acknowledged, and was moved to \(journalPath).torn")
+        }
+        let state = try StudyState(replaying: records, space: space, journalPath: journalPath)
+        let (newRecords, result) = try body(state)
+        try file.append(newRecords)
+        return result
+    }
+
+    /// Proposes and records `count` new trials.
+    /// - Returns: the new trials, pending.
+    public func suggest(count: Int, strategy: SuggestionStrategy = SobolContinuation()) throws -> [Trial] {
+        guard count >= 1 else { throw StudyError.invalidInput("batch size must be at least 1, got \(count)") }
+        return try transaction { state in
+            let suggestions = try strategy.suggest(count: count, state: state, space: space)
+            var id = state.nextTrialId
+            var records: [JournalRecord] = []
+            var trials: [Trial] = []
+            for s in suggestions {
+                let record = JournalRecord(.trialSuggested, [
+                    ("trial", .int(id)), ("params", paramsJSON(s.params)), ("generator", .string(s.generator)),
+                    ("generator_info", s.info),
+                ])
+                records.append(record)
+                trials.append(Trial(id: id, params: s.params, generator: s.generator, generatorInfo: s.info, state: .pending,
+                                    values: [:], meta: [], suggestedAt: record.timestamp, finishedAt: nil, reason: nil,
+                                    suggestedBy: record.writer, finishedBy: nil, observationCount: 0))
+                id += 1
+            }
+            return (records, trials)
+        }
+    }
+
+    /// What one accepted result row became.
+    public struct Receipt: Sendable {
+        /// The trial id (new for imported rows).
+        public let id: Int
+        /// `true` when the row was imported as a new trial.
+        public let imported: Bool
+        /// `true` when it corrected an earlier observation.
+        public let replaced: Bool
+    }
+
+    /// Records a batch of results atomically: every row is checked first, and nothing is written unless all are valid.
+    /// - Parameter replace: allow correcting an existing observation (a new record is appended; the old one stays).
+    /// - Throws: ``StudyError`` naming the row and problem.
+    @discardableResult
+    public func observe(_ rows: [ResultRow], replace: Bool = false) throws -> [Receipt] {
+        guard !rows.isEmpty else { throw StudyError.invalidInput("no results to record") }
+        return try transaction { state in
+            var records: [JournalRecord] = []
+            var receipts: [Receipt] = []
+            var seen: [Int: String] = [:]
+            var nextId = state.nextTrialId
+            for row in rows {
+                let values = try objectiveValues(row.values, location: row.location)
+                if let id = row.id {
+                    guard let trial = state.trial(id) else {
+                        let ids = state.trials.map(\.id)
+                        throw StudyError.invalidInput("\(row.location): " + StudyError.unknownTrial(id: id, known: ids.isEmpty ? nil : ids.min()!...ids.max()!).description)
+                    }
+                    if let earlier = seen[id] { throw StudyError.invalidInput("\(row.location): trial \(id) already appears in \(earlier)") }
+                    seen[id] = row.location
+                    switch trial.state {
+                    case .completed where !replace:
+                        throw StudyError.invalidState("\(row.location): trial \(id) already has a result (\(describe(trial.values)), observed \(trial.finishedAt ?? "?")); use --replace to correct it")
+                    case .failed where !replace, .abandoned where !replace:
+                        throw StudyError.invalidState("\(row.location): trial \(id) is \(trial.state.rawValue)\(trial.reason.map { " (\($0))" } ?? ""); use --replace to record a result anyway")
+                    default: break
+                    }
+                    var fields: [(String, JSONValue)] = [("trial", .int(id)), ("values", valuesJSON(values))]
+                    if !row.meta.isEmpty { fields.append(("meta", .object(row.meta))) }
+                    let isReplacement = trial.state != .pending
+                    if isReplacement { fields.append(("replace", true)) }
+                    records.append(JournalRecord(.trialObserved, fields))
+                    receipts.append(Receipt(id: id, imported: false, replaced: isReplacement))
+                } else if let raw = row.params {
+                    let params: [ParameterValue]
+                    do { params = try space.assignment(from: raw, context: row.location) } catch let error as ValueError {
+                        throw StudyError.invalidInput(error.message)
+                    }
+                    var fields: [(String, JSONValue)] = [("trial", .int(nextId)), ("params", paramsJSON(params)),
+                                                         ("generator", "import"), ("values", valuesJSON(values))]
+                    if !row.meta.isEmpty { fields.append(("meta", .object(row.meta))) }
+                    records.append(JournalRecord(.trialImported, fields))
+                    receipts.append(Receipt(id: nextId, imported: true, replaced: false))
+                    nextId += 1
+                }
+            }
+            return (records, receipts)
+        }
+    }
+
+    /// Records one result for trial `id`.
+    @discardableResult
+    public func observe(id: Int, values: [(String, Double)], meta: [(String, JSONValue)] = [], replace: Bool = false) throws -> Receipt {
+        let row = ResultRow(location: "trial \(id)", id: id, params: nil, values: values.map { ($0.0, .double($0.1)) }, meta: meta)
+        return try observe([row], replace: replace)[0]
+    }
+
+    /// Marks a pending trial as failed, with a reason.
+    public func fail(id: Int, reason: String) throws {
+        try finish(id: id, operation: .trialFailed, reason: reason)
+    }
+
+    /// Marks a pending trial as abandoned (it will not be run).
+    public func abandon(id: Int, reason: String?) throws {
+        try finish(id: id, operation: .trialAbandoned, reason: reason)
+    }
+
+    /// Appends a free-text note.
+    public func note(_ text: String) throws {
+        try transaction { _ in ([JournalRecord(.note, [("text", .string(text))])], ()) }
+    }
+
+    private func finish(id: Int, operation: JournalOperation, reason: String?) throws {
+        try transaction { state in
+            guard let trial = state.trial(id) else {
+                let ids = state.trials.map(\.id)
+                throw StudyError.unknownTrial(id: id, known: ids.isEmpty ? nil : ids.min()!...ids.max()!)
+            }
+            guard trial.state == .pending else {
+                throw StudyError.invalidState("trial \(id) is \(trial.state.rawValue), not pending; only pending trials can be marked \(operation == .trialFailed ? "failed" : "abandoned")")
+            }
+            var fields: [(String, JSONValue)] = [("trial", .int(id))]
+            if let reason { fields.append(("reason", .string(reason))) }
+            return ([JournalRecord(operation, fields)], ())
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Validates objective values: every objective present, finite, no unknown names.
+    func objectiveValues(_ raw: [(String, JSONValue)], location: String) throws -> [(String, Double)] {
+        let objectives = space.objectives
+        var byName: [String: Double] = [:]
+        for (key, value) in raw {
+            var name = key
+            if key == "value" && objectives.count == 1 { name = objectives[0].name }
+            guard objectives.contains(where: { $0.name == name }) else {
+                throw StudyError.invalidInput("\(location): unknown objective '\(key)' (the study's objectives: \(objectives.map(\.name).joined(separator: ", ")))")
+            }
+            guard let number = value.number else {
+                throw StudyError.invalidInput("\(location): value of '\(name)' must be a number, got \(value.serialized)")
+            }
+            guard number.isFinite else { throw StudyError.invalidInput("\(location): value of '\(name)' is \(number), not a finite number") }
+            byName[name] = number
+        }
+        return try objectives.map { objective in
+            guard let v = byName[objective.name] else {
+                throw StudyError.invalidInput("\(location): no value for objective '\(objective.name)'")
+            }
+            return (objective.name, v)
+        }
+    }
+
+    func paramsJSON(_ params: [ParameterValue]) -> JSONValue {
+        .object(zip(space.parameters, params).map { ($0.0.name, $0.1.json) })
+    }
+
+    private func valuesJSON(_ values: [(String, Double)]) -> JSONValue { .object(values.map { ($0.0, .double($0.1)) }) }
+
+    private func describe(_ values: [String: Double]) -> String {
+        space.objectives.compactMap { o in values[o.name].map { "\(o.name) = \($0)" } }.joined(separator: ", ")
+    }
+
+    private static func writeDurably(_ data: Data, to path: String) throws {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StudyError.io(path: path, operation: "create", errno: errno) }
+        defer { close(fd) }
+        let bytes = [UInt8](data)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 { if errno == EINTR { continue }; throw StudyError.io(path: path, operation: "write", errno: errno) }
+            offset += n
+        }
+        guard fsync(fd) == 0 else { throw StudyError.io(path: path, operation: "fsync", errno: errno) }
+    }
+
+    private static func fsyncDirectory(_ path: String) throws {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StudyError.io(path: path, operation: "open directory", errno: errno) }
+        defer { close(fd) }
+        _ = fsync(fd)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

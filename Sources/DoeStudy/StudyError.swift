@@ -1,0 +1,49 @@
+/// Errors of studies and their journals. Each message names the study, file, line or trial concerned.
+public enum StudyError: Error, Sendable, CustomStringConvertible {
+    /// The study name is unusable as a directory name.
+    case invalidName(String)
+    /// No study of that name under the directory.
+    case notFound(name: String, directory: String)
+    /// `doe init` for a name that exists.
+    case alreadyExists(name: String, path: String)
+    /// A line of the journal that cannot be read (not the torn last line, which is tolerated).
+    case damagedJournal(path: String, line: Int, reason: String)
+    /// The journal was written by a newer doe.
+    case unsupportedVersion(path: String, line: Int, version: Int)
+    /// A request about a trial id that does not exist.
+    case unknownTrial(id: Int, known: ClosedRange<Int>?)
+    /// A request that conflicts with the trial's state (e.g. a second observation without `--replace`).
+    case invalidState(String)
+    /// Input that does not fit the study (bad value, missing column, out of bounds…).
+    case invalidInput(String)
+    /// An operating-system call failed.
+    case io(path: String, operation: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case let .invalidName(name):
+            return "invalid study name '\(name)': use 1–100 letters, digits, '.', '_' or '-', starting with a letter or digit (no '/', '..' or control characters)"
+        case let .notFound(name, directory):
+            return "no study '\(name)' in '\(directory)' (create it with `doe init \(name) --space FILE`, or pass --dir)"
+        case let .alreadyExists(name, path):
+            return "study '\(name)' already exists at '\(path)'; choose another name or remove it"
+        case let .damagedJournal(path, line, reason):
+            return "\(path): line \(line) is damaged (\(reason)); the journal is append-only, so fix or remove that line by hand"
+        case let .unsupportedVersion(path, line, version):
+            return "\(path): line \(line) uses journal format v\(version), newer than this doe understands (v\(JournalRecord.formatVersion)); upgrade doe"
+        case let .unknownTrial(id, known):
+            if let known { return "trial \(id) does not exist (trial ids are \(known.lowerBound)…\(known.upperBound))" }
+            return "trial \(id) does not exist (the study has no trials yet)"
+        case let .invalidState(message), let .invalidInput(message):
+            return message
+        case let .io(path, operation, code):
+            return "\(path): \(operation) failed: \(String(cString: strerror(code)))"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

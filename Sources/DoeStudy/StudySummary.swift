@@ -1,0 +1,125 @@
+import DoeDesign
+import Foundation
+
+/// What `doe status` and `doe best` report: counts by state, the best trials, pending and failed trials.
+public struct StudySummary: Sendable {
+    /// Study name.
+    public let name: String
+    /// Number of trials in each state.
+    public let counts: [TrialState: Int]
+    /// The best completed trial (one objective) or the Pareto-optimal ones (several objectives).
+    public let best: [Trial]
+    /// Pending trials with their age in seconds.
+    public let pending: [(trial: Trial, ageSeconds: Double)]
+    /// Failed trials (excluded from models) and abandoned ones.
+    public let failed: [Trial]
+    /// Size of the initial space-filling design.
+    public let initialDesignSize: Int
+    /// Trials counting towards the initial design (completed + pending).
+    public let initialDesignTaken: Int
+
+    /// Summarizes `state` as of `now`.
+    public init(state: StudyState, space: DesignSpace, now: Date = Date()) {
+        name = state.name
+        var counts: [TrialState: Int] = [:]
+        for s in TrialState.allCases { counts[s] = 0 }
+        for t in state.trials { counts[t.state, default: 0] += 1 }
+        self.counts = counts
+        best = StudySummary.best(state.trials(in: .completed), objectives: space.objectives)
+        pending = state.trials(in: .pending).map { t in
+            (t, Timestamp.parse(t.suggestedAt).map { now.timeIntervalSince($0) } ?? 0)
+        }
+        failed = state.trials.filter { $0.state == .failed || $0.state == .abandoned }
+        initialDesignSize = space.initialDesignSize
+        initialDesignTaken = counts[.completed, default: 0] + counts[.pending, default: 0]
+    }
+
+    /// The best trial for one objective, or the Pareto front (sorted by id) for several.
+    public static func best(_ completed: [Trial], objectives: [Objective]) -> [Trial] {
+        guard !completed.isEmpty else { return [] }
+        if objectives.count == 1 {
+            let o = objectives[0]
+            var bestTrial = completed[0]
+            for t in completed.dropFirst() where o.direction.isBetter(t.values[o.name] ?? .nan, than: bestTrial.values[o.name] ?? .nan) {
+                bestTrial = t
+            }
+            return [bestTrial]
+        }
+        func dominates(_ a: Trial, _ b: Trial) -> Bool {
+            var strictly = false
+            for o in objectives {
+                let x = a.values[o.name] ?? .nan, y = b.values[o.name] ?? .nan
+                if o.direction.isBetter(y, than: x) { return false }
+                if o.direction.isBetter(x, than: y) { strictly = true }
+            }
+            return strictly
+        }
+        return completed.filter { t in !completed.contains { dominates($0, t) } }
+    }
+
+    /// The summary as JSON (`doe status --json`).
+    public func json(space: DesignSpace, study: Study) -> JSONValue {
+        .object([
+            ("study", .string(name)),
+            ("counts", .object(TrialState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
+            ("initial_design", .object([("size", .int(initialDesignSize)), ("taken", .int(initialDesignTaken))])),
+            ("best", .array(best.map { TrialTable.json($0, space: space) })),
+            ("pending", .array(pending.map { p in
+                .object([("id", .int(p.trial.id)), ("suggested_at", .string(p.trial.suggestedAt)),
+                         ("age_seconds", .double((p.ageSeconds * 1000).rounded() / 1000)), ("params", TrialTable.paramsJSON(p.trial, space: space))])
+            })),
+            ("failed", .array(failed.map { t in
+                .object([("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("reason", t.reason.map(JSONValue.string) ?? .null)])
+            })),
+        ])
+    }
+}
+
+/// The whole trial table, for Excel, pandas and scripts (`doe trials`).
+public enum TrialTable {
+    /// Parameters of a trial as an ordered JSON object.
+    public static func paramsJSON(_ trial: Trial, space: DesignSpace) -> JSONValue {
+        .object(zip(space.parameters, trial.params).map { ($0.0.name, $0.1.json) })
+    }
+
+    /// One trial as JSON: id, state, params, values, meta, generator and times.
+    public static func json(_ t: Trial, space: DesignSpace) -> JSONValue {
+        var members: [(String, JSONValue)] = [("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("params", paramsJSON(t, space: space))]
+        if t.state == .completed {
+            members.append(("values", .object(space.objectives.compactMap { o in t.values[o.name].map { (o.name, .double($0)) } })))
+        }
+        if !t.meta.isEmpty { members.append(("meta", .object(t.meta))) }
+        members.append(("generator", .string(t.generator)))
+        members.append(("suggested_at", .string(t.suggestedAt)))
+        if let f = t.finishedAt { members.append(("finished_at", .string(f))) }
+        if let r = t.reason { members.append(("reason", .string(r))) }
+        return .object(members)
+    }
+
+    /// `{"trials": [...]}` for every trial.
+    public static func json(_ state: StudyState, space: DesignSpace) -> JSONValue {
+        .object([("trials", .array(state.trials.map { json($0, space: space) }))])
+    }
+
+    /// CSV with columns `id,state,<parameters>,<objectives>,generator,suggested_at,finished_at,reason,<meta keys>`.
+    public static func csv(_ state: StudyState, space: DesignSpace) -> String {
+        var metaKeys: [String] = []
+        for t in state.trials { for (k, _) in t.meta where !metaKeys.contains(k) { metaKeys.append(k) } }
+        let fixedColumns = Set(["id", "state", "generator", "suggested_at", "finished_at", "reason"] + space.parameters.map(\.name) + space.objectives.map(\.name))
+        let metaColumns = metaKeys.filter { !fixedColumns.contains($0) }
+        let header = ["id", "state"] + space.parameters.map(\.name) + space.objectives.map(\.name)
+            + ["generator", "suggested_at", "finished_at", "reason"] + metaColumns
+        var lines = [header.map(CSV.escape).joined(separator: ",")]
+        for t in state.trials {
+            var row = ["\(t.id)", t.state.rawValue] + t.params.map(\.description)
+            row += space.objectives.map { o in t.values[o.name].map { "\($0)" } ?? "" }
+            row += [t.generator, t.suggestedAt, t.finishedAt ?? "", t.reason ?? ""]
+            row += metaColumns.map { key in
+                guard let v = t.meta.first(where: { $0.0 == key })?.1 else { return "" }
+                return v.string ?? v.serialized
+            }
+            lines.append(row.map(CSV.escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,48 @@
+import DoeDesign
+
+/// One proposed trial before it gets an id.
+public struct Suggestion: Sendable {
+    /// One value per parameter of the space.
+    public let params: [ParameterValue]
+    /// Name of the generator (journal field `generator`).
+    public let generator: String
+    /// Details recorded with the trial (journal field `generator_info`).
+    public let info: JSONValue
+}
+
+/// Something that proposes the next trials from a study's state. Called under the study's exclusive lock,
+/// so pending trials in `state` include every batch handed out so far.
+public protocol SuggestionStrategy: Sendable {
+    /// Proposes `count` new trials.
+    func suggest(count: Int, state: StudyState, space: DesignSpace) throws -> [Suggestion]
+}
+
+/// Continues the study's scrambled Sobol sequence (seeded by the study's seed).
+///
+/// The next index is one past the largest Sobol index handed out so far (pending trials count as taken),
+/// so concurrent and repeated `doe suggest` calls walk one shared sequence. In spaces with only integer and
+/// categorical parameters, points whose assignment equals an existing trial's are skipped while unused
+/// combinations remain.
+public struct SobolContinuation: SuggestionStrategy {
+    public init() {}
+
+    public func suggest(count: Int, state: StudyState, space: DesignSpace) throws -> [Suggestion] {
+        guard space.dimension <= SobolSequence.maxDimension else {
+            throw StudyError.invalidInput("Sobol designs support at most \(SobolSequence.maxDimension) varied parameters; the space has \(space.dimension)")
+        }
+        let sequence = SobolSequence(dimension: space.dimension, scrambleSeed: state.seed)
+        var index = state.trials.compactMap { $0.generator == "sobol" ? $0.generatorInfo?["index"]?.integer : nil }.max().map { $0 + 1 } ?? 0
+        var taken = Set(state.trials.map { $0.params })
+        let skipLimit = index + 100 * count + 1000
+        var result: [Suggestion] = []
+        while result.count < count {
+            let params = space.assignment(fromUnit: sequence.point(at: index))
+            if !taken.contains(params) || index >= skipLimit {
+                taken.insert(params)
+                result.append(Suggestion(params: params, generator: "sobol", info: .object([("index", .int(index))])))
+            }
+            index += 1
+        }
+        return result
+    }
+}

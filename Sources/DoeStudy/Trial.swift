@@ -1,0 +1,152 @@
+import DoeDesign
+import Foundation
+
+/// The life-cycle state of a trial.
+public enum TrialState: String, Sendable, CaseIterable {
+    /// Suggested, no result yet (the experiment may be running for days).
+    case pending
+    /// Observed: has a value for every objective.
+    case completed
+    /// The run failed (reason recorded); excluded from models.
+    case failed
+    /// Given up without a result (reason optional).
+    case abandoned
+}
+
+/// One trial as the journal's replay sees it.
+public struct Trial: Sendable {
+    /// Integer id, unique in the study, starting at 1.
+    public let id: Int
+    /// One value per parameter of the space, in the space's order.
+    public let params: [ParameterValue]
+    /// What produced it: `sobol`, `import`, … (`gp-…` once the optimizer takes over).
+    public let generator: String
+    /// Generator details (e.g. the Sobol index).
+    public let generatorInfo: JSONValue?
+    /// Current state.
+    public var state: TrialState
+    /// Objective values by objective name (completed trials).
+    public var values: [String: Double]
+    /// Metadata from the observation (`--meta`, extra CSV columns, JSON `meta`).
+    public var meta: [(String, JSONValue)]
+    /// When it was suggested (or imported).
+    public let suggestedAt: String
+    /// When it was observed, failed or abandoned.
+    public var finishedAt: String?
+    /// Reason for failure or abandonment.
+    public var reason: String?
+    /// Who suggested it.
+    public let suggestedBy: String
+    /// Who finished it.
+    public var finishedBy: String?
+    /// Number of observation records (more than one after `--replace`).
+    public var observationCount: Int
+}
+
+/// A study's state: the replay of its journal.
+public struct StudyState: Sendable {
+    /// Study name.
+    public let name: String
+    /// Seed given at creation.
+    public let seed: UInt64
+    /// Trials in id order.
+    public private(set) var trials: [Trial] = []
+    /// Notes in journal order.
+    public private(set) var notes: [(timestamp: String, text: String)] = []
+    /// Number of journal records replayed.
+    public private(set) var recordCount = 0
+
+    private var indexById: [Int: Int] = [:]
+
+    /// Replays `records` (the first must be `study_created`).
+    /// - Throws: ``StudyError/damagedJournal(path:line:reason:)`` for records that do not fit (the line is 1-based among records).
+    public init(replaying records: [JournalRecord], space: DesignSpace, journalPath: String) throws {
+        guard let first = records.first, first.operation == .studyCreated else {
+            throw StudyError.damagedJournal(path: journalPath, line: 1, reason: "the first record must be study_created")
+        }
+        name = first["study"]?.string ?? "?"
+        seed = UInt64(bitPattern: Int64(first["seed"]?.integer ?? 0))
+        for (offset, record) in records.enumerated().dropFirst() {
+            do {
+                try apply(record, space: space)
+            } catch let error as ValueError {
+                throw StudyError.damagedJournal(path: journalPath, line: offset + 1, reason: error.message)
+            }
+        }
+        recordCount = records.count
+    }
+
+    /// The trial with `id`, if any.
+    public func trial(_ id: Int) -> Trial? { indexById[id].map { trials[$0] } }
+
+    /// The next unused trial id.
+    public var nextTrialId: Int { (trials.map(\.id).max() ?? 0) + 1 }
+
+    /// Trials in `state`.
+    public func trials(in state: TrialState) -> [Trial] { trials.filter { $0.state == state } }
+
+    private mutating func apply(_ record: JournalRecord, space: DesignSpace) throws {
+        func trialId() throws -> Int {
+            guard let id = record["trial"]?.integer else { throw ValueError("\(record.operation.rawValue) without an integer 'trial'") }
+            return id
+        }
+        func existing() throws -> Int {
+            let id = try trialId()
+            guard let index = indexById[id] else { throw ValueError("\(record.operation.rawValue) for unknown trial \(id)") }
+            return index
+        }
+        func values() throws -> [String: Double] {
+            guard let members = record["values"]?.members else { throw ValueError("missing 'values'") }
+            var result: [String: Double] = [:]
+            for (k, v) in members {
+                guard let d = v.number, d.isFinite else { throw ValueError("value '\(k)' is not a finite number") }
+                result[k] = d
+            }
+            return result
+        }
+        func params() throws -> [ParameterValue] {
+            guard let members = record["params"]?.members else { throw ValueError("missing 'params'") }
+            return try space.assignment(from: Dictionary(members, uniquingKeysWith: { a, _ in a }), context: "trial params")
+        }
+        switch record.operation {
+        case .studyCreated:
+            throw ValueError("a second study_created record")
+        case .trialSuggested, .trialImported:
+            let id = try trialId()
+            guard indexById[id] == nil else { throw ValueError("trial \(id) is created twice") }
+            let imported = record.operation == .trialImported
+            var trial = Trial(id: id, params: try params(),
+                              generator: record["generator"]?.string ?? (imported ? "import" : "unknown"),
+                              generatorInfo: record["generator_info"], state: .pending, values: [:], meta: [],
+                              suggestedAt: record.timestamp, finishedAt: nil, reason: nil, suggestedBy: record.writer,
+                              finishedBy: nil, observationCount: 0)
+            if imported {
+                trial.state = .completed
+                trial.values = try values()
+                trial.meta = record["meta"]?.members ?? []
+                trial.finishedAt = record.timestamp
+                trial.finishedBy = record.writer
+                trial.observationCount = 1
+            }
+            indexById[id] = trials.count
+            trials.append(trial)
+        case .trialObserved:
+            let index = try existing()
+            trials[index].values = try values()
+            trials[index].meta = record["meta"]?.members ?? []
+            trials[index].state = .completed
+            trials[index].finishedAt = record.timestamp
+            trials[index].finishedBy = record.writer
+            trials[index].reason = nil
+            trials[index].observationCount += 1
+        case .trialFailed, .trialAbandoned:
+            let index = try existing()
+            trials[index].state = record.operation == .trialFailed ? .failed : .abandoned
+            trials[index].reason = record["reason"]?.string
+            trials[index].finishedAt = record.timestamp
+            trials[index].finishedBy = record.writer
+        case .note:
+            notes.append((record.timestamp, record["text"]?.string ?? ""))
+        }
+    }
+}

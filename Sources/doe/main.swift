@@ -1,0 +1,3 @@
+import DoeCLI
+
+DoeCommand.main()
