@@ -38,6 +38,7 @@ public final class H5File {
 
     /// Opens an existing file read-only.
     public static func open(_ path: String) throws -> H5File {
+        doe_h5_silence_errors()
         let id = H5Fopen(path, doe_h5f_acc_rdonly(), doe_h5p_default())
         guard id >= 0 else { throw H5Error(operation: "open file", path: path, object: nil) }
         return H5File(id: id, path: path)
@@ -45,6 +46,7 @@ public final class H5File {
 
     /// Creates (or truncates) a file.
     public static func create(_ path: String) throws -> H5File {
+        doe_h5_silence_errors()
         let id = H5Fcreate(path, doe_h5f_acc_trunc(), doe_h5p_default(), doe_h5p_default())
         guard id >= 0 else { throw H5Error(operation: "create file", path: path, object: nil) }
         return H5File(id: id, path: path)
