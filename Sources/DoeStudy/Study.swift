@@ -95,9 +95,11 @@ public final class Study: @unchecked Sendable {
 
     /// The current state (under a shared lock). A torn last line is reported and repaired.
     public func load() throws -> StudyState {
-        let file = try JournalFile(path: journalPath, lock: .shared)
-        let (records, torn) = try file.readRecords()
-        if torn == nil { return try StudyState(replaying: records, space: space, journalPath: journalPath) }
+        do {
+            let file = try JournalFile(path: journalPath, lock: .shared)
+            let (records, torn) = try file.readRecords()
+            if torn == nil { return try StudyState(replaying: records, space: space, journalPath: journalPath) }
+        }  // the shared lock is released here, before the repair takes the exclusive one
         return try transaction { state in ([], state) }
     }
 
