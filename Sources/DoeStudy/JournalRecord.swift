@@ -86,24 +86,28 @@ enum RecordParseError: Error {
 
 /// UTC timestamps as journal text.
 public enum Timestamp {
+    // ISO8601DateFormatter is documented as thread-safe; building one is the expensive part.
+    nonisolated(unsafe) private static let withFraction: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter
+    }()
+    nonisolated(unsafe) private static let withoutFraction: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter
+    }()
+
     /// The current time, e.g. `2026-11-29T20:31:07.123Z`.
     public static func now() -> String { format(Date()) }
 
     /// Formats a date as ISO 8601 UTC with milliseconds.
-    public static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
+    public static func format(_ date: Date) -> String { withFraction.string(from: date) }
 
     /// Parses journal text back to a date (`nil` if malformed).
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        withFraction.date(from: text) ?? withoutFraction.date(from: text)
     }
 }
 

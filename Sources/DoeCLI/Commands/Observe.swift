@@ -83,8 +83,8 @@ extension DoeCommand {
                     let imported = receipts.filter(\.imported).map(\.id)
                     let observed = receipts.filter { !$0.imported }.map(\.id)
                     var parts: [String] = []
-                    if !observed.isEmpty { parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") (trial\(observed.count == 1 ? "" : "s") \(observed.map(String.init).joined(separator: ", ")))") }
-                    if !imported.isEmpty { parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") as trial\(imported.count == 1 ? "" : "s") \(imported.map(String.init).joined(separator: ", "))") }
+                    if !observed.isEmpty { parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") (trial\(observed.count == 1 ? "" : "s") \(idList(observed)))") }
+                    if !imported.isEmpty { parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") as trial\(imported.count == 1 ? "" : "s") \(idList(imported))") }
                     emit(parts.joined(separator: "; "))
                 }
             }

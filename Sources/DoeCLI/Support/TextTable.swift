@@ -27,3 +27,17 @@ func humanAge(_ seconds: Double) -> String {
     if s >= 60 { return "\(s / 60)m" }
     return "\(s)s"
 }
+
+/// `1, 2, 3, 7, 9, 10` → `1–3, 7, 9–10`.
+func idList(_ ids: [Int]) -> String {
+    var parts: [String] = []
+    var index = 0
+    let sorted = ids.sorted()
+    while index < sorted.count {
+        var end = index
+        while end + 1 < sorted.count && sorted[end + 1] == sorted[end] + 1 { end += 1 }
+        parts.append(end > index + 1 ? "\(sorted[index])–\(sorted[end])" : (index..<(end + 1)).map { "\(sorted[$0])" }.joined(separator: ", "))
+        index = end + 1
+    }
+    return parts.joined(separator: ", ")
+}
