@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 rm -rf "$DIR/$STUDY"
-"$DOE" init "$STUDY" --dir "$DIR" --space examples/borehole.yaml --seed 2026
+"$DOE" init "$STUDY" --dir "$DIR" --space studies/borehole/space.yaml --seed 2026
 start=$(date +%s.%N)
 for round in $(seq 1 8); do
     "$DOE" suggest "$STUDY" --dir "$DIR" --batch 4 --format csv > "$work/batch.csv"
