@@ -26,9 +26,11 @@ let package = Package(
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
 
-        // MARK: - Design space, samplers, studies
+        // MARK: - Design space, samplers, Gaussian processes, Bayesian optimization, studies
         .target(name: "DoeDesign", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "DoeStudy", dependencies: ["DoeDesign"]),
+        .target(name: "DoeGP", dependencies: ["DoeLinalg", "DoeOptim", "DoeDesign"]),
+        .target(name: "DoeBO", dependencies: ["DoeGP", "DoeDesign", "DoeOptim"]),
+        .target(name: "DoeStudy", dependencies: ["DoeDesign", "DoeBO"]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
         .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"]),
+        .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"]),

@@ -26,10 +26,12 @@ extension DesignSpace {
         var parametersNode: Any?
         var objectivesNode: Any?
         var initialTrials: Int?
+        var acquisition: String?
+        var kernel: String?
         if let list = document as? [Any] {
             parametersNode = list
         } else if let map = document as? [String: Any] {
-            let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description"]
+            let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description", "acquisition", "kernel"]
             if let unknown = map.keys.sorted().first(where: { !allowed.contains($0) }) {
                 throw SpaceError(source: source, location: nil, field: unknown,
                                  message: "unknown top-level field (expected \(allowed.sorted().joined(separator: ", ")))")
@@ -45,6 +47,14 @@ extension DesignSpace {
                 }
                 initialTrials = v
             }
+            for (field, names) in [("acquisition", DesignSpace.acquisitionNames), ("kernel", DesignSpace.kernelNames)] {
+                if let raw = map[field] {
+                    guard let name = raw as? String, names.contains(name) else {
+                        throw SpaceError(source: source, location: nil, field: field, message: "must be one of \(names.joined(separator: ", ")), got \(raw)")
+                    }
+                    if field == "acquisition" { acquisition = name } else { kernel = name }
+                }
+            }
         } else {
             throw SpaceError(source: source, location: nil, field: nil,
                              message: "expected a list of parameters or an object with 'parameters:' and 'objectives:'")
@@ -58,7 +68,10 @@ extension DesignSpace {
         guard parameters.contains(where: \.isVaried) else {
             throw SpaceError(source: source, location: nil, field: "parameters", message: "at least one parameter must vary (all are fixed)")
         }
-        return try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
+        var space = try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
+        space.acquisition = acquisition
+        space.kernel = kernel
+        return space
     }
 
     private static func number(_ any: Any?) -> Double? {

@@ -45,6 +45,8 @@ public struct ValueError: Error, Sendable, CustomStringConvertible {
 ///   - {name: mass, direction: minimize}
 ///   - {name: stiffness, direction: maximize}
 /// initial_trials: 12          # optional; default 2·d + 2
+/// acquisition: logei           # optional; logei (default) or ucb
+/// kernel: matern52             # optional; matern52 (default) or rbf
 /// ```
 public struct DesignSpace: Sendable, Equatable {
     /// All parameters, in file order.
@@ -53,6 +55,15 @@ public struct DesignSpace: Sendable, Equatable {
     public let objectives: [Objective]
     /// Size of the initial space-filling design, if the file sets it.
     public let initialTrials: Int?
+    /// Default acquisition function (`logei` or `ucb`), if the file sets it.
+    public var acquisition: String?
+    /// Kernel (`matern52` or `rbf`), if the file sets it.
+    public var kernel: String?
+
+    /// Acquisition names the space file may set.
+    public static let acquisitionNames = ["logei", "ucb"]
+    /// Kernel names the space file may set.
+    public static let kernelNames = ["matern52", "rbf"]
 
     /// Creates a space directly (validated like a parsed one).
     public init(parameters: [Parameter], objectives: [Objective] = [Objective(name: "value", direction: .minimize)],

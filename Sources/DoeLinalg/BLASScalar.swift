@@ -24,6 +24,10 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable where Self: LosslessSt
     /// Solves `A·X = B` from a lower Cholesky factor (`?potrs`); returns `info`.
     static func potrs(_ n: Int, _ nrhs: Int, _ l: UnsafePointer<Self>, _ ldl: Int,
                       _ b: UnsafeMutablePointer<Self>, _ ldb: Int) -> Int32
+    /// Inverse from a lower Cholesky factor, lower triangle (`?potri`); returns `info`.
+    static func potri(_ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int) -> Int32
+    /// Solves `op(L)·x = b` in place for one vector (`?trsv`, lower, non-unit).
+    static func trsvLower(_ transL: Bool, _ n: Int, _ l: UnsafePointer<Self>, _ ldl: Int, _ x: UnsafeMutablePointer<Self>)
     /// Symmetric eigen-decomposition (`?syevd`, lower triangle, vectors); returns `info`.
     static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int, _ w: UnsafeMutablePointer<Self>) -> Int32
     /// Thin singular value decomposition (`?gesdd`, job `S`); returns `info`.
@@ -61,6 +65,12 @@ extension Double: BLASScalar {
                              _ b: UnsafeMutablePointer<Double>, _ ldb: Int) -> Int32 {
         LAPACKE_dpotrs(LAPACK_COL_MAJOR, ascii("L"), Int32(n), Int32(nrhs), l, Int32(ldl), b, Int32(ldb))
     }
+    public static func potri(_ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int) -> Int32 {
+        LAPACKE_dpotri(LAPACK_COL_MAJOR, ascii("L"), Int32(n), a, Int32(lda))
+    }
+    public static func trsvLower(_ transL: Bool, _ n: Int, _ l: UnsafePointer<Double>, _ ldl: Int, _ x: UnsafeMutablePointer<Double>) {
+        cblas_dtrsv(CblasColMajor, CblasLower, transposeFlag(transL), CblasNonUnit, Int32(n), l, Int32(ldl), x, 1)
+    }
     public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int, _ w: UnsafeMutablePointer<Double>) -> Int32 {
         LAPACKE_dsyevd(LAPACK_COL_MAJOR, ascii("V"), ascii("L"), Int32(n), a, Int32(lda), w)
     }
@@ -96,6 +106,12 @@ extension Float: BLASScalar {
     public static func potrs(_ n: Int, _ nrhs: Int, _ l: UnsafePointer<Float>, _ ldl: Int,
                              _ b: UnsafeMutablePointer<Float>, _ ldb: Int) -> Int32 {
         LAPACKE_spotrs(LAPACK_COL_MAJOR, ascii("L"), Int32(n), Int32(nrhs), l, Int32(ldl), b, Int32(ldb))
+    }
+    public static func potri(_ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int) -> Int32 {
+        LAPACKE_spotri(LAPACK_COL_MAJOR, ascii("L"), Int32(n), a, Int32(lda))
+    }
+    public static func trsvLower(_ transL: Bool, _ n: Int, _ l: UnsafePointer<Float>, _ ldl: Int, _ x: UnsafeMutablePointer<Float>) {
+        cblas_strsv(CblasColMajor, CblasLower, transposeFlag(transL), CblasNonUnit, Int32(n), l, Int32(ldl), x, 1)
     }
     public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int, _ w: UnsafeMutablePointer<Float>) -> Int32 {
         LAPACKE_ssyevd(LAPACK_COL_MAJOR, ascii("V"), ascii("L"), Int32(n), a, Int32(lda), w)

@@ -66,6 +66,53 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
         solve(Matrix(rows: b.count, columns: 1, columnMajor: b)).storage
     }
 
+    /// Creates a factorization from an existing lower factor (e.g. one extended by ``appending(column:diagonal:)``).
+    public init(lower: Matrix<Scalar>, jitter: Scalar) {
+        precondition(lower.rows == lower.columns, "Cholesky factor must be square")
+        self.lower = lower
+        self.jitter = jitter
+    }
+
+    /// `A⁻¹` (both triangles), from LAPACK `?potri`.
+    public func inverse() -> Matrix<Scalar> {
+        var a = lower
+        if order == 0 { return a }
+        let info = a.storage.withUnsafeMutableBufferPointer { Scalar.potri(order, $0.baseAddress!, order) }
+        precondition(info == 0, "potri failed with info \(info) on a valid factor")
+        a.symmetrizeFromLower()
+        return a
+    }
+
+    /// Solves `L·x = b` (or `Lᵀ·x = b`) for one vector (BLAS `?trsv`).
+    public func solveLower(_ b: [Scalar], transpose: Bool = false) -> [Scalar] {
+        precondition(b.count == order, "solveLower: vector has \(b.count) entries, expected \(order)")
+        var x = b
+        if order == 0 { return x }
+        lower.storage.withUnsafeBufferPointer { pl in
+            x.withUnsafeMutableBufferPointer { Scalar.trsvLower(transpose, order, pl.baseAddress!, order, $0.baseAddress!) }
+        }
+        return x
+    }
+
+    /// The factor of the matrix grown by one row and column: `[[A, k], [kᵀ, κ]]`, in O(n²).
+    /// - Parameters:
+    ///   - column: `k`, the new off-diagonal column (n entries).
+    ///   - diagonal: `κ`, the new diagonal entry.
+    /// - Returns: `nil` when the grown matrix is not numerically positive definite.
+    public func appending(column: [Scalar], diagonal: Scalar) -> Cholesky? {
+        let n = order
+        let l = solveLower(column)
+        let rest = diagonal + jitter - l.reduce(0) { $0 + $1 * $1 }
+        guard rest > 0, rest.isFinite else { return nil }
+        var grown = Matrix<Scalar>(rows: n + 1, columns: n + 1)
+        for j in 0..<n {
+            for i in j..<n { grown[i, j] = lower[i, j] }
+            grown[n, j] = l[j]
+        }
+        grown[n, n] = rest.squareRoot()
+        return Cholesky(lower: grown, jitter: jitter)
+    }
+
     /// `log det A = 2·Σ log Lᵢᵢ`.
     public var logDeterminant: Scalar {
         lower.diagonal.reduce(0) { $0 + 2 * Scalar(log(Double($1))) }

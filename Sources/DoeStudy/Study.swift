@@ -121,7 +121,7 @@ public final class Study: @unchecked Sendable {
 
     /// Proposes and records `count` new trials.
     /// - Returns: the new trials, pending.
-    public func suggest(count: Int, strategy: SuggestionStrategy = SobolContinuation()) throws -> [Trial] {
+    public func suggest(count: Int, strategy: SuggestionStrategy = BayesianStrategy()) throws -> [Trial] {
         guard count >= 1 else { throw StudyError.invalidInput("batch size must be at least 1, got \(count)") }
         return try transaction { state in
             let suggestions = try strategy.suggest(count: count, state: state, space: space)

@@ -1,4 +1,6 @@
+import DoeBO
 import DoeDesign
+import DoeGP
 import Foundation
 
 /// What `doe status` and `doe best` report: counts by state, the best trials, pending and failed trials.
@@ -17,6 +19,8 @@ public struct StudySummary: Sendable {
     public let initialDesignSize: Int
     /// Trials counting towards the initial design (completed + pending).
     public let initialDesignTaken: Int
+    /// The GP's view of each objective (with at least 3 completed trials): importance and leave-one-out quality.
+    public let models: [(objective: String, summary: ModelSummary)]
 
     /// Summarizes `state` as of `now`.
     public init(state: StudyState, space: DesignSpace, now: Date = Date()) {
@@ -32,6 +36,18 @@ public struct StudySummary: Sendable {
         failed = state.trials.filter { $0.state == .failed || $0.state == .abandoned }
         initialDesignSize = space.initialDesignSize
         initialDesignTaken = counts[.completed, default: 0] + counts[.pending, default: 0]
+        let completed = state.trials(in: .completed)
+        var models: [(String, ModelSummary)] = []
+        if completed.count >= 3 {
+            let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) ?? .matern52
+            for o in space.objectives {
+                let data = completed.compactMap { t in t.values[o.name].map { (t.params, $0) } }
+                if let summary = try? BayesianOptimizer.summarize(space: space, completed: data, kernel: kernel, seed: state.seed) {
+                    models.append((o.name, summary))
+                }
+            }
+        }
+        self.models = models
     }
 
     /// The best trial for one objective, or the Pareto front (sorted by id) for several.
@@ -68,12 +84,25 @@ public struct StudySummary: Sendable {
                 .object([("id", .int(p.trial.id)), ("suggested_at", .string(p.trial.suggestedAt)),
                          ("age_seconds", .double((p.ageSeconds * 1000).rounded() / 1000)), ("params", TrialTable.paramsJSON(p.trial, space: space))])
             })),
+            ("models", .array(models.map { m in
+                .object([
+                    ("objective", .string(m.objective)), ("model", "gp"), ("kernel", .string(m.summary.kernel)),
+                    ("observations", .int(m.summary.observations)),
+                    ("loo_rmse", finiteJSON(m.summary.looRMSE)), ("loo_r2", finiteJSON(m.summary.looR2)), ("noise_std", finiteJSON(m.summary.noiseStd)),
+                    ("parameters", .array(zip(space.parameters, zip(m.summary.lengthscales, m.summary.importance)).compactMap { p, li in
+                        guard let l = li.0, let i = li.1 else { return nil }
+                        return .object([("name", .string(p.name)), ("lengthscale", finiteJSON(l)), ("importance", finiteJSON(i))])
+                    })),
+                ])
+            })),
             ("failed", .array(failed.map { t in
                 .object([("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("reason", t.reason.map(JSONValue.string) ?? .null)])
             })),
         ])
     }
 }
+
+private func finiteJSON(_ x: Double) -> JSONValue { x.isFinite ? .double(x) : .null }
 
 /// The whole trial table, for Excel, pandas and scripts (`doe trials`).
 public enum TrialTable {

@@ -24,9 +24,22 @@ extension DoeCommand {
                 out.append("trials: " + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
                 let phase = summary.initialDesignTaken < summary.initialDesignSize
                     ? "initial design (Sobol): \(summary.initialDesignTaken) of \(summary.initialDesignSize) taken"
-                    : "initial design complete (\(summary.initialDesignSize) trials); suggestions continue the Sobol sequence"
+                    : "initial design complete (\(summary.initialDesignSize) trials); Bayesian optimization (GP)"
                 out.append("phase: " + phase)
                 out.append(contentsOf: bestLines(summary.best, space: s.space))
+                for m in summary.models {
+                    out.append(String(format: "model for %@: GP %@ on %d trials; leave-one-out RMSE %.4g, R² %.3f; noise sd %.3g",
+                                      m.objective, m.summary.kernel, m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
+                    var table = TextTable(["  parameter", "importance", "lengthscale"])
+                    let rows = zip(s.space.parameters, zip(m.summary.importance, m.summary.lengthscales)).compactMap { p, il -> (String, Double, Double)? in
+                        guard let i = il.0, let l = il.1 else { return nil }
+                        return (p.name, i, l)
+                    }.sorted { $0.1 > $1.1 }
+                    for (name, importance, lengthscale) in rows {
+                        table.add(["  " + name, String(format: "%5.1f%% %@", 100 * importance, String(repeating: "#", count: Int((importance * 30).rounded()))), String(format: "%.3g", lengthscale)])
+                    }
+                    out.append(table.rendered)
+                }
                 if !summary.pending.isEmpty {
                     out.append("pending:")
                     var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(\.name))

@@ -1,6 +1,9 @@
 import ArgumentParser
+import DoeBO
 import DoeDesign
 import DoeStudy
+
+extension AcquisitionKind: ExpressibleByArgument {}
 
 extension DoeCommand {
     struct Suggest: ParsableCommand {
@@ -11,7 +14,10 @@ extension DoeCommand {
               doe suggest plate --batch 4 --json
               {"trials":[{"id":7,"params":{"x0":0.12,"x1":3},"generator":"sobol"}]}
             Pending trials count as taken: a second suggest while a batch runs proposes new points.
-            Until the initial design is complete the scrambled Sobol sequence of the study continues.
+            Until the initial design is complete the scrambled Sobol sequence of the study continues; then a
+            Gaussian process (Matern-5/2 ARD, MAP hyperparameters) picks each point by log expected improvement,
+            the batch chosen greedily with Kriging-believer fantasies. GP trials carry the model's prediction
+            ({"prediction":{"mean":..,"std":..},"acquisition":{"name":"logei","value":..}}).
             """
         )
 
@@ -26,6 +32,9 @@ extension DoeCommand {
         @Option(help: "Output format: text, csv or json.")
         var format: TableFormat = .text
 
+        @Option(help: "Acquisition after the initial design: logei (default, or the space file's) or ucb.")
+        var acquisition: AcquisitionKind?
+
         func validate() throws {
             guard batch >= 1 && batch <= 100_000 else { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
         }
@@ -33,19 +42,32 @@ extension DoeCommand {
         func run() throws {
             try reportingErrors {
                 let s = try study.open()
-                let trials = try s.suggest(count: batch)
+                let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition))
                 switch json ? .json : format {
                 case .json:
                     emit(JSONValue.object([("trials", .array(trials.map { t in
-                        .object([("id", .int(t.id)), ("params", TrialTable.paramsJSON(t, space: s.space)), ("generator", .string(t.generator))])
+                        var members: [(String, JSONValue)] = [("id", .int(t.id)), ("params", TrialTable.paramsJSON(t, space: s.space)),
+                                                              ("generator", .string(t.generator))]
+                        if let predicted = t.generatorInfo?["predicted"] { members.append(("prediction", predicted)) }
+                        if let scalarized = t.generatorInfo?["predicted_scalarized"] { members.append(("prediction_scalarized", scalarized)) }
+                        if let name = t.generatorInfo?["acquisition"], let value = t.generatorInfo?["acquisition_value"] {
+                            members.append(("acquisition", .object([("name", name), ("value", value)])))
+                        }
+                        return .object(members)
                     }))]).serialized)
                 case .csv:
                     var lines = [(["id"] + s.space.parameters.map(\.name)).joined(separator: ",")]
                     for t in trials { lines.append((["\(t.id)"] + t.params.map { CSV.escape($0.description) }).joined(separator: ",")) }
                     emit(lines.joined(separator: "\n"))
                 case .text:
-                    var table = TextTable(["trial"] + s.space.parameters.map(\.name) + ["generator"])
-                    for t in trials { table.add(["\(t.id)"] + t.params.map(\.description) + [t.generator]) }
+                    var table = TextTable(["trial"] + s.space.parameters.map(\.name) + ["generator", "predicted"])
+                    for t in trials {
+                        var predicted = ""
+                        if let p = t.generatorInfo?["predicted"], let m = p["mean"]?.number, let sd = p["std"]?.number {
+                            predicted = String(format: "%.4g ± %.2g", m, sd)
+                        }
+                        table.add(["\(t.id)"] + t.params.map(\.description) + [t.generator, predicted])
+                    }
                     emit(table.rendered)
                 }
             }

@@ -1,0 +1,102 @@
+import DoeDesign
+import DoeGP
+import DoeLinalg
+import DoeOptim
+import Foundation
+
+/// Maximizes an acquisition over a design space: scrambled-Sobol raw candidates (plus perturbations of the best
+/// training points), the best few as starts for bounded L-BFGS with analytic gradients on the continuous
+/// relaxation, then rounding to a valid assignment and a local search over discrete neighbours (integers ±1/±2,
+/// every other categorical choice). Deterministic for a given seed.
+public struct AcquisitionOptimizer: Sendable {
+    /// Number of raw Sobol candidates.
+    public var rawSamples: Int = 1024
+    /// Number of L-BFGS starts taken from the best raw candidates.
+    public var restarts: Int = 6
+    /// L-BFGS evaluation budget per start.
+    public var maxEvaluations: Int = 200
+    /// Seed of the raw candidates.
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// The best assignment not in `excluded`, its features and acquisition value.
+    public func maximize(_ acquisition: Acquisition, gp: GaussianProcess, encoding: SpaceEncoding,
+                         excluded: Set<[ParameterValue]>) -> (assignment: [ParameterValue], features: [Double], value: Double)? {
+        let space = encoding.space
+        let d = encoding.dimension
+        // Raw candidates: Sobol in the design cube, mapped to valid assignments.
+        var candidates: [[ParameterValue]] = []
+        if space.dimension <= SobolSequence.maxDimension {
+            let sobol = SobolSequence(dimension: space.dimension, scrambleSeed: seed)
+            candidates = sobol.points(count: rawSamples).map(space.assignment(fromUnit:))
+        } else {
+            var rng = SplitMix64.stream(seed: seed, label: "raw")
+            candidates = UniformSampler.points(count: rawSamples, dimension: space.dimension, using: &rng).map(space.assignment(fromUnit:))
+        }
+        // Local candidates around the best training points (by posterior mean).
+        var rng = SplitMix64.stream(seed: seed, label: "local")
+        let trainingMeans = (0..<gp.observedCount).map { i in
+            gp.outputs[i] - (gp.hyperparameters.noiseVariance + gp.pointNoise[i]) * gp.alpha[i]
+        }
+        let top = trainingMeans.indices.sorted { trainingMeans[$0] > trainingMeans[$1] }.prefix(5)
+        for i in top {
+            let base = gp.inputs.row(i)
+            for _ in 0..<20 {
+                let f = base.map { min(max($0 + 0.05 * gaussian(&rng), 0), 1) }
+                candidates.append(encoding.decode(f))
+            }
+        }
+        var features = candidates.map(encoding.encode)
+        var values = acquisition.values(gp, at: matrix(features, columns: d))
+        for (k, c) in candidates.enumerated() where excluded.contains(c) { values[k] = -.infinity }
+
+        // L-BFGS from the best distinct candidates.
+        let order = values.indices.sorted { values[$0] > values[$1] }
+        var starts: [Int] = []
+        var seen = Set<[ParameterValue]>()
+        for k in order where values[k].isFinite && seen.insert(candidates[k]).inserted {
+            starts.append(k)
+            if starts.count == restarts { break }
+        }
+        let lbfgs = BoundedLBFGS(lower: Array(repeating: 0, count: d), upper: Array(repeating: 1, count: d),
+                                 maxEvaluations: maxEvaluations, relativeFunctionTolerance: 1e-9, relativeParameterTolerance: 1e-7)
+        for k in starts {
+            guard let result = try? lbfgs.minimize(from: features[k], objective: { x, g in
+                let (v, grad) = acquisition.valueAndGradient(gp, at: x)
+                if !g.isEmpty { for j in g.indices { g[j] = -grad[j] } }
+                return -v
+            }) else { continue }
+            var assignment = encoding.decode(result.point)
+            if !encoding.hasDiscreteParameters {
+                candidates.append(assignment); features.append(result.point); values.append(excluded.contains(assignment) ? -.infinity : -result.value)
+                continue
+            }
+            // Local search over discrete neighbours of the rounded point.
+            var current = acquisition.values(gp, at: matrix([encoding.encode(assignment)], columns: d))[0]
+            if excluded.contains(assignment) { current = -.infinity }
+            for _ in 0..<20 {
+                let neighbours = encoding.neighbours(of: assignment).filter { !excluded.contains($0) }
+                guard !neighbours.isEmpty else { break }
+                let nv = acquisition.values(gp, at: matrix(neighbours.map(encoding.encode), columns: d))
+                guard let bestIndex = nv.indices.max(by: { nv[$0] < nv[$1] }), nv[bestIndex] > current else { break }
+                assignment = neighbours[bestIndex]
+                current = nv[bestIndex]
+            }
+            candidates.append(assignment); features.append(encoding.encode(assignment)); values.append(current)
+        }
+        guard let best = values.indices.max(by: { values[$0] < values[$1] }), values[best].isFinite else { return nil }
+        return (candidates[best], features[best], values[best])
+    }
+
+    private func matrix(_ rows: [[Double]], columns: Int) -> Matrix<Double> {
+        var m = Matrix<Double>(rows: rows.count, columns: columns)
+        for (i, r) in rows.enumerated() { for j in 0..<columns { m[i, j] = r[j] } }
+        return m
+    }
+
+    private func gaussian(_ rng: inout SplitMix64) -> Double {
+        let u1 = max(rng.nextUnit(), 1e-300), u2 = rng.nextUnit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}

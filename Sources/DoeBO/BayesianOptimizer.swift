@@ -1,0 +1,133 @@
+import DoeDesign
+import DoeGP
+import DoeLinalg
+import Foundation
+
+/// Settings of one round of Bayesian optimization.
+public struct BOSettings: Sendable {
+    public var acquisition: AcquisitionKind = .logei
+    public var kernel: KernelKind = .matern52
+    /// Seed (the study seed mixed with the round).
+    public var seed: UInt64 = 0
+    public var optimizer = AcquisitionOptimizer()
+    public init() {}
+}
+
+/// A proposed trial with what the model expected of it.
+public struct BOProposal: Sendable {
+    /// The assignment.
+    public let assignment: [ParameterValue]
+    /// Predicted mean of the objective (original units).
+    public let predictedMean: Double
+    /// Predicted standard deviation of the objective (original units, noise excluded).
+    public let predictedStd: Double
+    /// Acquisition value (log EI in standardized units for `logei`; μ + κσ standardized for `ucb`).
+    public let acquisitionValue: Double
+}
+
+/// What the fitted model says about the objective: parameter importance and fit quality.
+public struct ModelSummary: Sendable {
+    /// Number of observations the model saw.
+    public let observations: Int
+    /// Kernel name.
+    public let kernel: String
+    /// Smallest fitted lengthscale per parameter (unit-cube scale; `nil` for fixed parameters).
+    public let lengthscales: [Double?]
+    /// Importance per parameter: `1/ℓ`, normalized to sum to 1.
+    public let importance: [Double?]
+    /// Noise standard deviation (original units).
+    public let noiseStd: Double
+    /// Leave-one-out RMSE (original units).
+    public let looRMSE: Double
+    /// Leave-one-out R² (1 = perfect).
+    public let looR2: Double
+}
+
+/// Gaussian-process Bayesian optimization over a design space: fit, condition on pending trials, and propose a
+/// batch greedily with Kriging-believer fantasies.
+///
+/// Batch strategy: for `q > 1`, each point is chosen by maximizing the acquisition, then added to the model as a
+/// fantasy observation at its posterior mean (hyperparameters fixed), which collapses the variance around it so
+/// the next point goes elsewhere; pending trials enter the same way before the first point. This is the
+/// "Kriging believer" heuristic (Ginsbourger et al. 2010); it needs one O(n²) Cholesky update per point and keeps
+/// every acquisition analytic and exactly differentiable.
+public enum BayesianOptimizer {
+    /// Fits a GP to completed trials (values to *maximize*, any scale) and returns it with the standardization used.
+    public static func fit(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double],
+                           kernel: KernelKind, seed: UInt64) throws -> (gp: GaussianProcess, center: Double, scale: Double) {
+        let n = assignments.count, d = encoding.dimension
+        var x = Matrix<Double>(rows: n, columns: d)
+        for (i, a) in assignments.enumerated() {
+            let f = encoding.encode(a)
+            for j in 0..<d { x[i, j] = f[j] }
+        }
+        let center = values.reduce(0, +) / Double(max(n, 1))
+        let variance = values.reduce(0) { $0 + ($1 - center) * ($1 - center) } / Double(max(n - 1, 1))
+        let scale = variance > 0 && variance.isFinite ? variance.squareRoot() : 1
+        var configuration = GPConfiguration()
+        configuration.kernel = kernel
+        configuration.seed = seed
+        let gp = try GaussianProcess.fit(inputs: x, outputs: values.map { ($0 - center) / scale }, configuration: configuration)
+        return (gp, center, scale)
+    }
+
+    /// Proposes `count` new assignments.
+    /// - Parameters:
+    ///   - completed: observed assignments with the value to **maximize** (negate minimized objectives).
+    ///   - pending: assignments suggested but not observed; conditioned on and never proposed again.
+    ///   - taken: every assignment already in the study (not proposed again in discrete spaces).
+    public static func propose(space: DesignSpace, completed: [([ParameterValue], Double)], pending: [[ParameterValue]],
+                               taken: Set<[ParameterValue]>, count: Int, settings: BOSettings) throws -> [BOProposal] {
+        let encoding = SpaceEncoding(space: space)
+        let (fitted, center, scale) = try fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
+                                              kernel: settings.kernel, seed: settings.seed)
+        var gp = fitted
+        for p in pending {
+            let f = encoding.encode(p)
+            let mean = gp.posterior(at: Matrix(rows: 1, columns: f.count, columnMajor: f)).mean[0]
+            gp = gp.conditioned(on: f, value: mean)
+        }
+        var excluded = taken
+        var proposals: [BOProposal] = []
+        var optimizer = settings.optimizer
+        for k in 0..<count {
+            optimizer.seed = settings.seed &+ UInt64(k) &* 0x9E37_79B9
+            let acquisition = Acquisition(kind: settings.acquisition, incumbent: Acquisition.incumbent(of: gp))
+            guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded) else { break }
+            let posterior = gp.posterior(at: Matrix(rows: 1, columns: best.features.count, columnMajor: best.features))
+            let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
+            proposals.append(BOProposal(assignment: best.assignment, predictedMean: mean * scale + center,
+                                        predictedStd: std * scale, acquisitionValue: best.value))
+            excluded.insert(best.assignment)
+            gp = gp.conditioned(on: best.features, value: mean)
+        }
+        return proposals
+    }
+
+    /// Fits the model and summarizes importance and leave-one-out fit quality (values in original units, any direction).
+    public static func summarize(space: DesignSpace, completed: [([ParameterValue], Double)], kernel: KernelKind = .matern52,
+                                 seed: UInt64 = 0) throws -> ModelSummary {
+        let encoding = SpaceEncoding(space: space)
+        let values = completed.map(\.1)
+        let (gp, center, scale) = try fit(encoding: encoding, assignments: completed.map(\.0), values: values, kernel: kernel, seed: seed)
+        let ls = gp.hyperparameters.lengthscales
+        var perParameter: [Double?] = Array(repeating: nil, count: space.parameters.count)
+        for (feature, parameter) in encoding.featureParameter.enumerated() {
+            perParameter[parameter] = min(perParameter[parameter] ?? .infinity, ls[feature])
+        }
+        let inverse = perParameter.map { $0.map { 1 / $0 } }
+        let total = inverse.compactMap { $0 }.reduce(0, +)
+        let loo = gp.leaveOneOut()
+        var sse = 0.0, sst = 0.0
+        for i in 0..<values.count {
+            let predicted = loo.mean[i] * scale + center
+            sse += (predicted - values[i]) * (predicted - values[i])
+            sst += (values[i] - center) * (values[i] - center)
+        }
+        return ModelSummary(observations: values.count, kernel: kernel.rawValue, lengthscales: perParameter,
+                            importance: inverse.map { $0.map { $0 / total } },
+                            noiseStd: gp.hyperparameters.noiseVariance.squareRoot() * scale,
+                            looRMSE: (sse / Double(max(values.count, 1))).squareRoot(),
+                            looR2: sst > 0 ? 1 - sse / sst : 0)
+    }
+}

@@ -1,0 +1,315 @@
+import DoeLinalg
+import DoeOptim
+import Foundation
+
+// Notation (as in Optuna's gp.py, short names are defined once here):
+//   n        number of training points, d input dimension (unit cube)
+//   X        n × d training inputs, column-major; Xs = X scaled column-wise by 1/ℓ
+//   y        standardized training outputs (the GP always *maximizes*; minimized objectives are negated)
+//   c        constant mean; s² signal variance; σ² noise variance; ℓ ARD lengthscales
+//   K        s²·φ(r²) + (σ² + per-point noise)·I, n × n;  L its lower Cholesky factor
+//   α        K⁻¹ (y − c)
+//   W        α αᵀ − K⁻¹, the matrix in every marginal-likelihood gradient: ∂ log p/∂θ = ½ tr(W ∂K/∂θ)
+
+/// Hyperparameters of a ``GaussianProcess``, kept in log space where they are positive.
+public struct GPHyperparameters: Sendable, Equatable {
+    /// `log ℓⱼ`, one per input dimension.
+    public var logLengthscales: [Double]
+    /// `log s²`.
+    public var logSignalVariance: Double
+    /// `log σ²` (homoscedastic noise, in standardized units).
+    public var logNoiseVariance: Double
+    /// Constant mean `c` (standardized units).
+    public var mean: Double
+
+    public var lengthscales: [Double] { logLengthscales.map { exp($0) } }
+    public var signalVariance: Double { exp(logSignalVariance) }
+    public var noiseVariance: Double { exp(logNoiseVariance) }
+
+    /// The flat vector `[log ℓ₁…log ℓ_d, log s², log σ², c]` L-BFGS works on.
+    var vector: [Double] { logLengthscales + [logSignalVariance, logNoiseVariance, mean] }
+
+    init(vector v: [Double]) {
+        let d = v.count - 3
+        logLengthscales = Array(v[0..<d])
+        logSignalVariance = v[d]
+        logNoiseVariance = v[d + 1]
+        mean = v[d + 2]
+    }
+
+    public init(logLengthscales: [Double], logSignalVariance: Double, logNoiseVariance: Double, mean: Double) {
+        self.logLengthscales = logLengthscales
+        self.logSignalVariance = logSignalVariance
+        self.logNoiseVariance = logNoiseVariance
+        self.mean = mean
+    }
+}
+
+/// Priors for MAP estimation, following BoTorch's defaults since 0.12 (Hvarfner, Hellsten & Nardi 2024):
+/// `ℓ ~ LogNormal(√2 + ½·log d, √3)` (dimension-scaled, so high-dimensional problems start smooth),
+/// `σ² ~ LogNormal(−4, 1)`; doe also keeps a signal variance with `s² ~ LogNormal(0, 1)` on standardized outputs.
+public struct GPPriors: Sendable {
+    public var lengthscaleLocation: Double
+    public var lengthscaleScale: Double = 3.0.squareRoot()
+    public var noiseLocation: Double = -4
+    public var noiseScale: Double = 1
+    public var signalLocation: Double = 0
+    public var signalScale: Double = 1
+
+    /// Default priors for dimension `d`.
+    public init(dimension d: Int) {
+        lengthscaleLocation = 2.0.squareRoot() + 0.5 * log(Double(max(d, 1)))
+    }
+
+    /// `log p(θ)` up to a constant, and its gradient.
+    func logDensity(_ h: GPHyperparameters, gradient g: inout [Double]) -> Double {
+        var value = 0.0
+        let d = h.logLengthscales.count
+        for j in 0..<d {
+            let z = (h.logLengthscales[j] - lengthscaleLocation) / lengthscaleScale
+            value -= 0.5 * z * z
+            g[j] = -z / lengthscaleScale
+        }
+        let zs = (h.logSignalVariance - signalLocation) / signalScale
+        value -= 0.5 * zs * zs
+        g[d] = -zs / signalScale
+        let zn = (h.logNoiseVariance - noiseLocation) / noiseScale
+        value -= 0.5 * zn * zn
+        g[d + 1] = -zn / noiseScale
+        g[d + 2] = 0
+        return value
+    }
+}
+
+/// Settings of a GP fit.
+public struct GPConfiguration: Sendable {
+    /// The kernel.
+    public var kernel: KernelKind = .matern52
+    /// Box for `log ℓ` (inputs live in the unit cube).
+    public var logLengthscaleBounds: ClosedRange<Double> = log(0.01)...log(100)
+    /// Box for `log s²`.
+    public var logSignalBounds: ClosedRange<Double> = log(0.05)...log(20)
+    /// Box for `log σ²` (standardized units; 1e-6 is BoTorch's lower bound too).
+    public var logNoiseBounds: ClosedRange<Double> = log(1e-6)...log(4)
+    /// Number of L-BFGS starts for the hyperparameters.
+    public var restarts: Int = 3
+    /// Evaluation budget per start.
+    public var maxEvaluations: Int = 150
+    /// Above this many points, hyperparameters are fitted on a seeded random subset of this size
+    /// (the posterior still conditions on every point).
+    public var maxFitPoints: Int = 1000
+    /// Seed for subset selection.
+    public var seed: UInt64 = 0
+    /// Fix the noise variance (standardized units) instead of inferring it; `nil` infers it.
+    public var fixedNoiseVariance: Double?
+
+    public init() {}
+}
+
+/// A Gaussian-process regression model in double precision on BLAS/LAPACK.
+///
+/// ```swift
+/// let gp = try GaussianProcess.fit(inputs: x, outputs: y)      // x: n × d in [0,1]ᵈ
+/// let (mean, variance) = gp.posterior(at: candidates)          // standardized units
+/// ```
+public struct GaussianProcess: Sendable {
+    /// Training inputs, `n × d`, column-major (fantasized points included).
+    public let inputs: Matrix<Double>
+    /// Standardized training outputs.
+    public let outputs: [Double]
+    /// Extra per-point noise variance (standardized units; known measurement noise), added to σ².
+    public let pointNoise: [Double]
+    /// The hyperparameters.
+    public let hyperparameters: GPHyperparameters
+    /// The kernel.
+    public let kernel: KernelKind
+    /// Cholesky factor of `K`.
+    public let cholesky: Cholesky<Double>
+    /// `α = K⁻¹ (y − c)`.
+    public let alpha: [Double]
+    /// Number of real (not fantasized) training points; the first `observedCount` rows of ``inputs``.
+    public let observedCount: Int
+
+    public var count: Int { inputs.rows }
+    public var dimension: Int { inputs.columns }
+
+    /// Builds the model for fixed hyperparameters.
+    /// - Throws: ``LinalgError`` when `K` cannot be factored even with jitter.
+    public init(inputs: Matrix<Double>, outputs: [Double], pointNoise: [Double]? = nil,
+                hyperparameters: GPHyperparameters, kernel: KernelKind) throws {
+        precondition(inputs.rows == outputs.count, "GP: \(inputs.rows) inputs, \(outputs.count) outputs")
+        precondition(hyperparameters.logLengthscales.count == inputs.columns, "GP: lengthscales do not match d")
+        self.inputs = inputs
+        self.outputs = outputs
+        self.pointNoise = pointNoise ?? Array(repeating: 0, count: outputs.count)
+        self.hyperparameters = hyperparameters
+        self.kernel = kernel
+        let k = GaussianProcess.covariance(inputs, hyperparameters: hyperparameters, kernel: kernel, pointNoise: self.pointNoise)
+        cholesky = try Cholesky(k, initialJitter: 1e-9)
+        alpha = cholesky.solve(outputs.map { $0 - hyperparameters.mean })
+        observedCount = outputs.count
+    }
+
+    private init(inputs: Matrix<Double>, outputs: [Double], pointNoise: [Double], hyperparameters: GPHyperparameters,
+                 kernel: KernelKind, cholesky: Cholesky<Double>, observedCount: Int) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.pointNoise = pointNoise
+        self.hyperparameters = hyperparameters
+        self.kernel = kernel
+        self.cholesky = cholesky
+        self.alpha = cholesky.solve(outputs.map { $0 - hyperparameters.mean })
+        self.observedCount = observedCount
+    }
+
+    // MARK: - Kernel matrices
+
+    /// `s²·φ(r²(a, b))` for every row `a` of `A` and `b` of `B`, via BLAS: `r² = |a|² + |b|² − 2 a·b` on scaled inputs.
+    static func crossCovariance(_ a: Matrix<Double>, _ b: Matrix<Double>, hyperparameters h: GPHyperparameters,
+                                kernel: KernelKind) -> Matrix<Double> {
+        let r2 = scaledSquaredDistances(a, b, lengthscales: h.lengthscales)
+        var k = r2
+        let s2 = h.signalVariance
+        k.storage.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = s2 * kernel.phi(p[i]) }
+        }
+        return k
+    }
+
+    /// Squared scaled distances `r²(aᵢ, bⱼ)`, `A.rows × B.rows`.
+    static func scaledSquaredDistances(_ a: Matrix<Double>, _ b: Matrix<Double>, lengthscales: [Double]) -> Matrix<Double> {
+        let as_ = scaled(a, lengthscales), bs = scaled(b, lengthscales)
+        let na = rowSquaredNorms(as_), nb = rowSquaredNorms(bs)
+        var r2 = Matrix.gemm(as_, bs, transposeB: true, alpha: -2)
+        r2.storage.withUnsafeMutableBufferPointer { p in
+            let m = a.rows
+            for j in 0..<b.rows {
+                let base = j * m, nbj = nb[j]
+                for i in 0..<m { p[base + i] = max(p[base + i] + na[i] + nbj, 0) }
+            }
+        }
+        return r2
+    }
+
+    static func scaled(_ x: Matrix<Double>, _ lengthscales: [Double]) -> Matrix<Double> {
+        var s = x
+        s.storage.withUnsafeMutableBufferPointer { p in
+            for j in 0..<x.columns {
+                let inv = 1 / lengthscales[j], base = j * x.rows
+                for i in 0..<x.rows { p[base + i] *= inv }
+            }
+        }
+        return s
+    }
+
+    static func rowSquaredNorms(_ x: Matrix<Double>) -> [Double] {
+        var norms = [Double](repeating: 0, count: x.rows)
+        x.storage.withUnsafeBufferPointer { p in
+            for j in 0..<x.columns {
+                let base = j * x.rows
+                for i in 0..<x.rows { norms[i] += p[base + i] * p[base + i] }
+            }
+        }
+        return norms
+    }
+
+    /// `K = s²·φ(r²) + (σ² + noiseᵢ)·I`.
+    static func covariance(_ x: Matrix<Double>, hyperparameters h: GPHyperparameters, kernel: KernelKind,
+                           pointNoise: [Double]) -> Matrix<Double> {
+        var k = crossCovariance(x, x, hyperparameters: h, kernel: kernel)
+        let sigma2 = h.noiseVariance
+        for i in 0..<x.rows { k[i, i] = h.signalVariance + sigma2 + pointNoise[i] }
+        return k
+    }
+
+    // MARK: - Posterior
+
+    /// Posterior mean and variance of the latent function (noise excluded) at `m` points.
+    /// - Parameter points: `m × d` in the unit cube.
+    /// - Returns: means and variances (standardized units), `m` each.
+    /// - Complexity: O(n²·m) (one `trsm`).
+    public func posterior(at points: Matrix<Double>) -> (mean: [Double], variance: [Double]) {
+        precondition(points.columns == dimension, "posterior: points have \(points.columns) columns, the GP \(dimension)")
+        let kStar = GaussianProcess.crossCovariance(inputs, points, hyperparameters: hyperparameters, kernel: kernel)  // n × m
+        let mean = kStar.gemv(alpha, transpose: true).map { $0 + hyperparameters.mean }
+        let v = cholesky.lower.solveLowerTriangular(kStar)
+        let s2 = hyperparameters.signalVariance
+        var variance = [Double](repeating: s2, count: points.rows)
+        v.storage.withUnsafeBufferPointer { p in
+            for j in 0..<points.rows {
+                var s = 0.0
+                let base = j * count
+                for i in 0..<count { s += p[base + i] * p[base + i] }
+                variance[j] = max(s2 - s, 1e-12 * s2)
+            }
+        }
+        return (mean, variance)
+    }
+
+    /// Posterior mean and variance at one point, with their gradients with respect to the point.
+    public func posteriorWithGradient(at x: [Double]) -> (mean: Double, variance: Double, meanGradient: [Double], varianceGradient: [Double]) {
+        let n = count, d = dimension
+        let ls2 = hyperparameters.lengthscales.map { $0 * $0 }
+        let s2 = hyperparameters.signalVariance
+        var kStar = [Double](repeating: 0, count: n)
+        var psiS = [Double](repeating: 0, count: n)   // s²·ψ(r²) per training point
+        inputs.storage.withUnsafeBufferPointer { p in
+            for a in 0..<n {
+                var r2 = 0.0
+                for j in 0..<d { let t = x[j] - p[a + j * n]; r2 += t * t / ls2[j] }
+                kStar[a] = s2 * kernel.phi(r2)
+                psiS[a] = s2 * kernel.psi(r2)
+            }
+        }
+        let mean = hyperparameters.mean + zip(kStar, alpha).reduce(0) { $0 + $1.0 * $1.1 }
+        let v = cholesky.solveLower(kStar)
+        let w = cholesky.solveLower(v, transpose: true)  // K⁻¹ k*
+        let variance = max(s2 - v.reduce(0) { $0 + $1 * $1 }, 1e-12 * s2)
+        var meanGradient = [Double](repeating: 0, count: d)
+        var varianceGradient = [Double](repeating: 0, count: d)
+        inputs.storage.withUnsafeBufferPointer { p in
+            for j in 0..<d {
+                var gm = 0.0, gv = 0.0
+                let base = j * n
+                for a in 0..<n {
+                    let dk = -psiS[a] * (x[j] - p[base + a]) / ls2[j]   // ∂k(x_a, x)/∂x_j
+                    gm += alpha[a] * dk
+                    gv += w[a] * dk
+                }
+                meanGradient[j] = gm
+                varianceGradient[j] = -2 * gv
+            }
+        }
+        return (mean, variance, meanGradient, varianceGradient)
+    }
+
+    /// The model with one more (fantasized or pending) observation, hyperparameters unchanged. O(n²).
+    public func conditioned(on x: [Double], value: Double, noise: Double = 0) -> GaussianProcess {
+        let point = Matrix(rows: 1, columns: dimension, columnMajor: x)
+        let k = GaussianProcess.crossCovariance(inputs, point, hyperparameters: hyperparameters, kernel: kernel).storage
+        let diagonal = hyperparameters.signalVariance + hyperparameters.noiseVariance + noise
+        var grownInputs = Matrix<Double>(rows: count + 1, columns: dimension)
+        for j in 0..<dimension {
+            for i in 0..<count { grownInputs[i, j] = inputs[i, j] }
+            grownInputs[count, j] = x[j]
+        }
+        let grown = cholesky.appending(column: k, diagonal: diagonal)
+            ?? (try? Cholesky(GaussianProcess.covariance(grownInputs, hyperparameters: hyperparameters, kernel: kernel,
+                                                            pointNoise: pointNoise + [noise]), initialJitter: 1e-9))
+        guard let grown else { return self }  // numerically a duplicate of a training point: nothing to learn
+        return GaussianProcess(inputs: grownInputs, outputs: outputs + [value], pointNoise: pointNoise + [noise],
+                               hyperparameters: hyperparameters, kernel: kernel, cholesky: grown, observedCount: observedCount)
+    }
+
+    /// Leave-one-out predictive means and variances (closed form: `μ₋ᵢ = yᵢ − αᵢ/[K⁻¹]ᵢᵢ`, `σ²₋ᵢ = 1/[K⁻¹]ᵢᵢ`), observed points only.
+    public func leaveOneOut() -> (mean: [Double], variance: [Double]) {
+        let inverse = cholesky.inverse()
+        var means: [Double] = [], variances: [Double] = []
+        for i in 0..<observedCount {
+            let kii = inverse[i, i]
+            means.append(outputs[i] - alpha[i] / kii)
+            variances.append(1 / kii)
+        }
+        return (means, variances)
+    }
+}

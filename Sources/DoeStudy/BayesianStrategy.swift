@@ -1,0 +1,88 @@
+import DoeBO
+import DoeDesign
+import DoeGP
+import Foundation
+
+/// What `doe suggest` does: the scrambled Sobol initial design, then Gaussian-process Bayesian optimization.
+///
+/// - While completed + pending trials are fewer than the initial design size (`initial_trials`, default 2·d + 2),
+///   or fewer than two trials are completed, the study's Sobol sequence continues (pending trials count as taken).
+/// - Then a GP is fitted to the completed trials (failed and abandoned ones are left out), pending trials are
+///   conditioned on, and the batch is chosen greedily with Kriging-believer fantasies (see ``BayesianOptimizer``).
+/// - Several objectives are scalarized ParEGO-style (augmented Chebyshev of the normalized objectives, with random
+///   weights drawn per batch from the seed), so the batches spread along the Pareto front.
+/// The seed of each round is derived from the study seed and the journal, so the same journal gives the same suggestion.
+public struct BayesianStrategy: SuggestionStrategy {
+    /// Acquisition override (`--acquisition`); `nil` uses the space file's, else `logei`.
+    public var acquisition: AcquisitionKind?
+
+    public init(acquisition: AcquisitionKind? = nil) { self.acquisition = acquisition }
+
+    public func suggest(count: Int, state: StudyState, space: DesignSpace) throws -> [Suggestion] {
+        let completed = state.trials(in: .completed)
+        let pending = state.trials(in: .pending)
+        var sobolCount = min(count, max(0, space.initialDesignSize - completed.count - pending.count))
+        if completed.count < 2 { sobolCount = count }
+        var suggestions = sobolCount > 0 ? try SobolContinuation().suggest(count: sobolCount, state: state, space: space) : []
+        let remaining = count - suggestions.count
+        guard remaining > 0 else { return suggestions }
+
+        var settings = BOSettings()
+        settings.acquisition = acquisition ?? space.acquisition.flatMap(AcquisitionKind.init(rawValue:)) ?? .logei
+        settings.kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) ?? .matern52
+        settings.seed = state.seed ^ (UInt64(state.nextTrialId) &* 0x9E37_79B9_7F4A_7C15)
+        let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
+        let proposals = try BayesianOptimizer.propose(
+            space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) },
+            pending: pending.map(\.params) + suggestions.map(\.params),
+            taken: Set(state.trials.map(\.params) + suggestions.map(\.params)), count: remaining, settings: settings)
+        for p in proposals {
+            var info: [(String, JSONValue)] = [
+                ("model", "gp"), ("kernel", .string(settings.kernel.rawValue)), ("acquisition", .string(settings.acquisition.rawValue)),
+                ("batch", "kriging-believer"), ("observations", .int(completed.count)), ("pending", .int(pending.count)),
+                ("acquisition_value", finite(p.acquisitionValue)),
+            ]
+            if let scalarization {
+                info.append(("scalarization", scalarization))
+                info.append(("predicted_scalarized", .object([("mean", finite(p.predictedMean)), ("std", finite(p.predictedStd))])))
+            } else {
+                let sign = space.objectives[0].direction == .maximize ? 1.0 : -1.0
+                info.append(("predicted", .object([("mean", finite(sign * p.predictedMean)), ("std", finite(p.predictedStd))])))
+            }
+            suggestions.append(Suggestion(params: p.assignment, generator: "gp-\(settings.acquisition.rawValue)", info: .object(info)))
+        }
+        if suggestions.count < count {  // a small discrete space is exhausted: fall back to the Sobol sequence
+            suggestions += try SobolContinuation().suggest(count: count - suggestions.count, state: state, space: space)
+        }
+        return suggestions
+    }
+
+    /// Values to maximize: the objective (negated when minimized), or a ParEGO scalarization of several.
+    static func targets(_ completed: [Trial], space: DesignSpace, seed: UInt64) -> ([Double], JSONValue?) {
+        let objectives = space.objectives
+        if objectives.count == 1 {
+            let sign = objectives[0].direction == .maximize ? 1.0 : -1.0
+            return (completed.map { sign * ($0.values[objectives[0].name] ?? .nan) }, nil)
+        }
+        var rng = SplitMix64.stream(seed: seed, label: "parego")
+        var weights = objectives.map { _ in -log(max(rng.nextUnit(), 1e-300)) }
+        let total = weights.reduce(0, +)
+        weights = weights.map { $0 / total }
+        // goodness in [0, 1]: 1 = best observed, 0 = worst observed, per objective
+        let goodness: [[Double]] = objectives.map { o in
+            let v = completed.map { $0.values[o.name] ?? .nan }
+            let lo = v.min() ?? 0, hi = v.max() ?? 1
+            let span = hi > lo ? hi - lo : 1
+            return v.map { o.direction == .maximize ? ($0 - lo) / span : (hi - $0) / span }
+        }
+        let scalarized = completed.indices.map { i in
+            let terms = objectives.indices.map { weights[$0] * goodness[$0][i] }
+            return terms.min()! + 0.05 * terms.reduce(0, +)
+        }
+        let description = JSONValue.object([("method", "parego"),
+                                            ("weights", .object(zip(objectives, weights).map { ($0.0.name, .double($0.1)) }))])
+        return (scalarized, description)
+    }
+}
+
+private func finite(_ x: Double) -> JSONValue { x.isFinite ? .double(x) : .null }
