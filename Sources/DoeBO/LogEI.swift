@@ -16,11 +16,15 @@ public enum ExpectedImprovementMath {
 
     /// `exp(x²)·erfc(x)` for `x ≥ 0`.
     public static func erfcx(_ x: Double) -> Double {
-        if x < 25 { return exp(x * x) * erfc(x) }
-        let inv2 = 1 / (x * x)
-        // asymptotic series 1/(x√π)·(1 − 1/(2x²) + 3/(4x⁴) − 15/(8x⁶) + 105/(16x⁸))
-        return (1 - inv2 / 2 + 3 * inv2 * inv2 / 4 - 15 * inv2 * inv2 * inv2 / 8 + 105 * inv2 * inv2 * inv2 * inv2 / 16)
-            / (x * Double.pi.squareRoot())
+        if x < 26 { return exp(x * x) * erfc(x) }
+        // asymptotic series 1/(x√π)·Σ (−1)ᵏ (2k−1)!!/(2x²)ᵏ
+        let t = 1 / (2 * x * x)
+        var term = 1.0, sum = 1.0
+        for k in 1...8 {
+            term *= -Double(2 * k - 1) * t
+            sum += term
+        }
+        return sum / (x * Double.pi.squareRoot())
     }
 
     /// `log(1 − eᵃ)` for `a < 0`, accurate at both ends.
@@ -41,7 +45,7 @@ public enum ExpectedImprovementMath {
             let h = normalPDF(z) + z * cdf
             return (log(h), cdf / h)
         }
-        if z >= -25 {
+        if z >= -36 {
             let x = -z / 2.0.squareRoot()
             let e = erfcx(x)
             let a = log(-z * e) + halfLogHalfPi          // log(|z|·√(π/2)·erfcx)
@@ -49,10 +53,16 @@ public enum ExpectedImprovementMath {
             let derivative = (Double.pi / 2).squareRoot() * e / (-expm1(a))
             return (value, derivative)
         }
+        // Φ(z) = φ(z)/|z|·Σ (−1)ᵏ (2k−1)!!/z²ᵏ and h(z) = φ(z)·Σ_{k≥1} (−1)^{k+1} (2k−1)!!/z²ᵏ
         let inv2 = 1 / (z * z)
-        // h(z) = φ(z)·(1/z² − 3/z⁴ + 15/z⁶ − 105/z⁸ + …), Φ(z) = φ(z)/|z|·(1 − 1/z² + 3/z⁴ − 15/z⁶ + …)
-        let hSeries = inv2 * (1 - 3 * inv2 + 15 * inv2 * inv2 - 105 * inv2 * inv2 * inv2)
-        let cdfSeries = (1 - inv2 + 3 * inv2 * inv2 - 15 * inv2 * inv2 * inv2) / (-z)
+        var term = 1.0, cdfSum = 1.0, hSum = 0.0
+        for k in 1...7 {
+            term *= -Double(2 * k - 1) * inv2
+            cdfSum += term
+            hSum -= term
+        }
+        let hSeries = hSum
+        let cdfSeries = cdfSum / (-z)
         return (-0.5 * z * z - logSqrt2Pi + log(hSeries), cdfSeries / hSeries)
     }
 }
