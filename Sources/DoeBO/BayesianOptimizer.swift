@@ -48,7 +48,8 @@ public struct ModelSummary: Sendable {
 ///
 /// Batch strategy: for `q > 1`, each point is chosen by maximizing the acquisition, then added to the model as a
 /// fantasy observation at its posterior mean (hyperparameters fixed), which collapses the variance around it so
-/// the next point goes elsewhere; pending trials enter the same way before the first point. This is the
+/// the next point goes elsewhere; pending trials enter the same way before the first point. Fantasies are
+/// noise-free, so under a noisy model a batch does not pile up on one spot. This is the
 /// "Kriging believer" heuristic (Ginsbourger et al. 2010); it needs one O(n²) Cholesky update per point and keeps
 /// every acquisition analytic and exactly differentiable.
 public enum BayesianOptimizer {
@@ -85,7 +86,7 @@ public enum BayesianOptimizer {
         for p in pending {
             let f = encoding.encode(p)
             let mean = gp.posterior(at: Matrix(rows: 1, columns: f.count, columnMajor: f)).mean[0]
-            gp = gp.conditioned(on: f, value: mean)
+            gp = gp.conditioned(on: f, value: mean, exact: true)
         }
         var excluded = taken
         var proposals: [BOProposal] = []
@@ -99,7 +100,7 @@ public enum BayesianOptimizer {
             proposals.append(BOProposal(assignment: best.assignment, predictedMean: mean * scale + center,
                                         predictedStd: std * scale, acquisitionValue: best.value))
             excluded.insert(best.assignment)
-            gp = gp.conditioned(on: best.features, value: mean)
+            gp = gp.conditioned(on: best.features, value: mean, exact: true)
         }
         return proposals
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoeLinalg
 import DoeStudy
 
 /// The `doe` command: experiment design and surrogate-model optimization.
@@ -20,4 +21,10 @@ public struct DoeCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Entry point: configures BLAS threads, then parses and runs the command.
+    public static func start() {
+        BLASThreads.configureFromEnvironment()
+        main()
+    }
 }

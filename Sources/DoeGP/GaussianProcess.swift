@@ -257,8 +257,9 @@ public struct GaussianProcess: Sendable {
             for a in 0..<n {
                 var r2 = 0.0
                 for j in 0..<d { let t = x[j] - p[a + j * n]; r2 += t * t / ls2[j] }
-                kStar[a] = s2 * kernel.phi(r2)
-                psiS[a] = s2 * kernel.psi(r2)
+                let (phi, psi) = kernel.phiAndPsi(r2)
+                kStar[a] = s2 * phi
+                psiS[a] = s2 * psi
             }
         }
         let mean = hyperparameters.mean + zip(kStar, alpha).reduce(0) { $0 + $1.0 * $1.1 }
@@ -284,10 +285,15 @@ public struct GaussianProcess: Sendable {
     }
 
     /// The model with one more (fantasized or pending) observation, hyperparameters unchanged. O(n²).
-    public func conditioned(on x: [Double], value: Double, noise: Double = 0) -> GaussianProcess {
+    /// - Parameters:
+    ///   - noise: extra noise variance of this observation, added to σ².
+    ///   - exact: treat the observation as noise-free (σ² not added; a 1e-6·s² nugget keeps it stable). Batch
+    ///     fantasies use this, so a point's own batch cannot re-propose it under a noisy model.
+    public func conditioned(on x: [Double], value: Double, noise: Double = 0, exact: Bool = false) -> GaussianProcess {
         let point = Matrix(rows: 1, columns: dimension, columnMajor: x)
         let k = GaussianProcess.crossCovariance(inputs, point, hyperparameters: hyperparameters, kernel: kernel).storage
-        let diagonal = hyperparameters.signalVariance + hyperparameters.noiseVariance + noise
+        let nugget = exact ? 1e-6 * hyperparameters.signalVariance - hyperparameters.noiseVariance : noise
+        let diagonal = hyperparameters.signalVariance + hyperparameters.noiseVariance + nugget
         var grownInputs = Matrix<Double>(rows: count + 1, columns: dimension)
         for j in 0..<dimension {
             for i in 0..<count { grownInputs[i, j] = inputs[i, j] }
@@ -295,9 +301,9 @@ public struct GaussianProcess: Sendable {
         }
         let grown = cholesky.appending(column: k, diagonal: diagonal)
             ?? (try? Cholesky(GaussianProcess.covariance(grownInputs, hyperparameters: hyperparameters, kernel: kernel,
-                                                            pointNoise: pointNoise + [noise]), initialJitter: 1e-9))
+                                                            pointNoise: pointNoise + [nugget]), initialJitter: 1e-9))
         guard let grown else { return self }  // numerically a duplicate of a training point: nothing to learn
-        return GaussianProcess(inputs: grownInputs, outputs: outputs + [value], pointNoise: pointNoise + [noise],
+        return GaussianProcess(inputs: grownInputs, outputs: outputs + [value], pointNoise: pointNoise + [nugget],
                                hyperparameters: hyperparameters, kernel: kernel, cholesky: grown, observedCount: observedCount)
     }
 

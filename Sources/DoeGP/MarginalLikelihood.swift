@@ -28,8 +28,9 @@ extension GaussianProcess {
             k.storage.withUnsafeMutableBufferPointer { pk in
                 sPsi.storage.withUnsafeMutableBufferPointer { ps in
                     for i in 0..<(n * n) {
-                        pk[i] = s2 * kernel.phi(pr[i])
-                        ps[i] = s2 * kernel.psi(pr[i])
+                        let (phi, psi) = kernel.phiAndPsi(pr[i])
+                        pk[i] = s2 * phi
+                        ps[i] = s2 * psi
                     }
                 }
             }

@@ -18,6 +18,7 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
     ///   - maxTries: how many times the jitter is multiplied by 10 before giving up.
     /// - Throws: ``LinalgError/notPositiveDefinite(order:jitter:)`` when even the largest jitter fails,
     ///   ``LinalgError/nonFiniteInput(routine:)`` for NaN or infinite entries.
+    @inlinable
     public init(_ matrix: Matrix<Scalar>, initialJitter: Scalar = 1e-10, maxTries: Int = 8) throws(LinalgError) {
         precondition(matrix.rows == matrix.columns, "Cholesky needs a square matrix, got \(matrix.rows)×\(matrix.columns)")
         guard matrix.isFinite else { throw .nonFiniteInput(routine: "potrf") }
@@ -45,9 +46,11 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
     }
 
     /// Order of the factored matrix.
+    @inlinable
     public var order: Int { lower.rows }
 
     /// Solves `A·X = B` (LAPACK `?potrs`).
+    @inlinable
     public func solve(_ b: Matrix<Scalar>) -> Matrix<Scalar> {
         precondition(b.rows == order, "Cholesky.solve: right-hand side has \(b.rows) rows, expected \(order)")
         var x = b
@@ -62,11 +65,13 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
     }
 
     /// Solves `A·x = b` for one vector.
+    @inlinable
     public func solve(_ b: [Scalar]) -> [Scalar] {
         solve(Matrix(rows: b.count, columns: 1, columnMajor: b)).storage
     }
 
     /// Creates a factorization from an existing lower factor (e.g. one extended by ``appending(column:diagonal:)``).
+    @inlinable
     public init(lower: Matrix<Scalar>, jitter: Scalar) {
         precondition(lower.rows == lower.columns, "Cholesky factor must be square")
         self.lower = lower
@@ -74,6 +79,7 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
     }
 
     /// `A⁻¹` (both triangles), from LAPACK `?potri`.
+    @inlinable
     public func inverse() -> Matrix<Scalar> {
         var a = lower
         if order == 0 { return a }
@@ -84,6 +90,7 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
     }
 
     /// Solves `L·x = b` (or `Lᵀ·x = b`) for one vector (BLAS `?trsv`).
+    @inlinable
     public func solveLower(_ b: [Scalar], transpose: Bool = false) -> [Scalar] {
         precondition(b.count == order, "solveLower: vector has \(b.count) entries, expected \(order)")
         var x = b
@@ -99,6 +106,7 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
     ///   - column: `k`, the new off-diagonal column (n entries).
     ///   - diagonal: `κ`, the new diagonal entry.
     /// - Returns: `nil` when the grown matrix is not numerically positive definite.
+    @inlinable
     public func appending(column: [Scalar], diagonal: Scalar) -> Cholesky? {
         let n = order
         let l = solveLower(column)
@@ -114,6 +122,7 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
     }
 
     /// `log det A = 2·Σ log Lᵢᵢ`.
+    @inlinable
     public var logDeterminant: Scalar {
         lower.diagonal.reduce(0) { $0 + 2 * Scalar(log(Double($1))) }
     }
@@ -121,6 +130,7 @@ public struct Cholesky<Scalar: BLASScalar>: Sendable {
 
 extension BinaryFloatingPoint {
     /// `10^exponent` for a small integer exponent.
+    @inlinable
     init(pow10 exponent: Int) {
         var v: Self = 1
         for _ in 0..<Swift.abs(exponent) { v *= 10 }

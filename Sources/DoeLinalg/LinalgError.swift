@@ -24,6 +24,7 @@ public enum LinalgError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Maps a LAPACK `info` to an error, or `nil` for success.
+    @usableFromInline
     static func check(_ info: Int32, routine: String) -> LinalgError? {
         if info == 0 { return nil }
         if info < 0 { return .illegalArgument(routine: routine, argument: Int(-info)) }

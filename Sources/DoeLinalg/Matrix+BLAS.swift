@@ -10,6 +10,7 @@ extension Matrix {
     ///   - c: optional accumulator of the result's shape.
     /// - Returns: the `op(A).rows × op(B).columns` result.
     /// - Complexity: O(m·n·k), in BLAS.
+    @inlinable
     public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
                             alpha: Scalar = 1, beta: Scalar = 0, adding c: Matrix? = nil) -> Matrix {
         let m = transposeA ? a.columns : a.rows
@@ -37,9 +38,11 @@ extension Matrix {
     }
 
     /// `self · other`.
+    @inlinable
     public static func * (lhs: Matrix, rhs: Matrix) -> Matrix { gemm(lhs, rhs) }
 
     /// Matrix–vector product `alpha·op(A)·x + beta·y` (BLAS `?gemv`).
+    @inlinable
     public func gemv(_ x: [Scalar], transpose: Bool = false, alpha: Scalar = 1, beta: Scalar = 0, adding y: [Scalar]? = nil) -> [Scalar] {
         let inner = transpose ? rows : columns
         let outer = transpose ? columns : rows
@@ -60,6 +63,7 @@ extension Matrix {
     }
 
     /// Symmetric rank-k product: `alpha·A·Aᵀ` (or `alpha·Aᵀ·A` with `transpose`), both triangles filled (BLAS `?syrk`).
+    @inlinable
     public func gram(transpose: Bool = false, alpha: Scalar = 1) -> Matrix {
         let n = transpose ? columns : rows
         let k = transpose ? rows : columns
@@ -75,6 +79,7 @@ extension Matrix {
     }
 
     /// Copies the lower triangle onto the upper one.
+    @inlinable
     public mutating func symmetrizeFromLower() {
         precondition(rows == columns, "symmetrize needs a square matrix")
         for j in 0..<columns { for i in (j + 1)..<Swift.max(j + 1, rows) { self[j, i] = self[i, j] } }
@@ -84,6 +89,7 @@ extension Matrix {
     /// - Parameters:
     ///   - b: right-hand sides, `rows × nrhs`.
     ///   - transpose: solve with `Lᵀ` instead of `L`.
+    @inlinable
     public func solveLowerTriangular(_ b: Matrix, transpose: Bool = false) -> Matrix {
         precondition(rows == columns, "triangular solve needs a square matrix")
         precondition(b.rows == rows, "triangular solve: right-hand side has \(b.rows) rows, expected \(rows)")

@@ -12,6 +12,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     public var storage: [Scalar]
 
     /// A `rows × columns` matrix with every entry equal to `value`.
+    @inlinable
     public init(rows: Int, columns: Int, repeating value: Scalar = 0) {
         precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
         self.rows = rows
@@ -20,6 +21,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// A matrix over existing column-major storage.
+    @inlinable
     public init(rows: Int, columns: Int, columnMajor storage: [Scalar]) {
         precondition(storage.count == rows * columns,
                      "Matrix \(rows)×\(columns) needs \(rows * columns) entries, got \(storage.count)")
@@ -39,6 +41,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// The `n × n` identity.
+    @inlinable
     public static func identity(_ n: Int) -> Matrix {
         var m = Matrix(rows: n, columns: n)
         for i in 0..<n { m[i, i] = 1 }
@@ -52,15 +55,19 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Column `j` as an array.
+    @inlinable
     public func column(_ j: Int) -> [Scalar] { Array(storage[(j * rows)..<((j + 1) * rows)]) }
 
     /// Row `i` as an array.
+    @inlinable
     public func row(_ i: Int) -> [Scalar] { (0..<columns).map { self[i, $0] } }
 
     /// The main diagonal.
+    @inlinable
     public var diagonal: [Scalar] { (0..<min(rows, columns)).map { self[$0, $0] } }
 
     /// The transpose.
+    @inlinable
     public var transposed: Matrix {
         var t = Matrix(rows: columns, columns: rows)
         for j in 0..<columns { for i in 0..<rows { t[j, i] = self[i, j] } }
@@ -68,9 +75,11 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// `true` when every entry is finite.
+    @inlinable
     public var isFinite: Bool { storage.allSatisfy { $0.isFinite } }
 
     /// Largest absolute entry-wise difference to `other` (same shape).
+    @inlinable
     public func maxAbsDifference(_ other: Matrix) -> Scalar {
         precondition(rows == other.rows && columns == other.columns, "shape mismatch \(rows)×\(columns) vs \(other.rows)×\(other.columns)")
         return zip(storage, other.storage).reduce(0) { Swift.max($0, Swift.abs($1.0 - $1.1)) }

@@ -1,3 +1,3 @@
 import DoeCLI
 
-DoeCommand.main()
+DoeCommand.start()
