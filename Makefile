@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo clean
+.PHONY: deps build release test demo bench-bo clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,6 +22,10 @@ test: deps
 ## Build the release binary and run the bundled borehole study end to end.
 demo: release
 	bash scripts/demo.sh $(RELEASE_BIN)
+
+## Batch BO benchmark: doe on 7 problems, and BoTorch/Optuna/scikit-optimize in the same sitting (installs them in .venv-peers).
+bench-bo: release
+	bash scripts/bench-bo.sh
 
 clean:
 	rm -rf .build studies/*-demo

@@ -34,7 +34,7 @@ let package = Package(
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),

@@ -6,7 +6,7 @@ import Foundation
 /// Settings of one round of Bayesian optimization.
 public struct BOSettings: Sendable {
     public var acquisition: AcquisitionKind = .logei
-    public var kernel: KernelKind = .matern52
+    public var kernel: KernelKind = .squaredExponential
     /// Seed (the study seed mixed with the round).
     public var seed: UInt64 = 0
     public var optimizer = AcquisitionOptimizer()
@@ -23,6 +23,8 @@ public struct BOProposal: Sendable {
     public let predictedStd: Double
     /// Acquisition value (log EI in standardized units for `logei`; μ + κσ standardized for `ucb`).
     public let acquisitionValue: Double
+    /// The output warping the model used (`identity` or `log`).
+    public let outputTransform: String
 }
 
 /// What the fitted model says about the objective: parameter importance and fit quality.
@@ -41,6 +43,8 @@ public struct ModelSummary: Sendable {
     public let looRMSE: Double
     /// Leave-one-out R² (1 = perfect).
     public let looR2: Double
+    /// Output warping chosen by likelihood (`identity` or `log`).
+    public let outputTransform: String
 }
 
 /// Gaussian-process Bayesian optimization over a design space: fit, condition on pending trials, and propose a
@@ -53,23 +57,35 @@ public struct ModelSummary: Sendable {
 /// "Kriging believer" heuristic (Ginsbourger et al. 2010); it needs one O(n²) Cholesky update per point and keeps
 /// every acquisition analytic and exactly differentiable.
 public enum BayesianOptimizer {
-    /// Fits a GP to completed trials (values to *maximize*, any scale) and returns it with the standardization used.
+    /// Fits a GP to completed trials (values to *maximize*, any scale) and returns it with the output transform used
+    /// (identity or log warping, whichever explains the values better; see ``OutputTransform``).
     public static func fit(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double],
-                           kernel: KernelKind, seed: UInt64) throws -> (gp: GaussianProcess, center: Double, scale: Double) {
+                           kernel: KernelKind, seed: UInt64, warping: Bool = true) throws -> (gp: GaussianProcess, transform: OutputTransform) {
         let n = assignments.count, d = encoding.dimension
         var x = Matrix<Double>(rows: n, columns: d)
         for (i, a) in assignments.enumerated() {
             let f = encoding.encode(a)
             for j in 0..<d { x[i, j] = f[j] }
         }
-        let center = values.reduce(0, +) / Double(max(n, 1))
-        let variance = values.reduce(0) { $0 + ($1 - center) * ($1 - center) } / Double(max(n - 1, 1))
-        let scale = variance > 0 && variance.isFinite ? variance.squareRoot() : 1
         var configuration = GPConfiguration()
         configuration.kernel = kernel
         configuration.seed = seed
-        let gp = try GaussianProcess.fit(inputs: x, outputs: values.map { ($0 - center) / scale }, configuration: configuration)
-        return (gp, center, scale)
+        let range = (values.max() ?? 0) - (values.min() ?? 0)
+        let kinds: [OutputTransform.Kind] = warping && n >= 6 && range > 0 ? [.identity, .log] : [.identity]
+        var best: (gp: GaussianProcess, transform: OutputTransform, score: Double)?
+        for kind in kinds {
+            let transform = OutputTransform(kind: kind, values: values)
+            let z = values.map(transform.forward)
+            guard let gp = try? GaussianProcess.fit(inputs: x, outputs: z, configuration: configuration) else { continue }
+            var gradient = [Double](repeating: 0, count: d + 3)
+            let likelihood = GaussianProcess.logMarginalLikelihood(inputs: x, outputs: z, pointNoise: gp.pointNoise,
+                                                                   hyperparameters: gp.hyperparameters, kernel: kernel,
+                                                                   gradient: &gradient) ?? -.infinity
+            let score = likelihood + transform.logJacobian(values)
+            if best == nil || score > best!.score { best = (gp, transform, score) }
+        }
+        guard let best else { throw GPError(message: "no model could be fitted to \(n) observations") }
+        return (best.gp, best.transform)
     }
 
     /// Proposes `count` new assignments.
@@ -80,8 +96,8 @@ public enum BayesianOptimizer {
     public static func propose(space: DesignSpace, completed: [([ParameterValue], Double)], pending: [[ParameterValue]],
                                taken: Set<[ParameterValue]>, count: Int, settings: BOSettings) throws -> [BOProposal] {
         let encoding = SpaceEncoding(space: space)
-        let (fitted, center, scale) = try fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
-                                              kernel: settings.kernel, seed: settings.seed)
+        let (fitted, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
+                                          kernel: settings.kernel, seed: settings.seed)
         var gp = fitted
         for p in pending {
             let f = encoding.encode(p)
@@ -97,8 +113,9 @@ public enum BayesianOptimizer {
             guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded) else { break }
             let posterior = gp.posterior(at: Matrix(rows: 1, columns: best.features.count, columnMajor: best.features))
             let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
-            proposals.append(BOProposal(assignment: best.assignment, predictedMean: mean * scale + center,
-                                        predictedStd: std * scale, acquisitionValue: best.value))
+            proposals.append(BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),
+                                        predictedStd: transform.inverseStd(mean: mean, std: std), acquisitionValue: best.value,
+                                        outputTransform: transform.kind.rawValue))
             excluded.insert(best.assignment)
             gp = gp.conditioned(on: best.features, value: mean, exact: true)
         }
@@ -106,11 +123,12 @@ public enum BayesianOptimizer {
     }
 
     /// Fits the model and summarizes importance and leave-one-out fit quality (values in original units, any direction).
-    public static func summarize(space: DesignSpace, completed: [([ParameterValue], Double)], kernel: KernelKind = .matern52,
+    public static func summarize(space: DesignSpace, completed: [([ParameterValue], Double)], kernel: KernelKind = .squaredExponential,
                                  seed: UInt64 = 0) throws -> ModelSummary {
         let encoding = SpaceEncoding(space: space)
         let values = completed.map(\.1)
-        let (gp, center, scale) = try fit(encoding: encoding, assignments: completed.map(\.0), values: values, kernel: kernel, seed: seed)
+        let (gp, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: values, kernel: kernel, seed: seed)
+        let center = values.reduce(0, +) / Double(max(values.count, 1))
         let ls = gp.hyperparameters.lengthscales
         var perParameter: [Double?] = Array(repeating: nil, count: space.parameters.count)
         for (feature, parameter) in encoding.featureParameter.enumerated() {
@@ -121,14 +139,15 @@ public enum BayesianOptimizer {
         let loo = gp.leaveOneOut()
         var sse = 0.0, sst = 0.0
         for i in 0..<values.count {
-            let predicted = loo.mean[i] * scale + center
+            let predicted = transform.inverse(loo.mean[i])
             sse += (predicted - values[i]) * (predicted - values[i])
             sst += (values[i] - center) * (values[i] - center)
         }
         return ModelSummary(observations: values.count, kernel: kernel.rawValue, lengthscales: perParameter,
                             importance: inverse.map { $0.map { $0 / total } },
-                            noiseStd: gp.hyperparameters.noiseVariance.squareRoot() * scale,
+                            noiseStd: transform.inverseStd(mean: 0, std: gp.hyperparameters.noiseVariance.squareRoot()),
                             looRMSE: (sse / Double(max(values.count, 1))).squareRoot(),
-                            looR2: sst > 0 ? 1 - sse / sst : 0)
+                            looR2: sst > 0 ? 1 - sse / sst : 0,
+                            outputTransform: transform.kind.rawValue)
     }
 }

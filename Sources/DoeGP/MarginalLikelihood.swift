@@ -6,6 +6,7 @@ import Foundation
 /// A failed GP fit.
 public struct GPError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { "Gaussian process: \(message)" }
 }
 

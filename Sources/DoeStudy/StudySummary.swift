@@ -39,7 +39,7 @@ public struct StudySummary: Sendable {
         let completed = state.trials(in: .completed)
         var models: [(String, ModelSummary)] = []
         if completed.count >= 3 {
-            let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) ?? .matern52
+            let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) ?? .squaredExponential
             for o in space.objectives {
                 let data = completed.compactMap { t in t.values[o.name].map { (t.params, $0) } }
                 if let summary = try? BayesianOptimizer.summarize(space: space, completed: data, kernel: kernel, seed: state.seed) {
@@ -89,6 +89,7 @@ public struct StudySummary: Sendable {
                     ("objective", .string(m.objective)), ("model", "gp"), ("kernel", .string(m.summary.kernel)),
                     ("observations", .int(m.summary.observations)),
                     ("loo_rmse", finiteJSON(m.summary.looRMSE)), ("loo_r2", finiteJSON(m.summary.looR2)), ("noise_std", finiteJSON(m.summary.noiseStd)),
+                    ("output_transform", .string(m.summary.outputTransform)),
                     ("parameters", .array(zip(space.parameters, zip(m.summary.lengthscales, m.summary.importance)).compactMap { p, li in
                         guard let l = li.0, let i = li.1 else { return nil }
                         return .object([("name", .string(p.name)), ("lengthscale", finiteJSON(l)), ("importance", finiteJSON(i))])

@@ -28,8 +28,8 @@ extension DoeCommand {
                 out.append("phase: " + phase)
                 out.append(contentsOf: bestLines(summary.best, space: s.space))
                 for m in summary.models {
-                    out.append(String(format: "model for %@: GP %@ on %d trials; leave-one-out RMSE %.4g, R² %.3f; noise sd %.3g",
-                                      m.objective, m.summary.kernel, m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
+                    out.append(String(format: "model for %@: GP %@ (%@ outputs) on %d trials; leave-one-out RMSE %.4g, R² %.3f; noise sd %.3g",
+                                      m.objective, m.summary.kernel, m.summary.outputTransform == "log" ? "log-warped" : "plain", m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
                     var table = TextTable(["  parameter", "importance", "lengthscale"])
                     let rows = zip(s.space.parameters, zip(m.summary.importance, m.summary.lengthscales)).compactMap { p, il -> (String, Double, Double)? in
                         guard let i = il.0, let l = il.1 else { return nil }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import DoeBO
 import DoeDesign
+import DoeGP
 import DoeStudy
 
 extension AcquisitionKind: ExpressibleByArgument {}
+extension KernelKind: ExpressibleByArgument {}
 
 extension DoeCommand {
     struct Suggest: ParsableCommand {
@@ -15,7 +17,8 @@ extension DoeCommand {
               {"trials":[{"id":7,"params":{"x0":0.12,"x1":3},"generator":"sobol"}]}
             Pending trials count as taken: a second suggest while a batch runs proposes new points.
             Until the initial design is complete the scrambled Sobol sequence of the study continues; then a
-            Gaussian process (Matern-5/2 ARD, MAP hyperparameters) picks each point by log expected improvement,
+            Gaussian process (ARD squared-exponential or Matern-5/2, MAP hyperparameters, log output warping when
+            the likelihood prefers it) picks each point by log expected improvement,
             the batch chosen greedily with Kriging-believer fantasies. GP trials carry the model's prediction
             ({"prediction":{"mean":..,"std":..},"acquisition":{"name":"logei","value":..}}).
             """
@@ -35,6 +38,9 @@ extension DoeCommand {
         @Option(help: "Acquisition after the initial design: logei (default, or the space file's) or ucb.")
         var acquisition: AcquisitionKind?
 
+        @Option(help: "GP kernel: rbf (squared exponential; the default, or the space file's) or matern52.")
+        var kernel: KernelKind?
+
         func validate() throws {
             guard batch >= 1 && batch <= 100_000 else { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
         }
@@ -42,7 +48,7 @@ extension DoeCommand {
         func run() throws {
             try reportingErrors {
                 let s = try study.open()
-                let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition))
+                let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition, kernel: kernel))
                 switch json ? .json : format {
                 case .json:
                     emit(JSONValue.object([("trials", .array(trials.map { t in
