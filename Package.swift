@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CNLopt", pkgConfig: "nlopt", providers: [.apt(["libnlopt-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
+        .target(name: "CDoeSupport"),
+
         // MARK: - Numerics
         .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
@@ -34,7 +36,7 @@ let package = Package(
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),

@@ -39,7 +39,7 @@ CLI=(--cli-name doe
      --cli-init "$(q "$DOE") init $STUDY_ARGS --space {space_json} --seed {seed}"
      --cli-suggest "$(q "$DOE") suggest $STUDY_ARGS --batch {q} --json"
      --cli-observe "$(q "$DOE") observe $STUDY_ARGS --results {results_json}"
-     --cli-import "$(q "$DOE") init $STUDY_ARGS --space {space_json} --seed {seed} >/dev/null && $(q "$DOE") observe $STUDY_ARGS --results {prior_json}")
+     --cli-import "$(q "$DOE") observe $STUDY_ARGS --results {prior_json}")
 cd "$HARNESS"
 "$PY" peers.py --problems all --methods "$PEER_METHODS" --seeds "$PEER_SEEDS" --budget auto --q 4 --threads 1 \
     --out "$OUT/bo-peers.json"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CDoeSupport
 import DoeLinalg
 import DoeStudy
 
@@ -25,6 +26,10 @@ public struct DoeCommand: ParsableCommand {
     /// Entry point: configures BLAS threads, then parses and runs the command.
     public static func start() {
         BLASThreads.configureFromEnvironment()
+        // GP fits allocate several n × n matrices per likelihood evaluation; above glibc's default 128 KiB
+        // threshold each one is a fresh mmap that page-faults on first touch (measured: suggest after 200
+        // observations 0.42 s → 0.27 s with the heap reused).
+        _ = doe_configure_allocator()
         main()
     }
 }

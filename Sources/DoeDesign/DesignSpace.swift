@@ -46,7 +46,7 @@ public struct ValueError: Error, Sendable, CustomStringConvertible {
 ///   - {name: stiffness, direction: maximize}
 /// initial_trials: 12          # optional; default 2·d + 2
 /// acquisition: logei           # optional; logei (default) or ucb
-/// kernel: rbf                  # optional; rbf (default) or matern52
+/// kernel: rbf                  # optional; rbf or matern52 (default: chosen by marginal likelihood)
 /// ```
 public struct DesignSpace: Sendable, Equatable {
     /// All parameters, in file order.

@@ -95,9 +95,11 @@ public struct GPConfiguration: Sendable {
     public var restarts: Int = 3
     /// Evaluation budget per start.
     public var maxEvaluations: Int = 150
+    /// Relative tolerance on the log posterior (hyperparameters need no more: the acquisition barely moves).
+    public var relativeTolerance: Double = 1e-9
     /// Above this many points, hyperparameters are fitted on a seeded random subset of this size
     /// (the posterior still conditions on every point).
-    public var maxFitPoints: Int = 1000
+    public var maxFitPoints: Int = 600
     /// Seed for subset selection.
     public var seed: UInt64 = 0
     /// Fix the noise variance (standardized units) instead of inferring it; `nil` infers it.

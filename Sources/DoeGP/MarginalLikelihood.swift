@@ -92,6 +92,13 @@ extension GaussianProcess {
     /// - Throws: ``GPError`` when no start produces a valid model.
     public static func fit(inputs: Matrix<Double>, outputs: [Double], pointNoise: [Double]? = nil,
                            configuration: GPConfiguration = GPConfiguration()) throws -> GaussianProcess {
+        try fitWithEvidence(inputs: inputs, outputs: outputs, pointNoise: pointNoise, configuration: configuration).model
+    }
+
+    /// ``fit(inputs:outputs:pointNoise:configuration:)``, also returning the log marginal likelihood per point at the
+    /// fitted hyperparameters (on the fitting subset), the evidence used to choose between kernels and output warpings.
+    public static func fitWithEvidence(inputs: Matrix<Double>, outputs: [Double], pointNoise: [Double]? = nil,
+                                       configuration: GPConfiguration = GPConfiguration()) throws -> (model: GaussianProcess, logLikelihoodPerPoint: Double) {
         let n = inputs.rows, d = inputs.columns
         guard n >= 1 else { throw GPError(message: "no training points") }
         let noise = pointNoise ?? Array(repeating: 0, count: n)
@@ -124,8 +131,10 @@ extension GaussianProcess {
             let start = Array(repeating: min(max(startLog, lower[0]), upper[0]), count: d)
                 + [0, min(max(log(0.01), lower[d + 1]), upper[d + 1]), min(max(yMean, lower[d + 2]), upper[d + 2])]
             let lbfgs = BoundedLBFGS(lower: lower, upper: upper, maxEvaluations: configuration.maxEvaluations,
-                                     relativeFunctionTolerance: 1e-9, relativeParameterTolerance: 1e-7)
+                                     relativeFunctionTolerance: configuration.relativeTolerance, relativeParameterTolerance: 1e-5)
+            nonisolated(unsafe) var evaluations = 0
             let result = try? lbfgs.minimize(from: start) { v, g in
+                evaluations += 1
                 let h = GPHyperparameters(vector: v)
                 var likelihoodGradient = [Double](repeating: 0, count: v.count)
                 guard let ll = logMarginalLikelihood(inputs: fitX, outputs: fitY, pointNoise: fitNoise, hyperparameters: h,
@@ -135,12 +144,19 @@ extension GaussianProcess {
                 if !g.isEmpty { for i in g.indices { g[i] = -(likelihoodGradient[i] + priorGradient[i]) } }
                 return -(ll + lp)
             }
+            if ProcessInfo.processInfo.environment["DOE_DEBUG_FIT"] != nil {
+                FileHandle.standardError.write(Data("fit start: \(evaluations) evaluations, status \(result.map { "\($0.status)" } ?? "failed"), value \(result?.value ?? .nan)\n".utf8))
+            }
             if let result, result.value.isFinite, result.value < (best?.value ?? .infinity) {
                 best = (result.value, result.point)
             }
         }
         guard let best else { throw GPError(message: "hyperparameter fit failed from every start (is the data finite?)") }
-        return try GaussianProcess(inputs: inputs, outputs: outputs, pointNoise: noise,
-                                   hyperparameters: GPHyperparameters(vector: best.point), kernel: kernel)
+        let hyperparameters = GPHyperparameters(vector: best.point)
+        var gradient = [Double](repeating: 0, count: d + 3)
+        let evidence = logMarginalLikelihood(inputs: fitX, outputs: fitY, pointNoise: fitNoise, hyperparameters: hyperparameters,
+                                             kernel: kernel, gradient: &gradient) ?? -.infinity
+        let model = try GaussianProcess(inputs: inputs, outputs: outputs, pointNoise: noise, hyperparameters: hyperparameters, kernel: kernel)
+        return (model, evidence / Double(fitY.count))
     }
 }

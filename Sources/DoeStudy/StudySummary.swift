@@ -39,7 +39,7 @@ public struct StudySummary: Sendable {
         let completed = state.trials(in: .completed)
         var models: [(String, ModelSummary)] = []
         if completed.count >= 3 {
-            let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) ?? .squaredExponential
+            let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) 
             for o in space.objectives {
                 let data = completed.compactMap { t in t.values[o.name].map { (t.params, $0) } }
                 if let summary = try? BayesianOptimizer.summarize(space: space, completed: data, kernel: kernel, seed: state.seed) {

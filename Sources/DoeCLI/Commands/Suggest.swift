@@ -38,7 +38,7 @@ extension DoeCommand {
         @Option(help: "Acquisition after the initial design: logei (default, or the space file's) or ucb.")
         var acquisition: AcquisitionKind?
 
-        @Option(help: "GP kernel: rbf (squared exponential; the default, or the space file's) or matern52.")
+        @Option(help: "GP kernel: rbf (squared exponential) or matern52; default: the space file's, else chosen by marginal likelihood.")
         var kernel: KernelKind?
 
         func validate() throws {
