@@ -59,7 +59,7 @@ public struct BayesianStrategy: SuggestionStrategy {
             suggestions.append(Suggestion(params: p.assignment, generator: "gp-\(settings.acquisition.rawValue)", info: .object(info)))
         }
         if suggestions.count < count {  // a small discrete space is exhausted: fall back to the Sobol sequence
-            suggestions += try SobolContinuation().suggest(count: count - suggestions.count, state: state, space: space)
+            suggestions += try SobolContinuation().suggest(count: count - suggestions.count, state: state, space: space, after: suggestions)
         }
         return suggestions
     }

@@ -27,12 +27,19 @@ public struct SobolContinuation: SuggestionStrategy {
     public init() {}
 
     public func suggest(count: Int, state: StudyState, space: DesignSpace) throws -> [Suggestion] {
+        try suggest(count: count, state: state, space: space, after: [])
+    }
+
+    /// Like ``suggest(count:state:space:)``, continuing after suggestions already made in the same call.
+    public func suggest(count: Int, state: StudyState, space: DesignSpace, after earlier: [Suggestion]) throws -> [Suggestion] {
         guard space.dimension <= SobolSequence.maxDimension else {
             throw StudyError.invalidInput("Sobol designs support at most \(SobolSequence.maxDimension) varied parameters; the space has \(space.dimension)")
         }
         let sequence = SobolSequence(dimension: space.dimension, scrambleSeed: state.seed)
-        var index = state.trials.compactMap { $0.generator == "sobol" ? $0.generatorInfo?["index"]?.integer : nil }.max().map { $0 + 1 } ?? 0
-        var taken = Set(state.trials.map { $0.params })
+        let used = state.trials.compactMap { $0.generator == "sobol" ? $0.generatorInfo?["index"]?.integer : nil }
+            + earlier.compactMap { $0.generator == "sobol" ? $0.info["index"]?.integer : nil }
+        var index = used.max().map { $0 + 1 } ?? 0
+        var taken = Set(state.trials.map { $0.params } + earlier.map(\.params))
         let skipLimit = index + 100 * count + 1000
         var result: [Suggestion] = []
         while result.count < count {

@@ -1,0 +1,62 @@
+import DoeDesign
+@testable import DoeStudy
+import Foundation
+import Testing
+
+@Suite struct StrategyTests {
+    func study(_ space: String, seed: UInt64 = 1) throws -> (Study, String) {
+        let directory = NSTemporaryDirectory() + "doe-strategy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try space.write(toFile: directory + "/space.json", atomically: true, encoding: .utf8)
+        let s = try Study.create(name: "s", spaceFile: directory + "/space.json", in: directory, seed: seed)
+        s.onWarning = { _ in }
+        return (s, directory)
+    }
+
+    @Test func initialDesignThenGaussianProcess() throws {
+        let (s, directory) = try study(#"[{"name":"x","type":"real","low":0,"high":1},{"name":"y","type":"real","low":0,"high":1}]"#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try s.suggest(count: 4)
+        #expect(first.allSatisfy { $0.generator == "sobol" })
+        for t in first { try s.observe(id: t.id, values: [("value", t.params[0].number! + t.params[1].number!)]) }
+        // 4 of the 6 initial trials are taken: 2 more from Sobol, then the GP
+        let second = try s.suggest(count: 4)
+        #expect(second.map(\.generator) == ["sobol", "sobol", "gp-logei", "gp-logei"])
+        let info = try #require(second[2].generatorInfo)
+        #expect(info["observations"]?.integer == 4)
+        #expect(info["pending"]?.integer == 0)
+        #expect(info["predicted"]?["std"]?.number.map { $0 > 0 } == true)
+        #expect(["rbf", "matern52"].contains(info["kernel"]?.string ?? ""))
+        // failed trials are left out of the model
+        try s.fail(id: second[0].id, reason: "broken")
+        let third = try s.suggest(count: 1)
+        #expect(third[0].generatorInfo?["observations"]?.integer == 4)
+        #expect(third[0].generatorInfo?["pending"]?.integer == 3)
+    }
+
+    @Test func exhaustedDiscreteSpaceFallsBackWithoutReusingSobolIndices() throws {
+        let (s, directory) = try study(#"[{"name":"n","type":"int","low":1,"high":2},{"name":"c","type":"categorical","choices":["a","b"]}]"#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trials = try s.suggest(count: 6)
+        #expect(Set(trials.prefix(4).map(\.params)).count == 4, "every combination before any repeat")
+        let indices = trials.compactMap { $0.generatorInfo?["index"]?.integer }
+        #expect(Set(indices).count == indices.count)
+        for t in trials.prefix(4) { try s.observe(id: t.id, values: [("value", Double(t.id))]) }
+        let more = try s.suggest(count: 3)   // GP has nothing new to propose: Sobol fallback
+        #expect(more.count == 3)
+        let all = try s.load().trials.compactMap { $0.generator == "sobol" ? $0.generatorInfo?["index"]?.integer : nil }
+        #expect(Set(all).count == all.count, "Sobol indices are never handed out twice: \(all)")
+    }
+
+    @Test func multiObjectiveUsesScalarizedGP() throws {
+        let (s, directory) = try study(#"{"parameters":[{"name":"x","type":"real","low":0,"high":1}],"objectives":[{"name":"a","direction":"minimize"},{"name":"b","direction":"minimize"}],"initial_trials":4}"#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for t in try s.suggest(count: 4) {
+            let x = t.params[0].number!
+            try s.observe(id: t.id, values: [("a", x * x), ("b", (x - 1) * (x - 1))])
+        }
+        let next = try s.suggest(count: 2)
+        #expect(next.allSatisfy { $0.generator == "gp-logei" })
+        #expect(next[0].generatorInfo?["scalarization"]?["method"]?.string == "parego")
+    }
+}
