@@ -124,7 +124,7 @@ extension GaussianProcess {
                configuration.fixedNoiseVariance.map { log(max($0, 1e-12)) } ?? configuration.logNoiseBounds.upperBound,
                max(fitY.max() ?? 1, 1)]
         let priorLengthscale = min(max(priors.lengthscaleLocation, lower[0]), upper[0])
-        let startLengthscales = [priorLengthscale, log(0.5), log(0.15), log(1.5)].prefix(max(configuration.restarts, 1))
+        let startLengthscales = [log(0.5), priorLengthscale, log(0.15), log(1.5)].prefix(max(configuration.restarts, 1))
         let kernel = configuration.kernel
         var best: (value: Double, point: [Double])?
         for startLog in startLengthscales {
