@@ -28,10 +28,15 @@ extension GaussianProcess {
         r2.storage.withUnsafeBufferPointer { pr in
             k.storage.withUnsafeMutableBufferPointer { pk in
                 sPsi.storage.withUnsafeMutableBufferPointer { ps in
-                    for i in 0..<(n * n) {
-                        let (phi, psi) = kernel.phiAndPsi(pr[i])
-                        pk[i] = s2 * phi
-                        ps[i] = s2 * psi
+                    // symmetric: evaluate the kernel on the lower triangle only and mirror it
+                    for b in 0..<n {
+                        for a in b..<n {
+                            let (phi, psi) = kernel.phiAndPsi(pr[a + b * n])
+                            pk[a + b * n] = s2 * phi
+                            ps[a + b * n] = s2 * psi
+                            pk[b + a * n] = s2 * phi
+                            ps[b + a * n] = s2 * psi
+                        }
                     }
                 }
             }
