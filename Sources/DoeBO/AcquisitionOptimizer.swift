@@ -21,10 +21,15 @@ public struct AcquisitionOptimizer: Sendable {
     public init() {}
 
     /// The best assignment not in `excluded`, its features and acquisition value.
+    /// - Parameter region: an optional box in feature space (`lower`, `upper`) the search is restricted to
+    ///   (a trust region around the incumbent); `nil` searches the whole space.
     public func maximize(_ acquisition: Acquisition, gp: GaussianProcess, encoding: SpaceEncoding,
-                         excluded: Set<[ParameterValue]>) -> (assignment: [ParameterValue], features: [Double], value: Double)? {
+                         excluded: Set<[ParameterValue]>,
+                         region: (lower: [Double], upper: [Double])? = nil) -> (assignment: [ParameterValue], features: [Double], value: Double)? {
         let space = encoding.space
         let d = encoding.dimension
+        let boxLower = region?.lower ?? Array(repeating: 0, count: d)
+        let boxUpper = region?.upper ?? Array(repeating: 1, count: d)
         // Raw candidates: Sobol in the design cube, mapped to valid assignments.
         var candidates: [[ParameterValue]] = []
         if space.dimension <= SobolSequence.maxDimension {
@@ -47,6 +52,13 @@ public struct AcquisitionOptimizer: Sendable {
                 candidates.append(encoding.decode(f))
             }
         }
+        if region != nil {
+            // Candidates inside the region: the Sobol points rescaled into it, then made valid.
+            let sobol = SobolSequence(dimension: max(d, 1), scrambleSeed: seed ^ 0x5EED)
+            candidates = sobol.points(count: rawSamples).map { u in
+                encoding.decode((0..<d).map { boxLower[$0] + u[$0] * (boxUpper[$0] - boxLower[$0]) })
+            }
+        }
         var features = candidates.map(encoding.encode)
         var values = acquisition.values(gp, at: matrix(features, columns: d))
         for (k, c) in candidates.enumerated() where excluded.contains(c) { values[k] = -.infinity }
@@ -59,7 +71,7 @@ public struct AcquisitionOptimizer: Sendable {
             starts.append(k)
             if starts.count == restarts { break }
         }
-        let lbfgs = BoundedLBFGS(lower: Array(repeating: 0, count: d), upper: Array(repeating: 1, count: d),
+        let lbfgs = BoundedLBFGS(lower: boxLower, upper: boxUpper,
                                  maxEvaluations: maxEvaluations, relativeFunctionTolerance: 1e-9, relativeParameterTolerance: 1e-7)
         for k in starts {
             guard let result = try? lbfgs.minimize(from: features[k], objective: { x, g in

@@ -11,6 +11,13 @@ public struct BOSettings: Sendable {
     /// Seed (the study seed mixed with the round).
     public var seed: UInt64 = 0
     public var optimizer = AcquisitionOptimizer()
+    /// Fraction of each batch searched only inside a trust region around the incumbent (the first point of a batch
+    /// always searches the whole space); `nil` searches the whole space for every point. Measured with
+    /// `make bench-bo`: three local points out of four cut the median regret on Ackley-10 from 7.2 to 4.9 and on
+    /// Styblinski–Tang-6 from 100 to 58, because global LogEI alone kept spending batch points on the box boundary.
+    public var localFraction: Double? = 0.75
+    /// Side of the trust region in the unit cube (scaled per feature by relative lengthscale, as in TuRBO).
+    public var trustRegionSide: Double = 0.2
     public init() {}
 }
 
@@ -55,7 +62,9 @@ public struct ModelSummary: Sendable {
 ///
 /// Batch strategy: for `q > 1`, each point is chosen by maximizing the acquisition, then added to the model as a
 /// fantasy observation at its posterior mean (hyperparameters fixed), which collapses the variance around it so
-/// the next point goes elsewhere; pending trials enter the same way before the first point. Fantasies are
+/// the next point goes elsewhere; pending trials enter the same way before the first point. The first point of a
+/// batch searches the whole space; the later ones (``BOSettings/localFraction``) search a TuRBO-style trust
+/// region around the incumbent (Eriksson et al. 2019), which keeps LogEI from spending them on the boundary. Fantasies are
 /// noise-free, so under a noisy model a batch does not pile up on one spot. This is the
 /// "Kriging believer" heuristic (Ginsbourger et al. 2010); it needs one O(n²) Cholesky update per point and keeps
 /// every acquisition analytic and exactly differentiable.
@@ -125,7 +134,12 @@ public enum BayesianOptimizer {
         for k in 0..<count {
             optimizer.seed = settings.seed &+ UInt64(k) &* 0x9E37_79B9
             let acquisition = Acquisition(kind: settings.acquisition, incumbent: Acquisition.incumbent(of: gp))
-            guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded) else { break }
+            var region: (lower: [Double], upper: [Double])?
+            if k > 0, let fraction = settings.localFraction, Double(k) >= Double(count) * (1 - fraction) {
+                region = trustRegion(around: fitted, sideLength: settings.trustRegionSide)
+            }
+            guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region)
+                    ?? (region == nil ? nil : optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded)) else { break }
             let posterior = gp.posterior(at: Matrix(rows: 1, columns: best.features.count, columnMajor: best.features))
             let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
             proposals.append(BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),
@@ -135,6 +149,27 @@ public enum BayesianOptimizer {
             gp = gp.conditioned(on: best.features, value: mean, exact: true)
         }
         return proposals
+    }
+
+    /// A TuRBO-style box around the best training point (by posterior mean): side `sideLength` scaled per feature by
+    /// its lengthscale relative to their geometric mean, clipped to the unit cube.
+    static func trustRegion(around gp: GaussianProcess, sideLength: Double) -> (lower: [Double], upper: [Double]) {
+        let sigma2 = gp.hyperparameters.noiseVariance
+        var bestIndex = 0, bestMean = -Double.infinity
+        for i in 0..<gp.observedCount {
+            let m = gp.outputs[i] - (sigma2 + gp.pointNoise[i]) * gp.alpha[i]
+            if m > bestMean { bestMean = m; bestIndex = i }
+        }
+        let center = gp.inputs.row(bestIndex)
+        let ls = gp.hyperparameters.lengthscales
+        let geometricMean = exp(ls.map { log($0) }.reduce(0, +) / Double(max(ls.count, 1)))
+        var lower: [Double] = [], upper: [Double] = []
+        for j in 0..<center.count {
+            let half = 0.5 * sideLength * min(max(ls[j] / geometricMean, 0.25), 4)
+            lower.append(max(center[j] - half, 0))
+            upper.append(min(center[j] + half, 1))
+        }
+        return (lower, upper)
     }
 
     /// Fits the model and summarizes importance and leave-one-out fit quality (values in original units, any direction).

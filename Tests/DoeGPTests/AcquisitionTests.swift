@@ -130,3 +130,26 @@ import Testing
         #expect(c[0].assignment != a[0].assignment)
     }
 }
+
+@Suite struct TrustRegionTests {
+    @Test func laterBatchPointsStayInTheTrustRegionAroundTheIncumbent() throws {
+        let space = try DesignSpace.parse(#"[{"name":"x","type":"real","low":0,"high":1},{"name":"y","type":"real","low":0,"high":1},{"name":"z","type":"real","low":0,"high":1}]"#)
+        let design = SobolSequence(dimension: 3, scrambleSeed: 5).points(count: 12).map(space.assignment(fromUnit:))
+        let data = design.map { a in (a, -a.map { ($0.number! - 0.6) * ($0.number! - 0.6) }.reduce(0, +)) }
+        var settings = BOSettings()
+        settings.seed = 1
+        let encoding = SpaceEncoding(space: space)
+        let (gp, _) = try BayesianOptimizer.fit(encoding: encoding, assignments: data.map(\.0), values: data.map(\.1), kernel: nil, seed: 1)
+        let region = BayesianOptimizer.trustRegion(around: gp, sideLength: settings.trustRegionSide)
+        let batch = try BayesianOptimizer.propose(space: space, completed: data, pending: [], taken: Set(design), count: 4, settings: settings)
+        for p in batch.dropFirst() {
+            let f = encoding.encode(p.assignment)
+            for j in 0..<3 { #expect(f[j] >= region.lower[j] - 1e-12 && f[j] <= region.upper[j] + 1e-12, "\(f) outside \(region)") }
+        }
+        // the region is centred on the best training point and no wider than the side allows
+        for j in 0..<3 { #expect(region.upper[j] - region.lower[j] <= 0.2 * 4 + 1e-12) }
+        settings.localFraction = nil
+        let global = try BayesianOptimizer.propose(space: space, completed: data, pending: [], taken: Set(design), count: 4, settings: settings)
+        #expect(global.count == 4)
+    }
+}
