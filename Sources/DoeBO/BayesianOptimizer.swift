@@ -75,7 +75,9 @@ public enum BayesianOptimizer {
     /// output warping (identity, or `log` when the data allow; see ``OutputTransform``), the hyperparameters are
     /// fitted and the model whose marginal likelihood of the *original* values (transformed-data likelihood plus the
     /// transform's log-Jacobian) is highest is kept.
-    public static func fit(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double],
+    /// - Parameter noise: known measurement standard deviation per observation (original units), added to the
+    ///   inferred homoscedastic noise; `nil` when unknown.
+    public static func fit(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double], noise: [Double]? = nil,
                            kernel: KernelKind?, seed: UInt64, warping: Bool = true) throws -> (gp: GaussianProcess, transform: OutputTransform) {
         let n = assignments.count, d = encoding.dimension
         var x = Matrix<Double>(rows: n, columns: d)
@@ -98,7 +100,9 @@ public enum BayesianOptimizer {
             for kind in kinds {
                 let transform = OutputTransform(kind: kind, values: values)
                 let z = values.map(transform.forward)
-                guard let fitted = try? GaussianProcess.fitWithEvidence(inputs: x, outputs: z, configuration: configuration) else { continue }
+                let pointNoise = noise.map { sds in zip(values, sds).map { g, sd in pow(sd * transform.derivative(g), 2) } }
+                guard let fitted = try? GaussianProcess.fitWithEvidence(inputs: x, outputs: z, pointNoise: pointNoise,
+                                                                        configuration: configuration) else { continue }
                 let score = fitted.logLikelihoodPerPoint + transform.logJacobian(values) / Double(n)
                 if best == nil || score > best!.score { best = (fitted.model, transform, score) }
             }
@@ -112,11 +116,13 @@ public enum BayesianOptimizer {
     ///   - completed: observed assignments with the value to **maximize** (negate minimized objectives).
     ///   - pending: assignments suggested but not observed; conditioned on and never proposed again.
     ///   - taken: every assignment already in the study (not proposed again in discrete spaces).
-    public static func propose(space: DesignSpace, completed: [([ParameterValue], Double)], pending: [[ParameterValue]],
-                               taken: Set<[ParameterValue]>, count: Int, settings: BOSettings) throws -> [BOProposal] {
+    ///   - noise: known standard deviation of each completed observation (original units), or `nil`.
+    public static func propose(space: DesignSpace, completed: [([ParameterValue], Double)], noise: [Double]? = nil,
+                               pending: [[ParameterValue]], taken: Set<[ParameterValue]>, count: Int,
+                               settings: BOSettings) throws -> [BOProposal] {
         let encoding = SpaceEncoding(space: space)
         let (fitted, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
-                                          kernel: settings.kernel, seed: settings.seed)
+                                          noise: noise, kernel: settings.kernel, seed: settings.seed)
         var gp = fitted
         for p in pending {
             let f = encoding.encode(p)
@@ -173,11 +179,12 @@ public enum BayesianOptimizer {
     }
 
     /// Fits the model and summarizes importance and leave-one-out fit quality (values in original units, any direction).
-    public static func summarize(space: DesignSpace, completed: [([ParameterValue], Double)], kernel: KernelKind? = nil,
-                                 seed: UInt64 = 0) throws -> ModelSummary {
+    public static func summarize(space: DesignSpace, completed: [([ParameterValue], Double)], noise: [Double]? = nil,
+                                 kernel: KernelKind? = nil, seed: UInt64 = 0) throws -> ModelSummary {
         let encoding = SpaceEncoding(space: space)
         let values = completed.map(\.1)
-        let (gp, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: values, kernel: kernel, seed: seed)
+        let (gp, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: values, noise: noise,
+                                      kernel: kernel, seed: seed)
         let center = values.reduce(0, +) / Double(max(values.count, 1))
         let ls = gp.hyperparameters.lengthscales
         var perParameter: [Double?] = Array(repeating: nil, count: space.parameters.count)

@@ -57,6 +57,11 @@ public struct OutputTransform: Sendable {
         }
     }
 
+    /// `dz/dg` at `g` (to carry a known standard deviation of `g` into standardized warped units).
+    public func derivative(_ g: Double) -> Double {
+        kind == .identity ? 1 / scale : 1 / ((reference - g) * scale)
+    }
+
     /// `Σ log dz/dg` over `values`.
     public func logJacobian(_ values: [Double]) -> Double {
         let n = Double(values.count)

@@ -38,8 +38,13 @@ public struct BayesianStrategy: SuggestionStrategy {
         settings.kernel = kernel ?? space.kernel.flatMap(KernelKind.init(rawValue:)) 
         settings.seed = state.seed ^ (UInt64(state.nextTrialId) &* 0x9E37_79B9_7F4A_7C15)
         let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
+        // Known standard errors (single objective only; ParEGO scalarizations ignore them).
+        var noise: [Double]?
+        if space.objectives.count == 1, completed.contains(where: { !$0.sems.isEmpty }) {
+            noise = completed.map { $0.sems[space.objectives[0].name] ?? 0 }
+        }
         let proposals = try BayesianOptimizer.propose(
-            space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) },
+            space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) }, noise: noise,
             pending: pending.map(\.params) + suggestions.map(\.params),
             taken: Set(state.trials.map(\.params) + suggestions.map(\.params)), count: remaining, settings: settings)
         for p in proposals {

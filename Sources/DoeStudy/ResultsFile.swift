@@ -14,14 +14,18 @@ public struct ResultRow: Sendable {
     public let values: [(String, JSONValue)]
     /// Extra information kept with the observation.
     public let meta: [(String, JSONValue)]
+    /// Known measurement noise (standard error) by objective name (`value` for a single objective), if given.
+    public let sems: [(String, JSONValue)]
 
     /// Creates a row.
-    public init(location: String, id: Int?, params: [String: JSONValue]?, values: [(String, JSONValue)], meta: [(String, JSONValue)]) {
+    public init(location: String, id: Int?, params: [String: JSONValue]?, values: [(String, JSONValue)], meta: [(String, JSONValue)],
+                sems: [(String, JSONValue)] = []) {
         self.location = location
         self.id = id
         self.params = params
         self.values = values
         self.meta = meta
+        self.sems = sems
     }
 }
 
@@ -29,10 +33,12 @@ public struct ResultRow: Sendable {
 ///
 /// JSON: `{"results": [{"id": 7, "value": 1.23}]}`, or with several objectives
 /// `{"id": 7, "values": {"mass": 2.1, "stress": 310}}`; `"params": {...}` instead of `"id"` imports an
-/// existing result; an optional `"meta": {...}` is kept. A bare list of rows is accepted too.
+/// existing result; an optional `"meta": {...}` is kept; `"sem": s` (or `"sems": {"mass": s}`) gives the known
+/// standard error of the measurement, which the GP then uses as that observation's noise. A bare list of rows is
+/// accepted too.
 ///
-/// CSV: a header `id,<objective names>[,<extra columns kept as metadata>]`, or parameter columns and
-/// no `id` column to import existing results.
+/// CSV: a header `id,<objective names>[,<objective>_sem][,<extra columns kept as metadata>]`, or parameter columns
+/// and no `id` column to import existing results.
 public enum ResultsFile {
     /// Parses results text; the format comes from the extension (`.json`, `.csv`) or, failing that, the content.
     /// - Throws: ``StudyError/invalidInput(_:)`` naming the file, line or row and the problem.
@@ -59,9 +65,9 @@ public enum ResultsFile {
         return try rows.enumerated().map { index, row in
             let location = "\(source) results[\(index)]"
             guard let members = row.members else { throw StudyError.invalidInput("\(location): each result must be an object") }
-            let allowed: Set<String> = ["id", "params", "value", "values", "meta"]
+            let allowed: Set<String> = ["id", "params", "value", "values", "meta", "sem", "sems"]
             if let unknown = members.first(where: { !allowed.contains($0.0) }) {
-                throw StudyError.invalidInput("\(location): unknown field '\(unknown.0)' (expected id or params, value or values, optional meta)")
+                throw StudyError.invalidInput("\(location): unknown field '\(unknown.0)' (expected id or params, value or values, optional meta, sem or sems)")
             }
             var id: Int?
             if let raw = row["id"] {
@@ -88,7 +94,16 @@ public enum ResultsFile {
                 guard let m = raw.members else { throw StudyError.invalidInput("\(location): 'meta' must be an object") }
                 meta = m
             }
-            return ResultRow(location: location, id: id, params: params, values: values, meta: meta)
+            var sems: [(String, JSONValue)] = []
+            if let v = row["sem"], row["sems"] == nil {
+                sems = [("value", v)]
+            } else if let raw = row["sems"] {
+                guard let m = raw.members, row["sem"] == nil else {
+                    throw StudyError.invalidInput("\(location): give 'sem' (a number) or 'sems' (an object by objective), not both")
+                }
+                sems = m
+            }
+            return ResultRow(location: location, id: id, params: params, values: values, meta: meta, sems: sems)
         }
     }
 
@@ -121,6 +136,7 @@ public enum ResultsFile {
             var params: [String: JSONValue] = [:]
             var values: [(String, JSONValue)] = []
             var meta: [(String, JSONValue)] = []
+            var sems: [(String, JSONValue)] = []
             for (column, raw) in zip(columns, record.fields) {
                 let cell = raw.trimmingCharacters(in: .whitespaces)
                 if column == "id" {
@@ -130,13 +146,18 @@ public enum ResultsFile {
                     guard !cell.isEmpty else { throw StudyError.invalidInput("\(location): no value for '\(column)'") }
                     guard let d = Double(cell) else { throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number") }
                     values.append((column, .double(d)))
+                } else if column.hasSuffix("_sem"), objectiveNames.contains(String(column.dropLast(4))) {
+                    if !cell.isEmpty {
+                        guard let d = Double(cell) else { throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number") }
+                        sems.append((String(column.dropLast(4)), .double(d)))
+                    }
                 } else if !hasId && parameterNames.contains(column) {
                     params[column] = .string(cell)
                 } else if !cell.isEmpty {
                     meta.append((column, Int(cell).map(JSONValue.int) ?? Double(cell).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(cell)))
                 }
             }
-            return ResultRow(location: location, id: id, params: hasId ? nil : params, values: values, meta: meta)
+            return ResultRow(location: location, id: id, params: hasId ? nil : params, values: values, meta: meta, sems: sems)
         }
     }
 

@@ -166,6 +166,7 @@ public final class Study: @unchecked Sendable {
             var nextId = state.nextTrialId
             for row in rows {
                 let values = try objectiveValues(row.values, location: row.location)
+                let sems = try standardErrors(row.sems, location: row.location)
                 if let id = row.id {
                     guard let trial = state.trial(id) else {
                         let ids = state.trials.map(\.id)
@@ -181,6 +182,7 @@ public final class Study: @unchecked Sendable {
                     default: break
                     }
                     var fields: [(String, JSONValue)] = [("trial", .int(id)), ("values", valuesJSON(values))]
+                    if !sems.isEmpty { fields.append(("sems", valuesJSON(sems))) }
                     if !row.meta.isEmpty { fields.append(("meta", .object(row.meta))) }
                     let isReplacement = trial.state != .pending
                     if isReplacement { fields.append(("replace", true)) }
@@ -193,6 +195,7 @@ public final class Study: @unchecked Sendable {
                     }
                     var fields: [(String, JSONValue)] = [("trial", .int(nextId)), ("params", paramsJSON(params)),
                                                          ("generator", "import"), ("values", valuesJSON(values))]
+                    if !sems.isEmpty { fields.append(("sems", valuesJSON(sems))) }
                     if !row.meta.isEmpty { fields.append(("meta", .object(row.meta))) }
                     records.append(JournalRecord(.trialImported, fields))
                     receipts.append(Receipt(id: nextId, imported: true, replaced: false))
@@ -263,6 +266,21 @@ public final class Study: @unchecked Sendable {
                 throw StudyError.invalidInput("\(location): no value for objective '\(objective.name)'")
             }
             return (objective.name, v)
+        }
+    }
+
+    /// Validates standard errors: known objectives, finite and non-negative.
+    func standardErrors(_ raw: [(String, JSONValue)], location: String) throws -> [(String, Double)] {
+        try raw.map { key, value in
+            var name = key
+            if key == "value" && space.objectives.count == 1 { name = space.objectives[0].name }
+            guard space.objectives.contains(where: { $0.name == name }) else {
+                throw StudyError.invalidInput("\(location): standard error for unknown objective '\(key)'")
+            }
+            guard let number = value.number, number.isFinite, number >= 0 else {
+                throw StudyError.invalidInput("\(location): standard error of '\(name)' must be a finite number ≥ 0, got \(value.serialized)")
+            }
+            return (name, number)
         }
     }
 

@@ -41,8 +41,10 @@ public struct StudySummary: Sendable {
         if completed.count >= 3 {
             let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) 
             for o in space.objectives {
-                let data = completed.compactMap { t in t.values[o.name].map { (t.params, $0) } }
-                if let summary = try? BayesianOptimizer.summarize(space: space, completed: data, kernel: kernel, seed: state.seed) {
+                let observed = completed.filter { $0.values[o.name] != nil }
+                let data = observed.map { ($0.params, $0.values[o.name]!) }
+                let noise = observed.contains { $0.sems[o.name] != nil } ? observed.map { $0.sems[o.name] ?? 0 } : nil
+                if let summary = try? BayesianOptimizer.summarize(space: space, completed: data, noise: noise, kernel: kernel, seed: state.seed) {
                     models.append((o.name, summary))
                 }
             }
@@ -117,6 +119,9 @@ public enum TrialTable {
         var members: [(String, JSONValue)] = [("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("params", paramsJSON(t, space: space))]
         if t.state == .completed {
             members.append(("values", .object(space.objectives.compactMap { o in t.values[o.name].map { (o.name, .double($0)) } })))
+        }
+        if !t.sems.isEmpty {
+            members.append(("sems", .object(space.objectives.compactMap { o in t.sems[o.name].map { (o.name, .double($0)) } })))
         }
         if !t.meta.isEmpty { members.append(("meta", .object(t.meta))) }
         members.append(("generator", .string(t.generator)))

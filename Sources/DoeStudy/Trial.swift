@@ -29,6 +29,8 @@ public struct Trial: Sendable {
     public var values: [String: Double]
     /// Metadata from the observation (`--meta`, extra CSV columns, JSON `meta`).
     public var meta: [(String, JSONValue)]
+    /// Known standard errors of the values, by objective name (empty when not given).
+    public var sems: [String: Double] = [:]
     /// When it was suggested (or imported).
     public let suggestedAt: String
     /// When it was observed, failed or abandoned.
@@ -104,6 +106,9 @@ public struct StudyState: Sendable {
             }
             return result
         }
+        func standardErrors() -> [String: Double] {
+            Dictionary((record["sems"]?.members ?? []).compactMap { k, v in v.number.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
+        }
         func params() throws -> [ParameterValue] {
             guard let members = record["params"]?.members else { throw ValueError("missing 'params'") }
             return try space.assignment(from: Dictionary(members, uniquingKeysWith: { a, _ in a }), context: "trial params")
@@ -123,6 +128,7 @@ public struct StudyState: Sendable {
             if imported {
                 trial.state = .completed
                 trial.values = try values()
+                trial.sems = standardErrors()
                 trial.meta = record["meta"]?.members ?? []
                 trial.finishedAt = record.timestamp
                 trial.finishedBy = record.writer
@@ -133,6 +139,7 @@ public struct StudyState: Sendable {
         case .trialObserved:
             let index = try existing()
             trials[index].values = try values()
+            trials[index].sems = standardErrors()
             trials[index].meta = record["meta"]?.members ?? []
             trials[index].state = .completed
             trials[index].finishedAt = record.timestamp

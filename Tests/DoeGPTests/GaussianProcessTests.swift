@@ -170,3 +170,25 @@ func randomInputs(n: Int, d: Int, seed: UInt64) -> Matrix<Double> {
         #expect(abs(gp.posterior(at: Matrix([[0.5, 0.5]])).mean[0] - 0.25) < 0.01)
     }
 }
+
+@Suite struct PointNoiseTests {
+    @Test func knownNoiseWidensThePosteriorAtThatPoint() throws {
+        let x = Matrix<Double>([[0.1], [0.5], [0.9]])
+        let h = GPHyperparameters(logLengthscales: [log(0.3)], logSignalVariance: 0, logNoiseVariance: log(1e-4), mean: 0)
+        let exact = try GaussianProcess(inputs: x, outputs: [0, 1, 0], hyperparameters: h, kernel: .matern52)
+        let noisy = try GaussianProcess(inputs: x, outputs: [0, 1, 0], pointNoise: [0, 0.5, 0], hyperparameters: h, kernel: .matern52)
+        let at = Matrix<Double>([[0.5]])
+        #expect(noisy.posterior(at: at).variance[0] > 10 * exact.posterior(at: at).variance[0])
+        #expect(noisy.posterior(at: at).mean[0] < exact.posterior(at: at).mean[0])   // shrunk towards the mean
+        // the likelihood gradient accounts for point noise too
+        var g = [Double](repeating: 0, count: 4)
+        _ = try #require(GaussianProcess.logMarginalLikelihood(inputs: x, outputs: [0, 1, 0], pointNoise: [0, 0.5, 0],
+                                                               hyperparameters: h, kernel: .matern52, gradient: &g))
+        let numeric = finiteDifferences({ v in
+            var gg = [Double](repeating: 0, count: 4)
+            return GaussianProcess.logMarginalLikelihood(inputs: x, outputs: [0, 1, 0], pointNoise: [0, 0.5, 0],
+                                                         hyperparameters: GPHyperparameters(vector: v), kernel: .matern52, gradient: &gg)!
+        }, at: h.vector)
+        expectClose(g, numeric, relative: 1e-5, "gradient with point noise")
+    }
+}

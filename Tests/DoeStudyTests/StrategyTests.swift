@@ -60,3 +60,34 @@ import Testing
         #expect(next[0].generatorInfo?["scalarization"]?["method"]?.string == "parego")
     }
 }
+
+@Suite struct KnownNoiseTests {
+    @Test func standardErrorsAreRecordedValidatedAndReachTheModel() throws {
+        let directory = NSTemporaryDirectory() + "doe-sem-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try #"[{"name":"x","type":"real","low":0,"high":1}]"#.write(toFile: directory + "/space.json", atomically: true, encoding: .utf8)
+        let s = try Study.create(name: "s", spaceFile: directory + "/space.json", in: directory, seed: 3)
+        let trials = try s.suggest(count: 4)
+        let rows = ResultsFile.parseJSONForTests(#"{"results":[{"id":1,"value":0.5,"sem":0.1},{"id":2,"value":0.7,"sems":{"value":0.2}}]}"#)
+        try s.observe(rows)
+        let csv = try ResultsFile.parse("id,value,value_sem,operator\n3,0.2,0.05,ana\n", source: "r.csv", space: s.space)
+        #expect(csv[0].sems.first?.1 == .double(0.05))
+        #expect(csv[0].meta.map(\.0) == ["operator"])
+        try s.observe(csv)
+        let state = try s.load()
+        #expect(state.trial(1)?.sems == ["value": 0.1])
+        #expect(state.trial(2)?.sems == ["value": 0.2])
+        #expect(state.trial(3)?.sems == ["value": 0.05])
+        let before = try Data(contentsOf: URL(fileURLWithPath: s.journalPath))
+        for bad in [#"{"results":[{"id":4,"value":1,"sem":-1}]}"#, #"{"results":[{"id":4,"value":1,"sems":{"other":1}}]}"#] {
+            #expect(throws: StudyError.self) { try s.observe(ResultsFile.parseJSONForTests(bad)) }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: s.journalPath)) == before)
+        _ = trials
+    }
+}
+
+extension ResultsFile {
+    static func parseJSONForTests(_ text: String) -> [ResultRow] { try! parseJSON(text, source: "r.json") }
+}

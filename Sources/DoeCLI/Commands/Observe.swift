@@ -10,6 +10,7 @@ extension DoeCommand {
             discussion: """
             Examples:
               doe observe plate 7 --value 1.23 --meta operator=ana --meta rig=B
+              doe observe plate 7 --value 1.23 --sem 0.05       # known measurement noise (standard error)
               doe observe plate 7 --value mass=2.1 --value stress=310       # several objectives
               doe observe plate --results results.json    # {"results":[{"id":7,"value":1.23}]}
               doe observe plate --results results.csv     # header: id,<objectives>[,extra columns kept as metadata]
@@ -30,6 +31,9 @@ extension DoeCommand {
         @Option(name: .long, help: "Metadata key=value kept with the observation (repeatable).")
         var meta: [String] = []
 
+        @Option(name: .long, help: "Known standard error of the value: a number, or name=number per objective (repeatable); the GP uses it as this observation's noise.")
+        var sem: [String] = []
+
         @Option(name: .long, help: "Results file (.json or .csv; - reads standard input).")
         var results: String?
 
@@ -40,7 +44,7 @@ extension DoeCommand {
         var json = false
 
         func validate() throws {
-            if results != nil && (id != nil || !value.isEmpty || !meta.isEmpty) {
+            if results != nil && (id != nil || !value.isEmpty || !meta.isEmpty || !sem.isEmpty) {
                 throw ValidationError("give either --results FILE, or a trial ID with --value, not both")
             }
             if results == nil && (id == nil || value.isEmpty) {
@@ -66,6 +70,15 @@ extension DoeCommand {
                         guard let d = Double(entry) else { throw StudyError.invalidInput("--value \(entry): not a number (use name=number for several objectives)") }
                         return ("value", .double(d))
                     }
+                    let sems = try sem.map { entry -> (String, JSONValue) in
+                        if let eq = entry.firstIndex(of: "=") {
+                            let name = String(entry[..<eq]), number = String(entry[entry.index(after: eq)...])
+                            guard let d = Double(number) else { throw StudyError.invalidInput("--sem \(entry): '\(number)' is not a number") }
+                            return (name, .double(d))
+                        }
+                        guard let d = Double(entry) else { throw StudyError.invalidInput("--sem \(entry): not a number") }
+                        return ("value", .double(d))
+                    }
                     let metadata = try meta.map { entry -> (String, JSONValue) in
                         guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
                             throw StudyError.invalidInput("--meta \(entry): expected key=value")
@@ -73,7 +86,7 @@ extension DoeCommand {
                         let raw = String(entry[entry.index(after: eq)...])
                         return (String(entry[..<eq]), Int(raw).map(JSONValue.int) ?? Double(raw).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(raw))
                     }
-                    receipts = try s.observe([ResultRow(location: "command line", id: id!, params: nil, values: values, meta: metadata)], replace: replace)
+                    receipts = try s.observe([ResultRow(location: "command line", id: id!, params: nil, values: values, meta: metadata, sems: sems)], replace: replace)
                 }
                 if json {
                     emit(JSONValue.object([("recorded", .array(receipts.map {
