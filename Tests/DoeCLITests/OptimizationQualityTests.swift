@@ -37,3 +37,27 @@ import Testing
         #expect(regrets.filter { $0 < 0.05 }.count >= 2, "regrets \(regrets)")
     }
 }
+
+@Suite struct ReproducibilityTests {
+    /// Same seed and same journal contents → the same GP suggestions, byte for byte.
+    @Test func gaussianProcessSuggestionsRepeatForTheSameSeedAndJournal() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("space.json", #"[{"name":"x0","type":"real","low":0,"high":1},{"name":"n","type":"int","low":1,"high":9},{"name":"c","type":"categorical","choices":["a","b","c"]}]"#)
+        var rows: [String] = []
+        for i in 0..<12 {
+            let x = Double(i) / 11
+            rows.append(#"{"params":{"x0":\#(x),"n":\#(1 + i % 9),"c":"\#(["a", "b", "c"][i % 3])"},"value":\#((x - 0.4) * (x - 0.4) + Double(i % 9) * 0.01)}"#)
+        }
+        try cli.write("old.json", #"{"results":["# + rows.joined(separator: ",") + "]}")
+        var outputs: [String] = []
+        for name in ["a", "b"] {
+            try cli.ok(["init", name, "--space", "space.json", "--seed", "42"])
+            try cli.ok(["observe", name, "--results", "old.json"])
+            let out = try cli.ok(["suggest", name, "--batch", "3", "--json"])
+            #expect(out.contains("gp-logei"))
+            outputs.append(out)
+        }
+        #expect(outputs[0] == outputs[1])
+    }
+}
