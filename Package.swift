@@ -44,7 +44,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
         .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
-        .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"]),
+        .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy"], resources: [.copy("Fixtures")]),

@@ -14,3 +14,9 @@ static inline unsigned doe_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned doe_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned doe_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline void doe_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static inline hid_t doe_h5s_select_rows(hid_t space, unsigned long long first, unsigned long long count, unsigned long long columns) {
+    hsize_t start[2] = {first, 0};
+    hsize_t block[2] = {count, columns};
+    return H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, block, NULL);
+}
+static inline hid_t doe_h5p_file_access(void) { return H5P_FILE_ACCESS; }

@@ -25,7 +25,7 @@ public struct H5Table: Sendable, Equatable {
 
 /// An open HDF5 file (read-only or newly created); closed when the value goes away.
 public final class H5File {
-    private let id: hid_t
+    let id: hid_t
     /// The path the file was opened from.
     public let path: String
 
