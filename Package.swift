@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
+        .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign"]),
 
         // MARK: - Design space, samplers, Gaussian processes, Bayesian optimization, studies
         .target(name: "DoeDesign", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -44,6 +45,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
         .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
+        .testTarget(name: "DoeNeuralTests", dependencies: ["DoeNeural", "DoeLinalg"]),
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign"], resources: [.copy("Fixtures")]),

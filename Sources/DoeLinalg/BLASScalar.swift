@@ -28,6 +28,9 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable where Self: LosslessSt
     static func potri(_ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int) -> Int32
     /// Solves `op(L)·x = b` in place for one vector (`?trsv`, lower, non-unit).
     static func trsvLower(_ transL: Bool, _ n: Int, _ l: UnsafePointer<Self>, _ ldl: Int, _ x: UnsafeMutablePointer<Self>)
+    /// `A ← alpha·x·yᵀ + A` (`?ger`).
+    static func ger(_ m: Int, _ n: Int, _ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>,
+                    _ a: UnsafeMutablePointer<Self>, _ lda: Int)
     /// Symmetric eigen-decomposition (`?syevd`, lower triangle, vectors); returns `info`.
     static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int, _ w: UnsafeMutablePointer<Self>) -> Int32
     /// Thin singular value decomposition (`?gesdd`, job `S`); returns `info`.
@@ -71,6 +74,10 @@ extension Double: BLASScalar {
     public static func trsvLower(_ transL: Bool, _ n: Int, _ l: UnsafePointer<Double>, _ ldl: Int, _ x: UnsafeMutablePointer<Double>) {
         cblas_dtrsv(CblasColMajor, CblasLower, transposeFlag(transL), CblasNonUnit, Int32(n), l, Int32(ldl), x, 1)
     }
+    public static func ger(_ m: Int, _ n: Int, _ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
+                           _ a: UnsafeMutablePointer<Double>, _ lda: Int) {
+        cblas_dger(CblasColMajor, Int32(m), Int32(n), alpha, x, 1, y, 1, a, Int32(lda))
+    }
     public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int, _ w: UnsafeMutablePointer<Double>) -> Int32 {
         LAPACKE_dsyevd(LAPACK_COL_MAJOR, ascii("V"), ascii("L"), Int32(n), a, Int32(lda), w)
     }
@@ -112,6 +119,10 @@ extension Float: BLASScalar {
     }
     public static func trsvLower(_ transL: Bool, _ n: Int, _ l: UnsafePointer<Float>, _ ldl: Int, _ x: UnsafeMutablePointer<Float>) {
         cblas_strsv(CblasColMajor, CblasLower, transposeFlag(transL), CblasNonUnit, Int32(n), l, Int32(ldl), x, 1)
+    }
+    public static func ger(_ m: Int, _ n: Int, _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                           _ a: UnsafeMutablePointer<Float>, _ lda: Int) {
+        cblas_sger(CblasColMajor, Int32(m), Int32(n), alpha, x, 1, y, 1, a, Int32(lda))
     }
     public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int, _ w: UnsafeMutablePointer<Float>) -> Int32 {
         LAPACKE_ssyevd(LAPACK_COL_MAJOR, ascii("V"), ascii("L"), Int32(n), a, Int32(lda), w)

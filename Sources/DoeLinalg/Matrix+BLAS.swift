@@ -78,6 +78,21 @@ extension Matrix {
         return result
     }
 
+    /// Rank-1 update `self ← self + alpha·x·yᵀ` (BLAS `?ger`); with `x` all ones it adds `yᵀ` to every row.
+    @inlinable
+    public mutating func addOuterProduct(_ x: [Scalar], _ y: [Scalar], alpha: Scalar = 1) {
+        precondition(x.count == rows && y.count == columns, "ger: vectors \(x.count), \(y.count) for a \(rows)×\(columns) matrix")
+        if rows == 0 || columns == 0 { return }
+        let m = rows, n = columns
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in
+                storage.withUnsafeMutableBufferPointer { pa in
+                    Scalar.ger(m, n, alpha, px.baseAddress!, py.baseAddress!, pa.baseAddress!, m)
+                }
+            }
+        }
+    }
+
     /// Copies the lower triangle onto the upper one.
     @inlinable
     public mutating func symmetrizeFromLower() {

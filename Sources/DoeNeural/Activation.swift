@@ -1,0 +1,55 @@
+import Foundation
+
+/// Hidden-layer activations, applied element-wise over whole buffers.
+public enum Activation: String, Sendable, CaseIterable {
+    case relu
+    case tanh
+    /// `x·σ(x)` (swish).
+    case silu
+    /// Gaussian error linear unit, tanh approximation `½x(1 + tanh(√(2/π)(x + 0.044715x³)))` (the form ONNX opset 20 and PyTorch's `approximate="tanh"` use).
+    case gelu
+
+    static let geluC = Float((2 / Double.pi).squareRoot())
+
+    /// Applies the activation in place.
+    public func apply(_ z: inout [Float]) {
+        z.withUnsafeMutableBufferPointer { p in
+            switch self {
+            case .relu: for i in p.indices { p[i] = max(p[i], 0) }
+            case .tanh: for i in p.indices { p[i] = Foundation.tanh(p[i]) }
+            case .silu: for i in p.indices { p[i] = p[i] / (1 + exp(-p[i])) }
+            case .gelu:
+                for i in p.indices {
+                    let x = p[i]
+                    p[i] = 0.5 * x * (1 + Foundation.tanh(Activation.geluC * (x + 0.044715 * x * x * x)))
+                }
+            }
+        }
+    }
+
+    /// Multiplies `gradient` in place by the derivative at the pre-activations `z`.
+    public func backpropagate(_ gradient: inout [Float], preActivations z: [Float]) {
+        precondition(gradient.count == z.count, "activation backward: \(gradient.count) gradients for \(z.count) values")
+        gradient.withUnsafeMutableBufferPointer { g in
+            z.withUnsafeBufferPointer { p in
+                switch self {
+                case .relu: for i in g.indices where p[i] <= 0 { g[i] = 0 }
+                case .tanh: for i in g.indices { let t = Foundation.tanh(p[i]); g[i] *= 1 - t * t }
+                case .silu:
+                    for i in g.indices {
+                        let s = 1 / (1 + exp(-p[i]))
+                        g[i] *= s * (1 + p[i] * (1 - s))
+                    }
+                case .gelu:
+                    for i in g.indices {
+                        let x = p[i]
+                        let u = Activation.geluC * (x + 0.044715 * x * x * x)
+                        let t = Foundation.tanh(u)
+                        let du = Activation.geluC * (1 + 3 * 0.044715 * x * x)
+                        g[i] *= 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+                    }
+                }
+            }
+        }
+    }
+}
