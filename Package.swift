@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
-        .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign"]),
+        .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Design space, samplers, Gaussian processes, Bayesian optimization, studies
         .target(name: "DoeDesign", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -37,7 +37,7 @@ let package = Package(
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),

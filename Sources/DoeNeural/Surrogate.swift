@@ -1,0 +1,89 @@
+import DoeLinalg
+import Foundation
+
+/// A trained surrogate: input scaling, one or more MLPs (a deep ensemble), output scaling and an optional POD
+/// basis for field outputs.
+///
+/// The networks predict standardized targets: the scalar outputs followed by the POD coefficients of the field.
+public struct Surrogate: Sendable {
+    public var inputNames: [String]
+    public var outputNames: [String]
+    public var inputUnits: [String]?
+    public var inputBounds: (low: [Double], high: [Double])?
+    public var inputScaler: Standardizer
+    /// Scaler of the network targets (scalar outputs + POD coefficients).
+    public var targetScaler: Standardizer
+    /// Ensemble members (one for a plain model).
+    public var members: [MLP]
+    /// Reduced basis of the field output, if the model has one.
+    public var pod: POD?
+
+    /// Number of scalar outputs.
+    public var scalarOutputs: Int { outputNames.count }
+
+    /// Prediction for `x` (`n × inputs`, original units).
+    /// - Returns: scalar outputs' mean and, for ensembles, standard deviation (`n × outputs`), and the reconstructed
+    ///   field mean and standard deviation (`n × p`) when the model has a field.
+    public func predict(_ x: Matrix<Float>) -> (mean: Matrix<Float>, std: Matrix<Float>?, field: Matrix<Float>?, fieldStd: Matrix<Float>?) {
+        let z = inputScaler.apply(x)
+        let predictions = members.map { targetScaler.invert($0(z)) }
+        let n = x.rows, t = predictions[0].columns
+        var mean = Matrix<Float>(rows: n, columns: t)
+        for p in predictions { for k in mean.storage.indices { mean.storage[k] += p.storage[k] } }
+        for k in mean.storage.indices { mean.storage[k] /= Float(predictions.count) }
+        var std: Matrix<Float>?
+        if predictions.count > 1 {
+            var s = Matrix<Float>(rows: n, columns: t)
+            for p in predictions { for k in s.storage.indices { let d = p.storage[k] - mean.storage[k]; s.storage[k] += d * d } }
+            for k in s.storage.indices { s.storage[k] = (s.storage[k] / Float(predictions.count - 1)).squareRoot() }
+            std = s
+        }
+        let scalarMean = columns(mean, 0..<scalarOutputs)
+        guard let pod else { return (scalarMean, std.map { columns($0, 0..<scalarOutputs) }, nil, nil) }
+        let coefficients = columns(mean, scalarOutputs..<t)
+        let field = pod.reconstruct(coefficients)
+        var fieldStd: Matrix<Float>?
+        if predictions.count > 1 {
+            // spread of the members' reconstructed fields
+            var s = Matrix<Float>(rows: n, columns: field.columns)
+            for p in predictions {
+                let f = pod.reconstruct(columns(p, scalarOutputs..<t))
+                for k in s.storage.indices { let d = f.storage[k] - field.storage[k]; s.storage[k] += d * d }
+            }
+            for k in s.storage.indices { s.storage[k] = (s.storage[k] / Float(predictions.count - 1)).squareRoot() }
+            fieldStd = s
+        }
+        return (scalarMean, std.map { columns($0, 0..<scalarOutputs) }, field, fieldStd)
+    }
+
+    func columns(_ m: Matrix<Float>, _ range: Range<Int>) -> Matrix<Float> {
+        Matrix(rows: m.rows, columns: range.count, columnMajor: Array(m.storage[(range.lowerBound * m.rows)..<(range.upperBound * m.rows)]))
+    }
+}
+
+/// Accuracy of predictions against truth, per output.
+public struct OutputMetrics: Sendable, Equatable {
+    public let name: String
+    public let rmse: Double
+    public let mae: Double
+    public let r2: Double
+    public let maxAbsError: Double
+
+    /// Metrics of column `j` of `prediction` vs `truth`.
+    public static func compute(name: String, prediction: Matrix<Float>, truth: Matrix<Float>, column j: Int) -> OutputMetrics {
+        let n = truth.rows
+        var sse = 0.0, sae = 0.0, maxAbs = 0.0, mean = 0.0
+        for i in 0..<n { mean += Double(truth[i, j]) }
+        mean /= Double(max(n, 1))
+        var sst = 0.0
+        for i in 0..<n {
+            let e = Double(prediction[i, j]) - Double(truth[i, j])
+            sse += e * e
+            sae += abs(e)
+            maxAbs = max(maxAbs, abs(e))
+            sst += (Double(truth[i, j]) - mean) * (Double(truth[i, j]) - mean)
+        }
+        return OutputMetrics(name: name, rmse: (sse / Double(max(n, 1))).squareRoot(), mae: sae / Double(max(n, 1)),
+                             r2: sst > 0 ? 1 - sse / sst : (sse == 0 ? 1 : 0), maxAbsError: maxAbs)
+    }
+}

@@ -1,0 +1,177 @@
+import DoeDesign
+import DoeLinalg
+import Foundation
+
+/// Settings of `doe train` (also read from `train.yaml`).
+public struct TrainingConfiguration: Sendable, Equatable {
+    public var hidden: [Int] = [64, 64]
+    public var activation: Activation = .silu
+    public var epochs: Int = 300
+    public var batchSize: Int = 256
+    public var learningRate: Float = 3e-3
+    public var weightDecay: Float = 1e-4
+    /// `cosine` (anneal to 1 % of the rate over the epochs) or `plateau` (halve after `patience/2` epochs without progress).
+    public var schedule: String = "cosine"
+    public var validationFraction: Double = 0.15
+    public var testFraction: Double = 0.15
+    /// Early stopping: epochs without a better validation loss before stopping (0 = never).
+    public var patience: Int = 40
+    /// Number of independently seeded ensemble members.
+    public var ensemble: Int = 1
+    /// Energy fraction kept by the POD of field outputs.
+    public var podEnergy: Double = 0.9999
+    /// Per-output weights of the MSE (scalar outputs only; `nil` = equal).
+    public var outputWeights: [Float]?
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// One epoch's report.
+public struct EpochReport: Sendable {
+    public let member: Int
+    public let epoch: Int
+    public let trainLoss: Float
+    public let validationLoss: Float
+    public let learningRate: Float
+}
+
+/// What training produced besides the model.
+public struct TrainingReport: Sendable {
+    /// Loss curves, one per member.
+    public var history: [[EpochReport]]
+    /// Test-split metrics per scalar output (and `field` for the field as a whole, RMSE over all points).
+    public var testMetrics: [OutputMetrics]
+    public var trainRows: Int
+    public var validationRows: Int
+    public var testRows: Int
+    public var seconds: Double
+    /// Samples processed per second (all members, all epochs).
+    public var samplesPerSecond: Double
+}
+
+/// Trains a ``Surrogate``: seeded split into train/validation/test, standardization, minibatch AdamW with a
+/// learning-rate schedule and early stopping on the validation loss (the best epoch's weights are kept).
+public enum SurrogateTrainer {
+    /// - Parameters:
+    ///   - x: `n × d` inputs; `y`: `n × m` scalar outputs; `fields`: optional `n × p` field values.
+    ///   - progress: called after every epoch.
+    public static func train(inputs x: Matrix<Float>, outputs y: Matrix<Float>, fields: Matrix<Float>? = nil,
+                             inputNames: [String], outputNames: [String], configuration c: TrainingConfiguration,
+                             progress: (EpochReport) -> Void = { _ in }) throws -> (Surrogate, TrainingReport) {
+        let n = x.rows
+        guard n >= 10 else { throw DumpTrainingError("need at least 10 rows to train, got \(n)") }
+        var rng = SplitMix64.stream(seed: c.seed, label: "split")
+        let order = Array(0..<n).shuffled(using: &rng)
+        let nTest = max(1, Int(Double(n) * c.testFraction)), nValidation = max(1, Int(Double(n) * c.validationFraction))
+        let testRows = Array(order[0..<nTest]), validationRows = Array(order[nTest..<(nTest + nValidation)])
+        let trainRows = Array(order[(nTest + nValidation)...])
+        guard !trainRows.isEmpty else { throw DumpTrainingError("no rows left for training after the validation and test splits") }
+
+        let pod = try fields.map { try POD(fitting: rows($0, trainRows), energyFraction: c.podEnergy) }
+        var targets = y
+        if let pod, let fields { targets = concatenateColumns(y, pod.project(fields)) }
+        let inputScaler = Standardizer(fitting: rows(x, trainRows))
+        let targetScaler = Standardizer(fitting: rows(targets, trainRows))
+        let xs = inputScaler.apply(x), ts = targetScaler.apply(targets)
+        let xTrain = rows(xs, trainRows), tTrain = rows(ts, trainRows)
+        let xValidation = rows(xs, validationRows), tValidation = rows(ts, validationRows)
+        let weights: [Float]? = c.outputWeights.map { $0 + [Float](repeating: 1, count: targets.columns - $0.count) }
+
+        let architecture = MLPArchitecture(inputs: x.columns, hidden: c.hidden, outputs: targets.columns, activation: c.activation)
+        let start = Date()
+        var members: [MLP] = []
+        var history: [[EpochReport]] = []
+        var samples = 0
+        for member in 0..<max(c.ensemble, 1) {
+            var net = MLP(architecture: architecture, seed: c.seed &+ UInt64(member) &* 7919)
+            var optimizer = AdamW(learningRate: c.learningRate, weightDecay: c.weightDecay)
+            var batchRng = SplitMix64.stream(seed: c.seed &+ UInt64(member), label: "batches")
+            var best = (loss: Float.infinity, parameters: net.parameters)
+            var sinceBest = 0, sincePlateau = 0
+            var curve: [EpochReport] = []
+            var rate = c.learningRate
+            for epoch in 0..<c.epochs {
+                if c.schedule == "cosine" {
+                    rate = c.learningRate * (0.01 + 0.99 * 0.5 * (1 + Float(cos(Double.pi * Double(epoch) / Double(max(c.epochs, 1))))))
+                }
+                optimizer.learningRate = rate
+                let shuffled = Array(0..<trainRows.count).shuffled(using: &batchRng)
+                var epochLoss: Float = 0
+                var batchStart = 0
+                while batchStart < shuffled.count {
+                    let batch = Array(shuffled[batchStart..<min(batchStart + c.batchSize, shuffled.count)])
+                    let (loss, gradient) = net.lossAndGradient(rows(xTrain, batch), rows(tTrain, batch), outputWeights: weights)
+                    optimizer.update(&net.parameters, gradient: gradient)
+                    epochLoss += loss * Float(batch.count)
+                    samples += batch.count
+                    batchStart += c.batchSize
+                }
+                let validationLoss = net.lossAndGradient(xValidation, tValidation, outputWeights: weights).loss
+                let report = EpochReport(member: member, epoch: epoch + 1, trainLoss: epochLoss / Float(trainRows.count),
+                                         validationLoss: validationLoss, learningRate: rate)
+                curve.append(report)
+                progress(report)
+                if validationLoss < best.loss * (1 - 1e-4) {
+                    best = (validationLoss, net.parameters)
+                    sinceBest = 0
+                    sincePlateau = 0
+                } else {
+                    sinceBest += 1
+                    sincePlateau += 1
+                }
+                if c.schedule == "plateau", sincePlateau >= max(c.patience / 2, 1) { rate *= 0.5; sincePlateau = 0 }
+                if c.patience > 0 && sinceBest >= c.patience { break }
+            }
+            net.parameters = best.parameters
+            members.append(net)
+            history.append(curve)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let model = Surrogate(inputNames: inputNames, outputNames: outputNames, inputUnits: nil, inputBounds: nil,
+                              inputScaler: inputScaler, targetScaler: targetScaler, members: members, pod: pod)
+        let metrics = evaluate(model, inputs: rows(x, testRows), outputs: rows(y, testRows), fields: fields.map { rows($0, testRows) })
+        let report = TrainingReport(history: history, testMetrics: metrics, trainRows: trainRows.count, validationRows: validationRows.count,
+                                    testRows: testRows.count, seconds: seconds, samplesPerSecond: Double(samples) / max(seconds, 1e-9))
+        return (model, report)
+    }
+
+    /// Metrics of `model` on a table (scalar outputs, plus `field` when fields are given).
+    public static func evaluate(_ model: Surrogate, inputs: Matrix<Float>, outputs: Matrix<Float>, fields: Matrix<Float>?) -> [OutputMetrics] {
+        let prediction = model.predict(inputs)
+        var metrics = model.outputNames.enumerated().map {
+            OutputMetrics.compute(name: $0.element, prediction: prediction.mean, truth: outputs, column: $0.offset)
+        }
+        if let fields, let predicted = prediction.field {
+            let flatTruth = Matrix(rows: fields.storage.count, columns: 1, columnMajor: fields.storage)
+            let flatPrediction = Matrix(rows: predicted.storage.count, columns: 1, columnMajor: predicted.storage)
+            metrics.append(OutputMetrics.compute(name: "field", prediction: flatPrediction, truth: flatTruth, column: 0))
+        }
+        return metrics
+    }
+
+    /// The rows `indices` of `m`.
+    static func rows(_ m: Matrix<Float>, _ indices: [Int]) -> Matrix<Float> {
+        var out = Matrix<Float>(rows: indices.count, columns: m.columns)
+        m.storage.withUnsafeBufferPointer { src in
+            out.storage.withUnsafeMutableBufferPointer { dst in
+                for j in 0..<m.columns {
+                    let s = j * m.rows, d = j * indices.count
+                    for (r, i) in indices.enumerated() { dst[d + r] = src[s + i] }
+                }
+            }
+        }
+        return out
+    }
+
+    static func concatenateColumns(_ a: Matrix<Float>, _ b: Matrix<Float>) -> Matrix<Float> {
+        Matrix(rows: a.rows, columns: a.columns + b.columns, columnMajor: a.storage + b.storage)
+    }
+}
+
+/// Training cannot start.
+public struct DumpTrainingError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@Suite struct SurrogateCLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let borehole = root + "/studies/surrogates/borehole.h5"
+    static let plate = root + "/studies/surrogates/plate.h5"
+
+    /// The borehole function with ≥ 5000 training rows reaches R² ≥ 0.999 on the held-out test split.
+    @Test func trainPredictEvaluateOnTheBoreholeDump() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("train.yaml", "hidden: [64, 64]\nactivation: silu\nepochs: 150\nbatch_size: 128\nvalidation_fraction: 0.08\ntest_fraction: 0.08\nseed: 1\n")
+        let out = try cli.ok(["train", Self.borehole, "--config", "train.yaml", "--out", "bh", "--json"])
+        let doc = try #require(try cli.json(out) as? [String: Any])
+        let metrics = try #require(doc["metrics"] as? [String: Any])
+        let rows = try #require(metrics["rows"] as? [String: Int])
+        #expect(rows["train"]! >= 5000)
+        let flow = try #require((metrics["test"] as? [String: Any])?["flow"] as? [String: Double])
+        #expect(flow["r2"]! >= 0.999, "R² \(flow["r2"]!)")
+        for file in ["model.json", "weights.bin", "metrics.json", "history.csv"] {
+            #expect(FileManager.default.fileExists(atPath: cli.directory + "/bh/" + file), "\(file)")
+        }
+        try cli.write("points.csv", "rw,r,Tu,Hu,Tl,Hl,L,Kw\n0.1,1000,90000,1050,90,760,1400,11000\n0.06,20000,70000,1000,70,800,1600,10000\n")
+        let prediction = try cli.ok(["predict", "bh", "--input", "points.csv"]).split(separator: "\n")
+        #expect(prediction[0] == "flow")
+        func flowTrue(_ v: [Double]) -> Double {
+            let lnr = log(v[1] / v[0])
+            return 2 * Double.pi * v[2] * (v[3] - v[5]) / (lnr * (1 + 2 * v[6] * v[2] / (lnr * v[0] * v[0] * v[7]) + v[2] / v[4]))
+        }
+        let truths = [flowTrue([0.1, 1000, 90000, 1050, 90, 760, 1400, 11000]), flowTrue([0.06, 20000, 70000, 1000, 70, 800, 1600, 10000])]
+        for (line, truth) in zip(prediction.dropFirst(), truths) {
+            // test RMSE is ~0.6 m³/yr on flows of 5–180 m³/yr
+            #expect(abs(Double(line)! - truth) < 2.5, "predicted \(line), true \(truth)")
+        }
+        let evaluation = try #require(try cli.json(try cli.ok(["evaluate", "bh", Self.borehole, "--json"])) as? [String: Any])
+        #expect(evaluation["rows"] as? Int == 6000)
+    }
+
+    @Test func fieldEnsembleFromTheFEMDump() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let out = try cli.ok(["train", Self.plate, "--fields", "/fields/uy", "--out", "plate", "--hidden", "32,32", "--epochs", "150",
+                              "--batch-size", "32", "--ensemble", "3", "--json"])
+        let test = try #require(((try cli.json(out) as? [String: Any])?["metrics"] as? [String: Any])?["test"] as? [String: Any])
+        for name in ["tip_deflection", "max_von_mises", "field"] {
+            #expect(((test[name] as? [String: Double])?["r2"] ?? 0) > 0.98, "\(name): \(test[name] ?? "missing")")
+        }
+        try cli.write("p.csv", "L,H,E,nu,q\n10,1.5,200,0.3,100\n")
+        let csv = try cli.ok(["predict", "plate", "--input", "p.csv", "--std", "--field"]).split(separator: "\n")
+        let header = csv[0].split(separator: ",")
+        #expect(header.prefix(4) == ["tip_deflection", "max_von_mises", "tip_deflection_std", "max_von_mises_std"])
+        #expect(header.count == 4 + 40)
+        let values = csv[1].split(separator: ",").map { Double($0)! }
+        #expect(abs(values[0] - 0.9015) < 0.05, "tip deflection \(values[0]) vs FEM 0.9015")   // FEM solution at this point
+        #expect(values[2] > 0)
+    }
+
+    @Test(arguments: [
+        (["predict", "nope", "--input", "x.csv"], "not a model directory"),
+        (["train", "missing.h5"], "no such file"),
+        (["train", "FIXTURES/bad_rows.h5"], "has 10 rows but"),
+        (["train", "BOREHOLE", "--outputs", "/nothing"], "'/nothing'"),
+        (["train", "BOREHOLE", "--hidden", "64,x"], "--hidden 64,x"),
+        (["train", "BOREHOLE", "--config", "bad.yaml"], "unknown setting 'epoch'"),
+    ])
+    func badInputsNameTheProblem(arguments: [String], message: String) throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("bad.yaml", "epoch: 10\n")
+        let fixtures = Self.root + "/Tests/DoeHDF5Tests/Fixtures"
+        let args = arguments.map { $0.replacingOccurrences(of: "FIXTURES", with: fixtures).replacingOccurrences(of: "BOREHOLE", with: Self.borehole) }
+        let r = try cli.run(args)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func predictRefusesMissingColumnsAndCorruptedModels() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok(["train", Self.plate, "--out", "m", "--epochs", "5"])
+        try cli.write("p.csv", "L,H,E,nu\n10,1.5,200,0.3\n")
+        let missing = try cli.run(["predict", "m", "--input", "p.csv"])
+        #expect(missing.status == 1 && missing.stderr.contains("missing column 'q'"))
+        try "{\"format\":\"doe-surrogate\",\"version\":1".write(toFile: cli.directory + "/m/model.json", atomically: true, encoding: .utf8)
+        let corrupted = try cli.run(["predict", "m", "--input", "p.csv"])
+        #expect(corrupted.status == 1 && corrupted.stderr.contains("model.json: not valid JSON"))
+    }
+}
