@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo bench-bo clean
+.PHONY: deps build release test demo bench-bo bench-train clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -26,6 +26,10 @@ demo: release
 ## Batch BO benchmark: doe on 7 problems, and BoTorch/Optuna/scikit-optimize in the same sitting (installs them in .venv-peers).
 bench-bo: release
 	bash scripts/bench-bo.sh
+
+## Training throughput: doe's MLP vs PyTorch on the CPU (installs torch in .venv-peers).
+bench-train: deps
+	bash scripts/bench-train.sh
 
 clean:
 	rm -rf .build studies/*-demo

@@ -41,6 +41,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
+        .executableTarget(name: "doe-bench-train", dependencies: ["DoeNeural", "DoeHDF5", "DoeLinalg"]),
 
         // MARK: - Tests
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),

@@ -51,21 +51,20 @@ public struct MLP: Sendable {
     public let architecture: MLPArchitecture
     public var parameters: MLPParameters
 
-    /// A network with Glorot-uniform (tanh) or He-uniform (relu, silu, gelu) weights and zero biases.
+    /// A network with weights and biases drawn uniformly from `±1/√fan_in` (the default of PyTorch's `nn.Linear`,
+    /// so the same architecture starts from the same scale; a He-uniform start trained measurably worse in
+    /// `make bench-train`).
     public init(architecture: MLPArchitecture, seed: UInt64) {
         self.architecture = architecture
         var rng = SplitMix64.stream(seed: seed, label: "mlp-init")
         var weights: [Matrix<Float>] = []
         var biases: [[Float]] = []
         let widths = architecture.widths
-        for (l, (fanIn, fanOut)) in zip(widths, widths.dropFirst()).enumerated() {
-            let isOutput = l == widths.count - 2
-            let limit = architecture.activation == .tanh || isOutput
-                ? (6.0 / Double(fanIn + fanOut)).squareRoot()
-                : (6.0 / Double(fanIn)).squareRoot()
+        for (fanIn, fanOut) in zip(widths, widths.dropFirst()) {
+            let limit = 1 / Double(fanIn).squareRoot()
             let values = (0..<(fanIn * fanOut)).map { _ in Float((2 * rng.nextUnit() - 1) * limit) }
             weights.append(Matrix(rows: fanIn, columns: fanOut, columnMajor: values))
-            biases.append([Float](repeating: 0, count: fanOut))
+            biases.append((0..<fanOut).map { _ in Float((2 * rng.nextUnit() - 1) * limit) })
         }
         parameters = MLPParameters(weights: weights, biases: biases)
     }
