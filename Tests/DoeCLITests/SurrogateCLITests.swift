@@ -33,6 +33,8 @@ import Testing
             // test RMSE is ~0.6 m³/yr on flows of 5–180 m³/yr
             #expect(abs(Double(line)! - truth) < 2.5, "predicted \(line), true \(truth)")
         }
+        let fromHDF5 = try cli.ok(["predict", "bh", "--input", Self.borehole]).split(separator: "\n")
+        #expect(fromHDF5.count == 1 + 6000)
         let evaluation = try #require(try cli.json(try cli.ok(["evaluate", "bh", Self.borehole, "--json"])) as? [String: Any])
         #expect(evaluation["rows"] as? Int == 6000)
     }

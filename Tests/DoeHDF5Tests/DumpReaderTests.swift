@@ -47,6 +47,18 @@ import Testing
         #expect(data.sources.count == 2)
     }
 
+    @Test func aFolderIsReadInNameOrder() throws {
+        let folder = NSTemporaryDirectory() + "doe-dumps-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: Self.fixture("part2_f64.h5"), toPath: folder + "/b.h5")
+        try FileManager.default.copyItem(atPath: Self.fixture("chunked_gzip_f32.h5"), toPath: folder + "/a.h5")
+        try "not a dump".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
+        let data = try DumpReader.load([folder])
+        #expect(data.rows == 60 && data.sources.map { ($0 as NSString).lastPathComponent } == ["a.h5", "b.h5"])
+        #expect(data.inputs[0] == 0 && data.inputs[59 * 3] == Float(59 * 0.5))
+    }
+
     @Test(arguments: [
         ("bad_rows.h5", "'/inputs' has 10 rows but '/outputs' has 9"),
         ("bad_rank.h5", "has rank 3 (4×3×2)"),
