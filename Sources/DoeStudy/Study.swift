@@ -250,11 +250,7 @@ public final class Study: @unchecked Sendable {
         let objectives = space.objectives
         var byName: [String: Double] = [:]
         for (key, value) in raw {
-            var name = key
-            if key == "value" && objectives.count == 1 { name = objectives[0].name }
-            guard objectives.contains(where: { $0.name == name }) else {
-                throw StudyError.invalidInput("\(location): unknown objective '\(key)' (the study's objectives: \(objectives.map(\.name).joined(separator: ", ")))")
-            }
+            let name = try objectiveName(key, location: location)
             guard let number = value.number else {
                 throw StudyError.invalidInput("\(location): value of '\(name)' must be a number, got \(value.serialized)")
             }
@@ -269,14 +265,20 @@ public final class Study: @unchecked Sendable {
         }
     }
 
+    /// The objective a result key names: itself, or the single objective for the key `value`.
+    func objectiveName(_ key: String, location: String) throws -> String {
+        let objectives = space.objectives
+        let name = key == "value" && objectives.count == 1 ? objectives[0].name : key
+        guard objectives.contains(where: { $0.name == name }) else {
+            throw StudyError.invalidInput("\(location): unknown objective '\(key)' (the study's objectives: \(objectives.map(\.name).joined(separator: ", ")))")
+        }
+        return name
+    }
+
     /// Validates standard errors: known objectives, finite and non-negative.
     func standardErrors(_ raw: [(String, JSONValue)], location: String) throws -> [(String, Double)] {
         try raw.map { key, value in
-            var name = key
-            if key == "value" && space.objectives.count == 1 { name = space.objectives[0].name }
-            guard space.objectives.contains(where: { $0.name == name }) else {
-                throw StudyError.invalidInput("\(location): standard error for unknown objective '\(key)'")
-            }
+            let name = try objectiveName(key, location: location)
             guard let number = value.number, number.isFinite, number >= 0 else {
                 throw StudyError.invalidInput("\(location): standard error of '\(name)' must be a finite number ≥ 0, got \(value.serialized)")
             }

@@ -61,24 +61,8 @@ extension DoeCommand {
                     let rows = try ResultsFile.parse(text, source: results == "-" ? "<stdin>" : results, space: s.space)
                     receipts = try s.observe(rows, replace: replace)
                 } else {
-                    let values = try value.map { entry -> (String, JSONValue) in
-                        if let eq = entry.firstIndex(of: "=") {
-                            let name = String(entry[..<eq]), number = String(entry[entry.index(after: eq)...])
-                            guard let d = Double(number) else { throw StudyError.invalidInput("--value \(entry): '\(number)' is not a number") }
-                            return (name, .double(d))
-                        }
-                        guard let d = Double(entry) else { throw StudyError.invalidInput("--value \(entry): not a number (use name=number for several objectives)") }
-                        return ("value", .double(d))
-                    }
-                    let sems = try sem.map { entry -> (String, JSONValue) in
-                        if let eq = entry.firstIndex(of: "=") {
-                            let name = String(entry[..<eq]), number = String(entry[entry.index(after: eq)...])
-                            guard let d = Double(number) else { throw StudyError.invalidInput("--sem \(entry): '\(number)' is not a number") }
-                            return (name, .double(d))
-                        }
-                        guard let d = Double(entry) else { throw StudyError.invalidInput("--sem \(entry): not a number") }
-                        return ("value", .double(d))
-                    }
+                    let values = try namedNumbers(value, flag: "--value")
+                    let sems = try namedNumbers(sem, flag: "--sem")
                     let metadata = try meta.map { entry -> (String, JSONValue) in
                         guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
                             throw StudyError.invalidInput("--meta \(entry): expected key=value")
@@ -102,5 +86,18 @@ extension DoeCommand {
                 }
             }
         }
+    }
+}
+
+/// Parses repeated `--value`/`--sem` entries: a bare number (the single objective, named `value`) or `name=number`.
+func namedNumbers(_ entries: [String], flag: String) throws -> [(String, JSONValue)] {
+    try entries.map { entry in
+        if let eq = entry.firstIndex(of: "=") {
+            let name = String(entry[..<eq]), number = String(entry[entry.index(after: eq)...])
+            guard let d = Double(number) else { throw StudyError.invalidInput("\(flag) \(entry): '\(number)' is not a number") }
+            return (name, .double(d))
+        }
+        guard let d = Double(entry) else { throw StudyError.invalidInput("\(flag) \(entry): not a number (use name=number for several objectives)") }
+        return ("value", .double(d))
     }
 }
