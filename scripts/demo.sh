@@ -26,7 +26,7 @@ echo "the whole table: $DOE trials $STUDY --dir $DIR --format csv   (journal: $D
 echo
 echo "== surrogate: train a 3-member ensemble on the FEM cantilever-plate dump (scikit-fem, 400 runs) =="
 MODEL=studies/surrogates/plate-demo-model
-"$DOE" train studies/surrogates/plate.h5 --fields /fields/uy --hidden 64,64 --epochs 300 --batch-size 32 --ensemble 3 --out "$MODEL"
+"$DOE" train studies/surrogates/plate.h5 --fields /fields/uy --hidden 64,64 --epochs 300 --batch-size 32 --ensemble 3 --out "$MODEL" --overwrite
 printf 'L,H,E,nu,q\n10,1.5,200,0.3,100\n' > "$work/plate-point.csv"
 echo "prediction at L=10 H=1.5 E=200 nu=0.3 q=100 (the FEM gives tip deflection 0.9015 mm, max von Mises 4336 MPa):"
 "$DOE" predict "$MODEL" --input "$work/plate-point.csv" --std

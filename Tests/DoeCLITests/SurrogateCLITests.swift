@@ -81,6 +81,9 @@ import Testing
         let cli = try CLI()
         defer { cli.cleanUp() }
         try cli.ok(["train", Self.plate, "--out", "m", "--epochs", "5"])
+        let again = try cli.run(["train", Self.plate, "--out", "m", "--epochs", "5"])
+        #expect(again.status == 1 && again.stderr.contains("already holds a model"), "\(again.stderr)")
+        try cli.ok(["train", Self.plate, "--out", "m", "--epochs", "5", "--overwrite"])
         try cli.write("p.csv", "L,H,E,nu\n10,1.5,200,0.3\n")
         let missing = try cli.run(["predict", "m", "--input", "p.csv"])
         #expect(missing.status == 1 && missing.stderr.contains("missing column 'q'"))

@@ -75,9 +75,13 @@ extension DoeCommand {
         @Option(help: "Ensemble members.") var ensemble: Int?
         @Option(help: "Seed (split, initialization, batches).") var seed: UInt64?
         @Flag(help: "Print the result as JSON.") var json = false
+        @Flag(help: "Replace a model already in --out (refused otherwise, so a trained model is never lost by accident).") var overwrite = false
 
         func run() throws {
             try reportingErrors {
+                if !overwrite && FileManager.default.fileExists(atPath: out + "/model.json") {
+                    throw DumpTrainingError("\(out) already holds a model; choose another --out or pass --overwrite")
+                }
                 var c = try config.map { try TrainingConfiguration.load(contentsOf: $0) } ?? TrainingConfiguration()
                 if let hidden {
                     let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
