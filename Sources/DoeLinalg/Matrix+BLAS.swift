@@ -18,7 +18,8 @@ extension Matrix {
         let kb = transposeB ? b.columns : b.rows
         let n = transposeB ? b.rows : b.columns
         precondition(k == kb, "gemm: inner dimensions differ (\(k) vs \(kb))")
-        var result = c ?? Matrix(rows: m, columns: n)
+        if k == 0 || m == 0 || n == 0, c == nil { return Matrix(rows: m, columns: n) }
+        var result = c ?? Matrix(uninitializedRows: m, columns: n)   // beta = 0: BLAS writes every entry
         precondition(result.rows == m && result.columns == n, "gemm: accumulator must be \(m)×\(n)")
         if m == 0 || n == 0 { return result }
         if k == 0 {

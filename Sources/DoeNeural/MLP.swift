@@ -133,13 +133,13 @@ public struct MLP: Sendable {
         var gradient = parameters.zeros
         let ones = [Float](repeating: 1, count: n)
         for l in stride(from: parameters.weights.count - 1, through: 0, by: -1) {
-            var dZ = dA
+            // dA becomes dZ in place (no copy): it is not needed afterwards
             if l < parameters.weights.count - 1 {
-                architecture.activation.backpropagate(&dZ.storage, preActivations: trace.preActivations[l].storage)
+                architecture.activation.backpropagate(&dA.storage, preActivations: trace.preActivations[l].storage)
             }
-            gradient.weights[l] = Matrix.gemm(trace.activations[l], dZ, transposeA: true)
-            gradient.biases[l] = dZ.gemv(ones, transpose: true)
-            if l > 0 { dA = Matrix.gemm(dZ, parameters.weights[l], transposeB: true) }
+            gradient.weights[l] = Matrix.gemm(trace.activations[l], dA, transposeA: true)
+            gradient.biases[l] = dA.gemv(ones, transpose: true)
+            if l > 0 { dA = Matrix.gemm(dA, parameters.weights[l], transposeB: true) }
         }
         return (loss * scale, gradient)
     }
