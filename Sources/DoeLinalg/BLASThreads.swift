@@ -12,13 +12,14 @@ public enum BLASThreads {
         openblas_set_num_threads(Int32(max(count, 1)))
     }
 
-    /// Applies `DOE_BLAS_THREADS` (default 1), unless `OPENBLAS_NUM_THREADS` is set explicitly.
-    public static func configureFromEnvironment() {
+    /// Applies `DOE_BLAS_THREADS` (default `fallback`, 1 unless a command asks for more), unless
+    /// `OPENBLAS_NUM_THREADS` is set explicitly.
+    public static func configureFromEnvironment(fallback: Int = 1) {
         let env = ProcessInfo.processInfo.environment
         if let explicit = env["DOE_BLAS_THREADS"].flatMap(Int.init) {
             set(explicit)
         } else if env["OPENBLAS_NUM_THREADS"] == nil {
-            set(1)
+            set(fallback)
         }
     }
 }

@@ -79,6 +79,9 @@ extension DoeCommand {
 
         func run() throws {
             try reportingErrors {
+                // Measured (make bench-train): training ran 1.14–1.4× faster on two threads than on one, unlike the
+                // GP's smaller matrices; so training uses every core unless DOE_BLAS_THREADS says otherwise.
+                BLASThreads.configureFromEnvironment(fallback: ProcessInfo.processInfo.activeProcessorCount)
                 if !overwrite && FileManager.default.fileExists(atPath: out + "/model.json") {
                     throw DumpTrainingError("\(out) already holds a model; choose another --out or pass --overwrite")
                 }
