@@ -38,9 +38,9 @@ def make_data(path, rows, outputs, seed):
         h.create_dataset("outputs", data=y.astype(np.float32))
 
 
-def torch_run(train, test, case, threads):
+def torch_run(train, test, case, threads, seed=1):
     torch.set_num_threads(threads)
-    torch.manual_seed(1)
+    torch.manual_seed(seed)
     with h5py.File(train) as h:
         x, y = torch.tensor(h["inputs"][:]), torch.tensor(h["outputs"][:])
     widths = [8] + case["hidden"] + [case["outputs"]]
@@ -73,9 +73,10 @@ def torch_run(train, test, case, threads):
             "gflops": samples * flops / seconds / 1e9, "test_mse": mse, "seconds": seconds}
 
 
-def doe_run(binary, train, test, case, threads):
+def doe_run(binary, train, test, case, threads, seed=1):
     out = subprocess.run([binary, train, "--hidden", ",".join(map(str, case["hidden"])), "--batch", str(case["batch"]),
-                          "--epochs", str(case["epochs"]), "--threads", str(threads), "--test", test, "--peak"],
+                          "--epochs", str(case["epochs"]), "--threads", str(threads), "--test", test, "--peak",
+                          "--seed", str(seed)],
                          check=True, capture_output=True, text=True,
                          env={**os.environ, "OPENBLAS_NUM_THREADS": str(threads)}).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -87,6 +88,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--cases", default="small,wide")
     ap.add_argument("--out", default="Benchmarks/results/train-summary.md")
+    ap.add_argument("--accuracy-seeds", type=int, default=5, help="seeds for the test-MSE spread (1 thread)")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +110,19 @@ def main():
         lines.append(f"| {name} | {threads} | {t['samples_per_s']:.0f} | {d['samples_per_s']:.0f} | {d['samples_per_s'] / t['samples_per_s']:.2f}x | "
                      f"{t['gflops']:.1f} | {d['gflops']:.1f} | {d['sgemm_peak_gflops']:.1f} | {100 * d['gflops'] / d['sgemm_peak_gflops']:.0f} % | "
                      f"{t['test_mse']:.4g} | {d['test_mse']:.4g} |")
-    text = f"torch {torch.__version__}\n\n" + "\n".join(lines) + "\n"
+    # accuracy: test MSE over several initialization seeds, same budget, one thread
+    acc = ["", "| case | seeds | test MSE PyTorch mean ± sd | test MSE doe mean ± sd |", "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.cases.split(","):
+            case = CASES[name]
+            train, test = os.path.join(tmp, f"{name}-train.h5"), os.path.join(tmp, f"{name}-test.h5")
+            make_data(train, case["rows"], case["outputs"], 1)
+            make_data(test, 10_000, case["outputs"], 2)
+            t = [torch_run(train, test, case, 1, seed)["test_mse"] for seed in range(1, args.accuracy_seeds + 1)]
+            d = [doe_run(args.doe_bench, train, test, case, 1, seed)["test_mse"] for seed in range(1, args.accuracy_seeds + 1)]
+            acc.append(f"| {name} | {args.accuracy_seeds} | {np.mean(t):.4g} ± {np.std(t, ddof=1):.2g} | {np.mean(d):.4g} ± {np.std(d, ddof=1):.2g} |")
+            print(acc[-1], flush=True)
+    text = f"torch {torch.__version__}\n\n" + "\n".join(lines + acc) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         f.write(text)

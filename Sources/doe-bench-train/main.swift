@@ -39,7 +39,7 @@ func load(_ path: String) throws -> (Matrix<Float>, Matrix<Float>) {
 
 let (x, y) = try load(args[1])
 let architecture = MLPArchitecture(inputs: x.columns, hidden: hidden, outputs: y.columns, activation: activation)
-var net = MLP(architecture: architecture, seed: 1)
+var net = MLP(architecture: architecture, seed: UInt64(option("--seed", "1"))!)
 var optimizer = AdamW(learningRate: 1e-3, weightDecay: 0)
 let n = x.rows
 // Pre-cut the batches once (both frameworks iterate over already-materialized batches).
