@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - C shims (Debian packages: libopenblas-dev liblapacke-dev libnlopt-dev libhdf5-dev)
@@ -28,6 +29,8 @@ let package = Package(
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
         .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeONNX", dependencies: ["DoeNeural", "DoeLinalg", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["Proto"]),
 
         // MARK: - Design space, samplers, Gaussian processes, Bayesian optimization, studies
         .target(name: "DoeDesign", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -37,7 +40,7 @@ let package = Package(
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
