@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // MARK: - C shims (Debian packages: libopenblas-dev liblapacke-dev libnlopt-dev libhdf5-dev)
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
         .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeProvenance", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DoeONNX", dependencies: ["DoeNeural", "DoeLinalg", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["Proto"]),
 
@@ -40,7 +42,7 @@ let package = Package(
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
@@ -49,6 +51,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
         .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
+        .testTarget(name: "DoeProvenanceTests", dependencies: ["DoeProvenance"]),
         .testTarget(name: "DoeNeuralTests", dependencies: ["DoeNeural", "DoeLinalg"]),
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg"]),

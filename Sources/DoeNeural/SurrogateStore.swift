@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Layout (format version 1):
 /// - `model.json` — architecture, activation, ensemble size, input/output names, units, bounds, the two scalers,
-///   POD shape, training configuration, doe version.
+///   POD shape, training configuration, doe version, and the training dumps with their SHA-256 (`sources`).
 /// - `weights.bin` — little-endian float32: for each member, for each layer, the `in × out` weight matrix
 ///   column-major (`W[i, j]` at `i + j·in`) then the `out` biases.
 /// - `pod.bin` (field models) — little-endian float32: the mean field (`p`) then the `p × k` basis column-major.
@@ -20,7 +20,9 @@ public enum SurrogateStore {
         public var description: String { message }
     }
 
-    public static func save(_ model: Surrogate, configuration: TrainingConfiguration, sources: [String], to directory: String) throws {
+    /// Writes `model` with its training settings and the lineage of its data (`sources`: each dump's path and SHA-256).
+    public static func save(_ model: Surrogate, configuration: TrainingConfiguration, sources: [(path: String, sha256: String)],
+                            to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let a = model.members[0].architecture
         func floats(_ v: [Float]) -> JSONValue { .array(v.map { .double(Double($0)) }) }
@@ -34,7 +36,7 @@ public enum SurrogateStore {
             ("input_scaler", .object([("mean", floats(model.inputScaler.mean)), ("std", floats(model.inputScaler.std))])),
             ("target_scaler", .object([("mean", floats(model.targetScaler.mean)), ("std", floats(model.targetScaler.std))])),
             ("weights_file", "weights.bin"),
-            ("sources", .array(sources.map { .string($0) })),
+            ("sources", .array(sources.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("training", .object([
                 ("hidden", .array(configuration.hidden.map { .int($0) })), ("activation", .string(configuration.activation.rawValue)),
                 ("epochs", .int(configuration.epochs)), ("batch_size", .int(configuration.batchSize)),

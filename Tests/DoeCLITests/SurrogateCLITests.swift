@@ -18,6 +18,10 @@ import Testing
         #expect(rows["train"]! >= 5000)
         let flow = try #require((metrics["test"] as? [String: Any])?["flow"] as? [String: Double])
         #expect(flow["r2"]! >= 0.999, "R² \(flow["r2"]!)")
+        let modelText = try #require(cli.read("bh/model.json"))
+        let modelJSON = try #require(try cli.json(modelText) as? [String: Any])
+        let sources = try #require(modelJSON["sources"] as? [[String: String]])
+        #expect(sources.count == 1 && sources[0]["sha256"]?.count == 64, "lineage: \(sources)")
         for file in ["model.json", "weights.bin", "metrics.json", "history.csv"] {
             #expect(FileManager.default.fileExists(atPath: cli.directory + "/bh/" + file), "\(file)")
         }

@@ -88,7 +88,7 @@ import Testing
         #expect(report.testMetrics.last?.name == "field" && report.testMetrics.last!.r2 > 0.99, "\(report.testMetrics)")
         let directory = NSTemporaryDirectory() + "doe-model-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try SurrogateStore.save(model, configuration: c, sources: ["a.h5"], to: directory)
+        try SurrogateStore.save(model, configuration: c, sources: [(path: "a.h5", sha256: String(repeating: "0", count: 64))], to: directory)
         let loaded = try SurrogateStore.load(from: directory)
         let probe = randomBatch(rows: 7, columns: 2, seed: 13)
         let a = model.predict(probe), b = loaded.predict(probe)

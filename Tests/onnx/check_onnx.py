@@ -24,7 +24,7 @@ model = onnx.load(path)
 onnx.checker.check_model(model, full_check=True)
 print("check_model(full_check=True): ok")
 meta = {p.key: p.value for p in model.metadata_props}
-for key in ("doe_version", "parameter_names", "output_names"):
+for key in ("doe_version", "parameter_names", "output_names", "training_data_sha256", "metrics"):
     assert key in meta, f"metadata '{key}' missing: {sorted(meta)}"
 names = meta["parameter_names"].split(",")
 print("metadata: ok", {k: meta[k][:60] for k in ("doe_version", "parameter_names", "output_names")})

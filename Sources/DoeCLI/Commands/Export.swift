@@ -2,6 +2,7 @@ import ArgumentParser
 import DoeDesign
 import DoeNeural
 import DoeONNX
+import DoeProvenance
 import Foundation
 
 extension DoeCommand {
@@ -40,8 +41,11 @@ extension DoeCommand {
                     options.metadata.append(("metrics", (value["test"] ?? value).serialized))
                 }
                 if let info = FileManager.default.contents(atPath: model + "/model.json"), let value = try? JSONValue.parse(info),
-                   let sources = value["sources"] {
-                    options.metadata.append(("training_data", sources.serialized))
+                   let sources = value["sources"]?.elements {
+                    options.metadata.append(("training_data", JSONValue.array(sources).serialized))
+                    // one identifier for the whole training set: SHA-256 over the dumps' digests in order
+                    let digests = sources.compactMap { $0["sha256"]?.string }.joined(separator: "\n")
+                    options.metadata.append(("training_data_sha256", FileDigest.sha256(of: Data(digests.utf8))))
                 }
                 let proto = try ONNXExporter.export(surrogate, options: options)
                 let data = try ONNXExporter.serialize(proto)

@@ -3,6 +3,7 @@ import DoeDesign
 import DoeHDF5
 import DoeLinalg
 import DoeNeural
+import DoeProvenance
 import DoeStudy
 import Foundation
 
@@ -123,7 +124,8 @@ extension DoeCommand {
                 var model = trained
                 model.inputUnits = data.inputUnits
                 model.inputBounds = data.inputBounds
-                try SurrogateStore.save(model, configuration: c, sources: data.sources, to: out)
+                let lineage = try data.sources.map { (path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
+                try SurrogateStore.save(model, configuration: c, sources: lineage, to: out)
                 var metrics: [(String, JSONValue)] = [("test", metricsJSON(report.testMetrics)),
                                                       ("rows", .object([("train", .int(report.trainRows)), ("validation", .int(report.validationRows)),
                                                                         ("test", .int(report.testRows)), ("dropped", .int(data.droppedRows))])),
