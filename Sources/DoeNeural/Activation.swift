@@ -27,6 +27,25 @@ public enum Activation: String, Sendable, CaseIterable {
         }
     }
 
+    /// The activation of `z` as a new array, in one pass (no copy of `z` first).
+    public func applied(_ z: [Float]) -> [Float] {
+        Array(unsafeUninitializedCapacity: z.count) { out, count in
+            z.withUnsafeBufferPointer { p in
+                switch self {
+                case .relu: for i in p.indices { out[i] = max(p[i], 0) }
+                case .tanh: for i in p.indices { out[i] = Foundation.tanh(p[i]) }
+                case .silu: for i in p.indices { out[i] = p[i] / (1 + exp(-p[i])) }
+                case .gelu:
+                    for i in p.indices {
+                        let x = p[i]
+                        out[i] = 0.5 * x * (1 + Foundation.tanh(Activation.geluC * (x + 0.044715 * x * x * x)))
+                    }
+                }
+            }
+            count = z.count
+        }
+    }
+
     /// Multiplies `gradient` in place by the derivative at the pre-activations `z`.
     public func backpropagate(_ gradient: inout [Float], preActivations z: [Float]) {
         precondition(gradient.count == z.count, "activation backward: \(gradient.count) gradients for \(z.count) values")

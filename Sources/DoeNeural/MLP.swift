@@ -92,13 +92,14 @@ public struct MLP: Sendable {
         var a = x
         var trace = Trace(activations: [], preActivations: [])
         let last = parameters.weights.count - 1
+        trace.activations.reserveCapacity(last + 1)
+        trace.preActivations.reserveCapacity(last + 1)
         for l in 0...last {
             var z = Matrix.gemm(a, parameters.weights[l])
             z.addOuterProduct(ones, parameters.biases[l])
             trace.activations.append(a)
             trace.preActivations.append(z)
-            if l < last { architecture.activation.apply(&z.storage) }
-            a = z
+            a = l < last ? Matrix(rows: z.rows, columns: z.columns, columnMajor: architecture.activation.applied(z.storage)) : z
         }
         return (a, trace)
     }
@@ -130,18 +131,19 @@ public struct MLP: Sendable {
                 }
             }
         }
-        var gradient = parameters.zeros
+        var weightGradients: [Matrix<Float>] = []
+        var biasGradients: [[Float]] = []
         let ones = [Float](repeating: 1, count: n)
         for l in stride(from: parameters.weights.count - 1, through: 0, by: -1) {
             // dA becomes dZ in place (no copy): it is not needed afterwards
             if l < parameters.weights.count - 1 {
                 architecture.activation.backpropagate(&dA.storage, preActivations: trace.preActivations[l].storage)
             }
-            gradient.weights[l] = Matrix.gemm(trace.activations[l], dA, transposeA: true)
-            gradient.biases[l] = dA.gemv(ones, transpose: true)
+            weightGradients.append(Matrix.gemm(trace.activations[l], dA, transposeA: true))
+            biasGradients.append(dA.gemv(ones, transpose: true))
             if l > 0 { dA = Matrix.gemm(dA, parameters.weights[l], transposeB: true) }
         }
-        return (loss * scale, gradient)
+        return (loss * scale, MLPParameters(weights: weightGradients.reversed(), biases: biasGradients.reversed()))
     }
 }
 
