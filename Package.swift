@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
-        .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign", "CDoeSupport", .product(name: "Yams", package: "Yams")]),
         .target(name: "DoeProvenance", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DoeONNX", dependencies: ["DoeNeural", "DoeLinalg", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["Proto"]),

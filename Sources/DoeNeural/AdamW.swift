@@ -1,3 +1,4 @@
+import CDoeSupport
 import Foundation
 
 /// Adam with decoupled weight decay (Loshchilov & Hutter 2019), over ``MLPParameters``.
@@ -38,32 +39,8 @@ public struct AdamW: Sendable {
                 v.withUnsafeMutableBufferPointer { pv in
                     values.withUnsafeMutableBufferPointer { pw in
                         grads.withUnsafeBufferPointer { pg in
-                            let (b1, b2, lr, eps) = (beta1, beta2, learningRate, epsilon)
-                            var i = 0
-                            // SIMD body (8 lanes), scalar tail
-                            while i + 8 <= count {
-                                let g = UnsafeRawPointer(pg.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
-                                let mp = UnsafeMutableRawPointer(pm.baseAddress! + offset + i)
-                                let vp = UnsafeMutableRawPointer(pv.baseAddress! + offset + i)
-                                let wp = UnsafeMutableRawPointer(pw.baseAddress! + i)
-                                let m = b1 * mp.loadUnaligned(as: SIMD8<Float>.self) + (1 - b1) * g
-                                let v = b2 * vp.loadUnaligned(as: SIMD8<Float>.self) + (1 - b2) * g * g
-                                var w = wp.loadUnaligned(as: SIMD8<Float>.self)
-                                w -= lr * ((m / c1) / ((v / c2).squareRoot() + eps) + decay * w)
-                                mp.storeBytes(of: m, as: SIMD8<Float>.self)
-                                vp.storeBytes(of: v, as: SIMD8<Float>.self)
-                                wp.storeBytes(of: w, as: SIMD8<Float>.self)
-                                i += 8
-                            }
-                            while i < count {
-                                let g = pg[i]
-                                let k = offset + i
-                                pm[k] = b1 * pm[k] + (1 - b1) * g
-                                pv[k] = b2 * pv[k] + (1 - b2) * g * g
-                                let update = (pm[k] / c1) / ((pv[k] / c2).squareRoot() + eps)
-                                pw[i] -= lr * (update + decay * pw[i])
-                                i += 1
-                            }
+                            doe_adamw_step(pw.baseAddress!, pg.baseAddress!, pm.baseAddress! + offset, pv.baseAddress! + offset, count,
+                                           beta1, beta2, learningRate, epsilon, c1, c2, decay)
                         }
                     }
                 }
