@@ -17,7 +17,7 @@ release: deps
 ## Build everything (debug) and run every test, CLI tests included (they run the built binary).
 test: deps
 	$(SWIFT) build --build-tests
-	DOE_BIN=$(DEBUG_BIN) DOE_TEST_PYTHON=$$(bash scripts/setup-test-venv.sh) $(SWIFT) test --skip-build
+	PY=$$(bash scripts/setup-test-venv.sh) && DOE_BIN=$(DEBUG_BIN) DOE_TEST_PYTHON=$$PY $(SWIFT) test --skip-build
 
 ## Build the release binary and run the bundled borehole study end to end.
 demo: release
