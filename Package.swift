@@ -39,10 +39,11 @@ let package = Package(
         .target(name: "DoeGP", dependencies: ["DoeLinalg", "DoeOptim", "DoeDesign"]),
         .target(name: "DoeBO", dependencies: ["DoeGP", "DoeDesign", "DoeOptim"]),
         .target(name: "DoeStudy", dependencies: ["DoeDesign", "DoeBO"]),
+        .target(name: "DoeRegistry", dependencies: ["DoeStudy", "DoeDesign", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),

@@ -55,10 +55,15 @@ public final class JournalFile {
 
     /// Creates a new journal holding `records` (fails if the file exists).
     public static func create(path: String, records: [JournalRecord]) throws {
+        try create(path: path, lines: records.map(\.line))
+    }
+
+    /// Creates a new journal holding `lines` (fails if the file exists).
+    public static func create(path: String, lines: [String]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StudyError.io(path: path, operation: "create", errno: errno) }
         defer { close(fd) }
-        try writeAll(fd: fd, bytes: Array(records.map { $0.line + "\n" }.joined().utf8), path: path, delay: nil)
+        try writeAll(fd: fd, bytes: Array(lines.map { $0 + "\n" }.joined().utf8), path: path, delay: nil)
         guard fsync(fd) == 0 else { throw StudyError.io(path: path, operation: "fsync", errno: errno) }
     }
 
@@ -80,12 +85,17 @@ public final class JournalFile {
         return Array(bytes.prefix(offset))
     }
 
-    /// Reads and parses every complete line.
+    /// Reads and parses every complete line as a study record.
     /// - Returns: the records and the torn tail (bytes after the last newline, or an unparsable last line), if any.
     /// - Throws: ``StudyError/damagedJournal(path:line:reason:)`` for a bad line that is not the last one.
     public func readRecords() throws -> (records: [JournalRecord], tornTail: TornTail?) {
+        try readRecords(parsing: JournalRecord.parse)
+    }
+
+    /// Reads every complete line with `parse` (any journal that follows the same rules, e.g. the model registry's).
+    public func readRecords<R>(parsing parse: (Substring) throws(JournalLineError) -> R) throws -> (records: [R], tornTail: TornTail?) {
         let bytes = try readAll()
-        var records: [JournalRecord] = []
+        var records: [R] = []
         var lineStart = 0
         var lineNumber = 0
         var index = 0
@@ -96,7 +106,7 @@ public final class JournalFile {
                 if !slice.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
                     let text = String(decoding: slice, as: UTF8.self)
                     do {
-                        records.append(try JournalRecord.parse(Substring(text)))
+                        records.append(try parse(Substring(text)))
                     } catch {
                         if case let .newerVersion(v) = error {
                             throw StudyError.unsupportedVersion(path: path, line: lineNumber, version: v)
@@ -140,9 +150,14 @@ public final class JournalFile {
 
     /// Appends records as whole lines and `fsync`s. Requires the exclusive lock.
     public func append(_ records: [JournalRecord]) throws {
+        try append(lines: records.map(\.line))
+    }
+
+    /// Appends lines (without their newlines) in one write and `fsync`s. Requires the exclusive lock.
+    public func append(lines: [String]) throws {
         precondition(lockMode == .exclusive, "append needs the exclusive lock")
-        guard !records.isEmpty else { return }
-        let bytes = Array(records.map { $0.line + "\n" }.joined().utf8)
+        guard !lines.isEmpty else { return }
+        let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
         try JournalFile.writeAll(fd: fd, bytes: bytes, path: path, delay: JournalFile.writeDelayMicroseconds)
         guard fsync(fd) == 0 else { throw StudyError.io(path: path, operation: "fsync", errno: errno) }
     }

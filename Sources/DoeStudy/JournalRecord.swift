@@ -65,7 +65,7 @@ public struct JournalRecord: Sendable {
 
     /// Parses one journal line.
     /// - Throws: a description of what is wrong (the caller adds the line number).
-    static func parse(_ line: Substring) throws(RecordParseError) -> JournalRecord {
+    static func parse(_ line: Substring) throws(JournalLineError) -> JournalRecord {
         let value: JSONValue
         do { value = try JSONValue.parse(Data(line.utf8)) } catch { throw .malformed("not valid JSON") }
         guard let members = value.members else { throw .malformed("not a JSON object") }
@@ -79,8 +79,11 @@ public struct JournalRecord: Sendable {
     }
 }
 
-enum RecordParseError: Error {
+/// Why a journal line cannot be used.
+public enum JournalLineError: Error, Sendable {
+    /// Not a record: the reason.
     case malformed(String)
+    /// Written by a newer doe (format version).
     case newerVersion(Int)
 }
 

@@ -1,0 +1,108 @@
+import DoeDesign
+import Foundation
+
+/// One gate threshold: `--metric rmse --max-regression 2%` (relative) or `0.01` (absolute).
+public struct GateRule: Sendable, Equatable {
+    public let metric: String
+    public let limit: Double
+    public let relative: Bool
+
+    /// Metrics where larger is better; the rest (rmse, mae, max_abs_error) are errors.
+    public static let higherIsBetter: Set<String> = ["r2"]
+    public static let known: Set<String> = ["rmse", "mae", "r2", "max_abs_error"]
+
+    public init(metric: String, threshold: String) throws {
+        guard GateRule.known.contains(metric) else {
+            throw RegistryError("unknown metric '\(metric)' (use \(GateRule.known.sorted().joined(separator: ", ")))")
+        }
+        let text = threshold.trimmingCharacters(in: .whitespaces)
+        let isRelative = text.hasSuffix("%")
+        guard let value = Double(isRelative ? String(text.dropLast()) : text), value.isFinite, value >= 0 else {
+            throw RegistryError("--max-regression \(threshold): expected a non-negative number, optionally with %")
+        }
+        self.metric = metric
+        self.limit = isRelative ? value / 100 : value
+        self.relative = isRelative
+    }
+}
+
+/// One comparison of the gate.
+public struct GateCheck: Sendable {
+    public let output: String
+    public let metric: String
+    public let candidate: Double
+    public let baseline: Double
+    /// How much worse the candidate is (positive = worse), absolute or relative to |baseline| as the rule says.
+    public let regression: Double
+    public let rule: GateRule
+    public var passed: Bool { regression <= rule.limit + 1e-12 }
+}
+
+/// Compares a candidate's metrics with a baseline's and renders the verdict for people and CI systems.
+public enum Gate {
+    /// Checks every output present in both metric sets against every rule.
+    /// - Parameters: `candidate`/`baseline`: `{output: {rmse, mae, r2, max_abs_error}}`.
+    public static func evaluate(candidate: JSONValue, baseline: JSONValue, rules: [GateRule]) throws -> [GateCheck] {
+        guard let outputs = candidate.members, !outputs.isEmpty else { throw RegistryError("the candidate has no metrics") }
+        var checks: [GateCheck] = []
+        for (output, values) in outputs {
+            guard let base = baseline[output] else { continue }
+            for rule in rules {
+                guard let c = values[rule.metric]?.number, let b = base[rule.metric]?.number else { continue }
+                var worse = GateRule.higherIsBetter.contains(rule.metric) ? b - c : c - b
+                if rule.relative { worse /= max(abs(b), 1e-300) }
+                checks.append(GateCheck(output: output, metric: rule.metric, candidate: c, baseline: b, regression: worse, rule: rule))
+            }
+        }
+        guard !checks.isEmpty else { throw RegistryError("the candidate and the baseline share no output and metric to compare") }
+        return checks
+    }
+
+    /// A JUnit XML report (one test case per check; failures carry the numbers).
+    public static func junit(_ checks: [GateCheck], suite: String) -> String {
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        let failures = checks.filter { !$0.passed }.count
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuite name=\"\(escape(suite))\" tests=\"\(checks.count)\" failures=\"\(failures)\" errors=\"0\">\n"
+        for c in checks {
+            xml += "  <testcase classname=\"\(escape(suite))\" name=\"\(escape("\(c.output).\(c.metric)"))\">"
+            if !c.passed {
+                let limit = c.rule.relative ? "\(c.rule.limit * 100)%" : "\(c.rule.limit)"
+                xml += "\n    <failure message=\"\(escape("\(c.metric) of \(c.output) regressed by \(description(c)) (limit \(limit))"))\">candidate \(c.candidate), baseline \(c.baseline)</failure>\n  "
+            }
+            xml += "</testcase>\n"
+        }
+        return xml + "</testsuite>\n"
+    }
+
+    /// `metrics.json` of the gate.
+    public static func json(_ checks: [GateCheck], candidate: String, baseline: String) -> JSONValue {
+        .object([
+            ("candidate", .string(candidate)), ("baseline", .string(baseline)),
+            ("passed", .bool(checks.allSatisfy(\.passed))),
+            ("checks", .array(checks.map { c in
+                .object([("output", .string(c.output)), ("metric", .string(c.metric)), ("candidate", .double(c.candidate)),
+                         ("baseline", .double(c.baseline)), ("regression", .double(c.regression)),
+                         ("limit", .double(c.rule.limit)), ("relative", .bool(c.rule.relative)), ("passed", .bool(c.passed))])
+            })),
+        ])
+    }
+
+    static func description(_ c: GateCheck) -> String {
+        c.rule.relative ? String(format: "%.2f%%", c.regression * 100) : String(format: "%.4g", c.regression)
+    }
+
+    /// A readable table.
+    public static func table(_ checks: [GateCheck]) -> String {
+        var lines = ["output            metric         candidate      baseline       change      limit     verdict"]
+        for c in checks {
+            let limit = c.rule.relative ? String(format: "%.2f%%", c.rule.limit * 100) : String(format: "%.4g", c.rule.limit)
+            lines.append(String(format: "%-17@ %-14@ %-14.6g %-14.6g %-11@ %-9@ %@", c.output as NSString, c.metric as NSString,
+                                c.candidate, c.baseline, description(c) as NSString, limit as NSString, (c.passed ? "pass" : "FAIL") as NSString))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

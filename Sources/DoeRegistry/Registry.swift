@@ -1,0 +1,272 @@
+import DoeDesign
+import DoeProvenance
+import DoeStudy
+import Foundation
+import Yams
+
+/// A registry failure naming the model, version or file.
+public struct RegistryError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// `NAME`, `NAME@VERSION` or `NAME@ALIAS`.
+public struct ModelReference: Sendable, Equatable, CustomStringConvertible {
+    public let name: String
+    public let selector: String?
+
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard StudyName.isValid(parts[0]) else {
+            throw RegistryError("invalid model name '\(parts[0])': use letters, digits, '.', '_' or '-' (no '/' or '..')")
+        }
+        if parts.count == 2 && parts[1].isEmpty { throw RegistryError("'\(text)': nothing after '@'") }
+        name = parts[0]
+        selector = parts.count == 2 ? parts[1] : nil
+    }
+
+    public var description: String { selector.map { "\(name)@\($0)" } ?? name }
+}
+
+/// One registered model version.
+public struct ModelVersion: Sendable {
+    public let name: String
+    public let version: Int
+    /// Artifact file name → (SHA-256, size).
+    public let files: [(name: String, sha256: String, size: Int)]
+    public let lineage: JSONValue
+    public let metrics: JSONValue
+    public let card: JSONValue
+    public let registeredAt: String
+    public let registeredBy: String
+}
+
+/// An alias change, kept forever.
+public struct AliasEvent: Sendable {
+    public let name: String
+    public let alias: String
+    public let version: Int
+    public let by: String
+    public let reason: String?
+    public let at: String
+}
+
+/// A model registry: an append-only journal (same rules as a study journal: exclusive lock, whole-line append,
+/// fsync) plus content-addressed artifacts under `objects/<sha256>` that are never rewritten.
+///
+/// Records: `model_added` (`name`, `version`, `files` {file: {sha256, size}}, `lineage`, `metrics`, `card`) and
+/// `alias_set` (`name`, `alias`, `version`, `by`, `reason`).
+public final class Registry: @unchecked Sendable {
+    public let root: String
+    var journalPath: String { root + "/journal.jsonl" }
+    var objectsPath: String { root + "/objects" }
+
+    /// The registry at `root`, created on first use.
+    public init(root: String) throws {
+        self.root = root
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/objects", withIntermediateDirectories: true)
+        if !fm.fileExists(atPath: root + "/journal.jsonl") {
+            do {
+                try JournalFile.create(path: root + "/journal.jsonl", lines: [Self.line("registry_created", [])])
+            } catch let error as StudyError {
+                if case .io(_, _, let code) = error, code == EEXIST { return }   // created concurrently
+                throw error
+            }
+        }
+    }
+
+    // MARK: - State
+
+    /// The replayed registry.
+    public struct State: Sendable {
+        public var versions: [String: [ModelVersion]] = [:]
+        public var aliases: [String: [String: Int]] = [:]
+        public var aliasHistory: [AliasEvent] = []
+
+        /// The version `reference` names (latest when no selector).
+        public func resolve(_ reference: ModelReference) throws -> ModelVersion {
+            guard let list = versions[reference.name], let latest = list.last else {
+                throw RegistryError("no model '\(reference.name)' in the registry (see `doe registry list`)")
+            }
+            guard let selector = reference.selector else { return latest }
+            if let number = Int(selector.hasPrefix("v") ? String(selector.dropFirst()) : selector) {
+                guard let v = list.first(where: { $0.version == number }) else {
+                    throw RegistryError("\(reference.name) has no version \(number) (versions 1…\(latest.version))")
+                }
+                return v
+            }
+            guard let number = aliases[reference.name]?[selector], let v = list.first(where: { $0.version == number }) else {
+                throw RegistryError("\(reference.name) has no alias '\(selector)'\(aliases[reference.name].map { " (aliases: \($0.keys.sorted().joined(separator: ", ")))" } ?? "")")
+            }
+            return v
+        }
+    }
+
+    static func line(_ op: String, _ fields: [(String, JSONValue)]) -> String {
+        JSONValue.object([("v", 1), ("op", .string(op)), ("ts", .string(Timestamp.now())), ("writer", .string(WriterIdentity.current))] + fields).serialized
+    }
+
+    static func parse(_ line: Substring) throws(JournalLineError) -> JSONValue {
+        let value: JSONValue
+        do { value = try JSONValue.parse(String(line)) } catch { throw .malformed("not valid JSON") }
+        guard let version = value["v"]?.integer else { throw .malformed("missing format version 'v'") }
+        guard version <= 1 else { throw .newerVersion(version) }
+        guard value["op"]?.string != nil else { throw .malformed("missing 'op'") }
+        return value
+    }
+
+    static func replay(_ records: [JSONValue]) -> State {
+        var state = State()
+        for r in records {
+            guard let name = r["name"]?.string else { continue }
+            switch r["op"]?.string {
+            case "model_added":
+                let files = (r["files"]?.members ?? []).map { ($0.0, $0.1["sha256"]?.string ?? "", $0.1["size"]?.integer ?? 0) }
+                let v = ModelVersion(name: name, version: r["version"]?.integer ?? 0, files: files.map { (name: $0.0, sha256: $0.1, size: $0.2) },
+                                     lineage: r["lineage"] ?? .null, metrics: r["metrics"] ?? .null, card: r["card"] ?? .null,
+                                     registeredAt: r["ts"]?.string ?? "", registeredBy: r["writer"]?.string ?? "")
+                state.versions[name, default: []].append(v)
+            case "alias_set":
+                guard let alias = r["alias"]?.string, let version = r["version"]?.integer else { continue }
+                state.aliases[name, default: [:]][alias] = version
+                state.aliasHistory.append(AliasEvent(name: name, alias: alias, version: version, by: r["by"]?.string ?? r["writer"]?.string ?? "",
+                                                     reason: r["reason"]?.string, at: r["ts"]?.string ?? ""))
+            default:
+                break
+            }
+        }
+        return state
+    }
+
+    /// The current state (shared lock; a torn tail is repaired under the exclusive lock).
+    public func load() throws -> State {
+        do {
+            let file = try JournalFile(path: journalPath, lock: .shared)
+            let (records, torn) = try file.readRecords(parsing: Registry.parse)
+            if torn == nil { return Registry.replay(records) }
+        }
+        return try transaction { state in ([], state) }
+    }
+
+    func transaction<T>(_ body: (State) throws -> ([String], T)) throws -> T {
+        let file = try JournalFile(path: journalPath, lock: .exclusive)
+        let (records, torn) = try file.readRecords(parsing: Registry.parse)
+        if let torn { try file.repair(torn) }
+        let (lines, result) = try body(Registry.replay(records))
+        try file.append(lines: lines)
+        return result
+    }
+
+    // MARK: - Operations
+
+    /// Registers the model directory `directory` as the next version of `name`.
+    /// - Parameter cardPath: optional model card (YAML): purpose, owner, limitations, failure modes….
+    @discardableResult
+    public func add(modelDirectory directory: String, name: String, cardPath: String? = nil) throws -> ModelVersion {
+        guard StudyName.isValid(name) else { throw RegistryError("invalid model name '\(name)': use letters, digits, '.', '_' or '-' (no '/' or '..')") }
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: directory + "/model.json") else {
+            throw RegistryError("\(directory): not a model directory (no model.json)")
+        }
+        var files: [(String, JSONValue)] = []
+        for file in ["model.json", "weights.bin", "pod.bin", "metrics.json", "history.csv"] where fm.fileExists(atPath: directory + "/" + file) {
+            let (sha, size) = try store(directory + "/" + file)
+            files.append((file, .object([("sha256", .string(sha)), ("size", .int(size))])))
+        }
+        let modelInfo = (try? JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: directory + "/model.json")))) ?? .null
+        let metrics = (try? JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: directory + "/metrics.json")))) ?? .null
+        var lineage: [(String, JSONValue)] = [("sources", modelInfo["sources"] ?? .array([])), ("training", modelInfo["training"] ?? .null),
+                                               ("doe_version", modelInfo["doe_version"] ?? .null)]
+        if let commit = ProcessInfo.processInfo.environment["DOE_GIT_COMMIT"] { lineage.append(("git_commit", .string(commit))) }
+        if let study = modelInfo["study"] { lineage.append(("study", study)) }
+        var card: JSONValue = .null
+        if let cardPath {
+            guard let text = try? String(contentsOfFile: cardPath, encoding: .utf8) else { throw RegistryError("\(cardPath): cannot read the model card") }
+            guard let yaml = try? Yams.load(yaml: text), let object = yaml as? [String: Any] else {
+                throw RegistryError("\(cardPath): the model card must be a YAML mapping (purpose, owner, limitations, …)")
+            }
+            card = Registry.json(object)
+        }
+        return try transaction { state in
+            let version = (state.versions[name]?.last?.version ?? 0) + 1
+            let fields: [(String, JSONValue)] = [("name", .string(name)), ("version", .int(version)), ("files", .object(files)),
+                                                 ("lineage", .object(lineage)), ("metrics", metrics["test"] ?? metrics), ("card", card)]
+            let line = Registry.line("model_added", fields)
+            let record = try Registry.parse(Substring(line))
+            let added = Registry.replay([record]).versions[name]!.last!
+            return ([line], added)
+        }
+    }
+
+    /// Points `alias` of `name` at `version`, after verifying the version's artifacts.
+    public func promote(_ reference: ModelReference, alias: String, by: String?, reason: String?) throws -> ModelVersion {
+        guard StudyName.isValid(alias), Int(alias) == nil else { throw RegistryError("invalid alias '\(alias)' (letters, digits, '.', '_', '-'; not a number)") }
+        guard reference.selector != nil else { throw RegistryError("name the version to promote: \(reference.name)@VERSION") }
+        return try transaction { state in
+            let v = try state.resolve(reference)
+            let problems = verify(v)
+            guard problems.isEmpty else {
+                throw RegistryError("refusing to promote \(v.name)@\(v.version): \(problems.joined(separator: "; "))")
+            }
+            var fields: [(String, JSONValue)] = [("name", .string(v.name)), ("alias", .string(alias)), ("version", .int(v.version)),
+                                                 ("by", .string(by ?? WriterIdentity.current))]
+            if let reason { fields.append(("reason", .string(reason))) }
+            return ([Registry.line("alias_set", fields)], v)
+        }
+    }
+
+    /// Problems with a version's artifacts (missing files, wrong hashes); empty when it is intact.
+    public func verify(_ version: ModelVersion) -> [String] {
+        version.files.compactMap { file in
+            let path = objectsPath + "/" + file.sha256
+            guard FileManager.default.fileExists(atPath: path) else { return "\(file.name) (\(file.sha256.prefix(12))…) is missing" }
+            guard let actual = try? FileDigest.sha256(ofFile: path), actual == file.sha256 else {
+                return "\(file.name) (\(file.sha256.prefix(12))…) does not match its hash (tampered or corrupted)"
+            }
+            return nil
+        }
+    }
+
+    /// Writes a verified copy of a version's artifacts into `directory` (a usable model directory).
+    public func materialize(_ version: ModelVersion, into directory: String) throws {
+        let problems = verify(version)
+        guard problems.isEmpty else { throw RegistryError("\(version.name)@\(version.version) cannot be used: \(problems.joined(separator: "; "))") }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for file in version.files {
+            let target = directory + "/" + file.name
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: objectsPath + "/" + file.sha256, toPath: target)
+        }
+    }
+
+    /// Copies a file into the object store (write to a temporary name, fsync, rename, read-only) and returns its hash.
+    func store(_ path: String) throws -> (String, Int) {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw RegistryError("\(path): cannot read (\(error.localizedDescription))") }
+        let sha = FileDigest.sha256(of: data)
+        let target = objectsPath + "/" + sha
+        if !FileManager.default.fileExists(atPath: target) {
+            let temporary = objectsPath + "/.incoming-\(getpid())-\(sha)"
+            FileManager.default.createFile(atPath: temporary, contents: data)
+            let fd = open(temporary, O_RDONLY)
+            if fd >= 0 { fsync(fd); close(fd) }
+            chmod(temporary, 0o444)
+            guard rename(temporary, target) == 0 else { throw RegistryError("\(target): cannot store the artifact") }
+        }
+        return (sha, data.count)
+    }
+
+    static func json(_ any: Any) -> JSONValue {
+        switch any {
+        case let s as String: return .string(s)
+        case let b as Bool: return .bool(b)
+        case let i as Int: return .int(i)
+        case let d as Double: return d.isFinite ? .double(d) : .null
+        case let list as [Any]: return .array(list.map(json))
+        case let map as [String: Any]: return .object(map.keys.sorted().map { ($0, json(map[$0]!)) })
+        default: return .string("\(any)")
+        }
+    }
+}

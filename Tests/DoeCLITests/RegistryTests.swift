@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+@Suite struct RegistryTests {
+    /// Two models of the plate dump, a good and a deliberately worse one.
+    func trained(_ cli: CLI) throws {
+        try cli.ok(["train", SurrogateCLITests.plate, "--out", "good", "--hidden", "32,32", "--epochs", "150", "--batch-size", "32", "--seed", "1"])
+        try cli.ok(["train", SurrogateCLITests.plate, "--out", "bad", "--hidden", "4", "--epochs", "3", "--seed", "1"])
+        try cli.write("card.yaml", "purpose: cantilever plate surrogate\nowner: ana\nlimitations: [only the trained box, plane stress]\n")
+    }
+
+    @Test func addPromoteShowVerifyAndGate() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try trained(cli)
+        let r = ["--registry", "reg"]
+        #expect(try cli.ok(["registry", "add", "good", "--name", "plate", "--card", "card.yaml"] + r).contains("registered plate@1"))
+        #expect(try cli.ok(["registry", "add", "bad", "--name", "plate"] + r).contains("registered plate@2"))
+        try cli.ok(["registry", "promote", "plate@1", "--alias", "production", "--by", "ana", "--reason", "first"] + r)
+        let shown = try #require(try cli.json(try cli.ok(["registry", "show", "plate@production"] + r)) as? [String: Any])
+        #expect(shown["version"] as? Int == 1)
+        #expect((shown["card"] as? [String: Any])?["owner"] as? String == "ana")
+        let lineage = try #require(shown["lineage"] as? [String: Any])
+        #expect(((lineage["sources"] as? [[String: Any]])?.first?["sha256"] as? String)?.count == 64)
+        #expect((shown["alias_history"] as? [[String: Any]])?.first?["reason"] as? String == "first")
+        #expect(try cli.ok(["registry", "list"] + r).contains("production→1"))
+        #expect(try cli.ok(["registry", "verify"] + r).contains("2 versions verified"))
+        #expect(try cli.ok(["registry", "compare", "plate@1", "plate@2"] + r).contains("rmse"))
+
+        // the worse candidate fails the gate, with a JUnit failure and exit 1; the better one passes
+        let failing = try cli.run(["gate", "plate@2", "--baseline", "plate@production", "--metric", "rmse", "--max-regression", "2%",
+                                   "--report-dir", "gate-fail"] + r)
+        #expect(failing.status == 1 && failing.stderr.contains("gate failed"))
+        let junit = try #require(cli.read("gate-fail/junit.xml"))
+        #expect(junit.contains("<testsuite") && junit.contains("<failure") && !junit.contains("failures=\"0\""))
+        let reportText = try #require(cli.read("gate-fail/metrics.json"))
+        let report = try #require(try cli.json(reportText) as? [String: Any])
+        #expect(report["passed"] as? Bool == false)
+        let passing = try cli.run(["gate", "plate@1", "--baseline", "plate@2", "--metric", "rmse", "--max-regression", "0",
+                                   "--metric", "r2", "--max-regression", "0.001", "--report-dir", "gate-pass"] + r)
+        #expect(passing.status == 0, "\(passing.stdout)\(passing.stderr)")
+        #expect(cli.read("gate-pass/junit.xml")?.contains("failures=\"0\"") == true)
+        // gating on an external dump evaluates both models on it
+        let external = try cli.run(["gate", "plate@1", "--baseline", "plate@2", "--metric", "mae", "--max-regression", "5%",
+                                    "--dump", SurrogateCLITests.plate, "--report-dir", "gate-dump"] + r)
+        #expect(external.status == 0, "\(external.stderr)")
+
+        // a registered version exports to ONNX
+        try cli.ok(["registry", "export", "plate@production", "--onnx", "p.onnx"] + r)
+        #expect(FileManager.default.fileExists(atPath: cli.directory + "/p.onnx"))
+    }
+
+    @Test func tamperedArtifactsAreReportedAndRefused() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try trained(cli)
+        let r = ["--registry", "reg"]
+        try cli.ok(["registry", "add", "good", "--name", "plate"] + r)
+        let objects = try FileManager.default.contentsOfDirectory(atPath: cli.directory + "/reg/objects").filter { !$0.hasPrefix(".") }
+        let victim = cli.directory + "/reg/objects/" + objects[0]
+        chmod(victim, 0o644)
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: victim))
+        let verify = try cli.run(["registry", "verify"] + r)
+        #expect(verify.status == 1 && verify.stderr.contains("does not match its hash"))
+        let promote = try cli.run(["registry", "promote", "plate@1", "--alias", "production"] + r)
+        #expect(promote.status == 1 && promote.stderr.contains("refusing to promote"))
+        let export = try cli.run(["registry", "export", "plate@1", "--onnx", "x.onnx"] + r)
+        #expect(export.status == 1 && export.stderr.contains("cannot be used"))
+    }
+
+    @Test(arguments: [
+        (["registry", "add", "good", "--name", "../x"], "invalid model name"),
+        (["registry", "add", "good", "--name", "a/b"], "invalid model name"),
+        (["registry", "add", "nope", "--name", "p"], "not a model directory"),
+        (["registry", "promote", "plate@9", "--alias", "production"], "has no version 9"),
+        (["registry", "promote", "ghost@1", "--alias", "production"], "no model 'ghost'"),
+        (["registry", "show", "plate@staging"], "has no alias 'staging'"),
+        (["gate", "plate@1", "--baseline", "plate@1", "--metric", "accuracy", "--max-regression", "1%"], "unknown metric 'accuracy'"),
+    ])
+    func badRequestsAreRefused(arguments: [String], message: String) throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok(["train", SurrogateCLITests.plate, "--out", "good", "--epochs", "3"])
+        try cli.ok(["registry", "add", "good", "--name", "plate", "--registry", "reg"])
+        let journal = cli.read("reg/journal.jsonl")
+        let r = try cli.run(arguments + ["--registry", "reg"])
+        #expect(r.status == 1 && r.stderr.contains(message), "\(r.stderr)")
+        #expect(cli.read("reg/journal.jsonl") == journal, "a refused request leaves the registry journal unchanged")
+    }
+
+    /// Several processes registering at once never get the same version number.
+    @Test func concurrentAddsNeverCollide() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok(["train", SurrogateCLITests.plate, "--out", "good", "--epochs", "3"])
+        var processes: [Process] = []
+        for _ in 0..<6 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary)
+            p.arguments = ["registry", "add", "good", "--name", "plate", "--registry", cli.directory + "/reg"]
+            p.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            processes.append(p)
+        }
+        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        let listed = try #require(try cli.json(try cli.ok(["registry", "list", "--json", "--registry", "reg"])) as? [String: Any])
+        #expect((listed["models"] as? [[String: Any]])?.first?["versions"] as? Int == 6)
+        let lines = try #require(cli.read("reg/journal.jsonl")).split(separator: "\n").filter { $0.contains("model_added") }
+        let versions = lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }.compactMap { $0["version"] as? Int }
+        #expect(Set(versions) == Set(1...6))
+    }
+}
