@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo bench-bo bench-train clean
+.PHONY: deps build release test demo bench-bo bench-train pipeline clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -30,6 +30,10 @@ bench-bo: release
 ## Training throughput: doe's MLP vs PyTorch on the CPU (installs torch in .venv-peers).
 bench-train: deps
 	bash scripts/bench-train.sh
+
+## The model pipeline of docs/ci: train → evaluate → register → gate → promote → export ONNX.
+pipeline: release
+	bash scripts/model-pipeline.sh $(RELEASE_BIN) pipeline
 
 clean:
 	rm -rf .build studies/*-demo

@@ -40,6 +40,21 @@ public struct SimulationData: Sendable {
     public var droppedRows: Int
     /// The files read, in order.
     public var sources: [String]
+
+    public init(inputNames: [String], outputNames: [String], inputUnits: [String]?, inputBounds: (low: [Double], high: [Double])?,
+                inputs: [Float], outputs: [Float], fields: [Float]?, fieldWidth: Int, rows: Int, droppedRows: Int, sources: [String]) {
+        self.inputNames = inputNames
+        self.outputNames = outputNames
+        self.inputUnits = inputUnits
+        self.inputBounds = inputBounds
+        self.inputs = inputs
+        self.outputs = outputs
+        self.fields = fields
+        self.fieldWidth = fieldWidth
+        self.rows = rows
+        self.droppedRows = droppedRows
+        self.sources = sources
+    }
 }
 
 /// A dump that cannot be used, with the file and dataset concerned.

@@ -22,7 +22,7 @@ public enum SurrogateStore {
 
     /// Writes `model` with its training settings and the lineage of its data (`sources`: each dump's path and SHA-256).
     public static func save(_ model: Surrogate, configuration: TrainingConfiguration, sources: [(path: String, sha256: String)],
-                            to directory: String) throws {
+                            extra: [(String, JSONValue)] = [], to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let a = model.members[0].architecture
         func floats(_ v: [Float]) -> JSONValue { .array(v.map { .double(Double($0)) }) }
@@ -47,6 +47,7 @@ public enum SurrogateStore {
                 ("seed", .int(Int(bitPattern: UInt(configuration.seed)))),
             ])),
         ]
+        json += extra
         if let units = model.inputUnits { json.append(("input_units", .array(units.map { .string($0) }))) }
         if let b = model.inputBounds {
             json.append(("input_bounds", .object([("low", .array(b.low.map { .double($0) })), ("high", .array(b.high.map { .double($0) }))])))

@@ -111,3 +111,32 @@ import Testing
         #expect(Set(versions) == Set(1...6))
     }
 }
+
+@Suite struct StudyLineageTests {
+    /// `doe train --study` trains on a study's observed trials and the registry records which study and journal state.
+    @Test func trainingOnAStudyRecordsItsJournalInTheLineage() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("space.json", #"[{"name":"x","type":"real","low":0,"high":1},{"name":"k","type":"int","low":1,"high":4}]"#)
+        try cli.ok(["init", "exp", "--space", "space.json", "--seed", "1"])
+        for _ in 0..<5 {
+            let doc = try #require(try cli.json(try cli.ok(["suggest", "exp", "--batch", "4", "--json"])) as? [String: Any])
+            var results: [[String: Any]] = []
+            for t in try #require(doc["trials"] as? [[String: Any]]) {
+                let p = try #require(t["params"] as? [String: Any])
+                results.append(["id": t["id"]!, "value": (p["x"] as! Double) * Double(p["k"] as! Int)])
+            }
+            try cli.write("r.json", String(decoding: try JSONSerialization.data(withJSONObject: ["results": results]), as: UTF8.self))
+            try cli.ok(["observe", "exp", "--results", "r.json"])
+        }
+        try cli.ok(["train", "--study", "exp", "--out", "m", "--epochs", "20", "--hidden", "8"])
+        try cli.ok(["registry", "add", "m", "--name", "exp-model", "--registry", "reg"])
+        let shown = try #require(try cli.json(try cli.ok(["registry", "show", "exp-model", "--registry", "reg"])) as? [String: Any])
+        let study = try #require((shown["lineage"] as? [String: Any])?["study"] as? [String: Any])
+        #expect(study["name"] as? String == "exp")
+        #expect(study["completed_trials"] as? Int == 20)
+        #expect((study["journal_sha256"] as? String)?.count == 64)
+        let both = try cli.run(["train", "x.h5", "--study", "exp"])
+        #expect(both.status == 1 && both.stderr.contains("not both"))
+    }
+}

@@ -59,13 +59,16 @@ extension DoeCommand {
             Examples:
               doe train dumps/ --out models/plate --fields /fields/uy --ensemble 5
               doe train run1.h5 run2.h5 --config train.yaml --json
+              doe train --study plate --out models/plate-from-study     # the study's observed trials
             Writes MODEL_DIR/{model.json, weights.bin, pod.bin, metrics.json, history.csv}; metrics are on a held-out
             test split. Settings come from --config (YAML) and are overridden by the options given here.
             """
         )
 
-        @Argument(help: "HDF5 dump files or folders.") var dumps: [String]
+        @Argument(help: "HDF5 dump files or folders.") var dumps: [String] = []
         @OptionGroup var dump: DumpOptions
+        @Option(help: "Train on a study's completed trials (parameters → objectives) instead of dumps.") var study: String?
+        @Option(help: "Studies directory for --study.") var dir: String?
         @Option(help: "Training settings (YAML).") var config: String?
         @Option(help: "Model directory to write.") var out: String = "model"
         @Option(help: "Hidden widths, e.g. 128,128.") var hidden: String?
@@ -101,7 +104,16 @@ extension DoeCommand {
                 if let ensemble { c.ensemble = max(ensemble, 1) }
                 if let seed { c.seed = seed }
                 try c.validate(source: "options")
-                let data = try DumpReader.load(dumps, layout: dump.layout)
+                guard (study == nil) != dumps.isEmpty else { throw DumpTrainingError("give HDF5 dumps or --study NAME (not both)") }
+                var extra: [(String, JSONValue)] = []
+                let data: SimulationData
+                if let study {
+                    let (table, lineage) = try studyTable(study, directory: dir ?? ProcessInfo.processInfo.environment["DOE_STUDIES_DIR"] ?? "studies")
+                    data = table
+                    extra.append(("study", lineage))
+                } else {
+                    data = try DumpReader.load(dumps, layout: dump.layout)
+                }
                 let (x, y, f) = matrices(data)
                 let log = FileHandle.standardError
                 if data.droppedRows > 0 { log.write(Data("dropped \(data.droppedRows) rows with NaN or infinite values\n".utf8)) }
@@ -125,7 +137,7 @@ extension DoeCommand {
                 model.inputUnits = data.inputUnits
                 model.inputBounds = data.inputBounds
                 let lineage = try data.sources.map { (path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
-                try SurrogateStore.save(model, configuration: c, sources: lineage, to: out)
+                try SurrogateStore.save(model, configuration: c, sources: lineage, extra: extra, to: out)
                 var metrics: [(String, JSONValue)] = [("test", metricsJSON(report.testMetrics)),
                                                       ("rows", .object([("train", .int(report.trainRows)), ("validation", .int(report.validationRows)),
                                                                         ("test", .int(report.testRows)), ("dropped", .int(data.droppedRows))])),
@@ -253,4 +265,44 @@ extension DoeCommand {
             }
         }
     }
+}
+
+/// A study's completed trials as a training table (varied parameters → objectives; categorical choices by index)
+/// and the lineage record: study name, journal records replayed, SHA-256 of the journal bytes read.
+func studyTable(_ name: String, directory: String) throws -> (SimulationData, JSONValue) {
+    let s = try Study.open(name: name, in: directory)
+    let journalBytes = try Data(contentsOf: URL(fileURLWithPath: s.journalPath))
+    let state = try s.load()
+    let completed = state.trials(in: .completed)
+    let varied = s.space.parameters.enumerated().filter { $0.element.isVaried }
+    var inputs: [Float] = [], outputs: [Float] = []
+    for t in completed {
+        for (index, p) in varied {
+            if case let .categorical(choices) = p.domain {
+                inputs.append(Float(choices.firstIndex { $0.matches(t.params[index]) } ?? 0))
+            } else {
+                inputs.append(Float(t.params[index].number ?? 0))
+            }
+        }
+        outputs += s.space.objectives.map { Float(t.values[$0.name] ?? .nan) }
+    }
+    let lows = varied.map { p -> Double in
+        switch p.element.domain { case let .real(low, _, _): return low; case let .integer(low, _): return Double(low); default: return 0 }
+    }
+    let highs = varied.map { p -> Double in
+        switch p.element.domain {
+        case let .real(_, high, _): return high
+        case let .integer(_, high): return Double(high)
+        case let .categorical(choices): return Double(choices.count - 1)
+        default: return 0
+        }
+    }
+    let data = SimulationData(inputNames: varied.map(\.element.name), outputNames: s.space.objectives.map(\.name),
+                              inputUnits: varied.contains { $0.element.unit != nil } ? varied.map { $0.element.unit ?? "" } : nil,
+                              inputBounds: (lows, highs), inputs: inputs, outputs: outputs, fields: nil, fieldWidth: 0,
+                              rows: completed.count, droppedRows: 0, sources: [])
+    let lineage = JSONValue.object([("name", .string(name)), ("journal_records", .int(state.recordCount)),
+                                    ("completed_trials", .int(completed.count)),
+                                    ("journal_sha256", .string(FileDigest.sha256(of: journalBytes)))])
+    return (data, lineage)
 }
