@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "DoeGP", dependencies: ["DoeLinalg", "DoeOptim", "DoeDesign"]),
         .target(name: "DoeBO", dependencies: ["DoeGP", "DoeDesign", "DoeOptim"]),
         .target(name: "DoeStudy", dependencies: ["DoeDesign", "DoeBO"]),
+        .target(name: "DoeMLflow", dependencies: ["DoeDesign"]),
         .target(name: "DoeRegistry", dependencies: ["DoeStudy", "DoeDesign", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),

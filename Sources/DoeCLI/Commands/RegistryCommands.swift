@@ -34,7 +34,7 @@ extension DoeCommand {
               doe registry promote plate@3 --alias production --by ana --reason "better stress RMSE"
               doe registry show plate@production
             """,
-            subcommands: [Add.self, List.self, Show.self, Promote.self, Compare.self, Verify.self, Export.self]
+            subcommands: [Add.self, List.self, Show.self, Promote.self, Compare.self, Verify.self, Export.self, PushMLflow.self]
         )
 
         struct Add: ParsableCommand {
