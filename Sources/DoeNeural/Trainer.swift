@@ -42,6 +42,9 @@ public struct TrainingReport: Sendable {
     public var history: [[EpochReport]]
     /// Test-split metrics per scalar output (and `field` for the field as a whole, RMSE over all points).
     public var testMetrics: [OutputMetrics]
+    /// The same metrics on the training and validation splits (for the model card: how much the test differs).
+    public var trainMetrics: [OutputMetrics] = []
+    public var validationMetrics: [OutputMetrics] = []
     public var trainRows: Int
     public var validationRows: Int
     public var testRows: Int
@@ -130,9 +133,13 @@ public enum SurrogateTrainer {
         let seconds = Date().timeIntervalSince(start)
         let model = Surrogate(inputNames: inputNames, outputNames: outputNames, inputUnits: nil, inputBounds: nil,
                               inputScaler: inputScaler, targetScaler: targetScaler, members: members, pod: pod)
-        let metrics = evaluate(model, inputs: rows(x, testRows), outputs: rows(y, testRows), fields: fields.map { rows($0, testRows) })
-        let report = TrainingReport(history: history, testMetrics: metrics, trainRows: trainRows.count, validationRows: validationRows.count,
+        func metrics(_ indices: [Int]) -> [OutputMetrics] {
+            evaluate(model, inputs: rows(x, indices), outputs: rows(y, indices), fields: fields.map { rows($0, indices) })
+        }
+        var report = TrainingReport(history: history, testMetrics: metrics(testRows), trainRows: trainRows.count, validationRows: validationRows.count,
                                     testRows: testRows.count, seconds: seconds, samplesPerSecond: Double(samples) / max(seconds, 1e-9))
+        report.trainMetrics = metrics(trainRows)
+        report.validationMetrics = metrics(validationRows)
         return (model, report)
     }
 

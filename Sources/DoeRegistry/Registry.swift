@@ -191,8 +191,13 @@ public final class Registry: @unchecked Sendable {
         }
         return try transaction { state in
             let version = (state.versions[name]?.last?.version ?? 0) + 1
+            // the card: the user's YAML plus what doe knows (training data and metrics on every split)
+            var cardMembers = card.members ?? []
+            cardMembers.append(("training_data", .object(lineage)))
+            cardMembers.append(("metrics", .object(["train", "validation", "test"].compactMap { split in metrics[split].map { (split, $0) } })))
             let fields: [(String, JSONValue)] = [("name", .string(name)), ("version", .int(version)), ("files", .object(files)),
-                                                 ("lineage", .object(lineage)), ("metrics", metrics["test"] ?? metrics), ("card", card)]
+                                                 ("lineage", .object(lineage)), ("metrics", metrics["test"] ?? metrics),
+                                                 ("card", .object(cardMembers))]
             let line = Registry.line("model_added", fields)
             let record = try Registry.parse(Substring(line))
             let added = Registry.replay([record]).versions[name]!.last!

@@ -139,6 +139,8 @@ extension DoeCommand {
                 let lineage = try data.sources.map { (path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
                 try SurrogateStore.save(model, configuration: c, sources: lineage, extra: extra, to: out)
                 var metrics: [(String, JSONValue)] = [("test", metricsJSON(report.testMetrics)),
+                                                      ("validation", metricsJSON(report.validationMetrics)),
+                                                      ("train", metricsJSON(report.trainMetrics)),
                                                       ("rows", .object([("train", .int(report.trainRows)), ("validation", .int(report.validationRows)),
                                                                         ("test", .int(report.testRows)), ("dropped", .int(data.droppedRows))])),
                                                       ("seconds", .double(report.seconds)), ("samples_per_second", .double(report.samplesPerSecond))]
