@@ -164,7 +164,9 @@ public final class Registry: @unchecked Sendable {
     /// Registers the model directory `directory` as the next version of `name`.
     /// - Parameter cardPath: optional model card (YAML): purpose, owner, limitations, failure modes….
     @discardableResult
-    public func add(modelDirectory directory: String, name: String, cardPath: String? = nil) throws -> ModelVersion {
+    /// - Parameter externalMetrics: metrics of the model on dumps it was not trained on, by dump (for the card).
+    public func add(modelDirectory directory: String, name: String, cardPath: String? = nil,
+                    externalMetrics: [(String, JSONValue)] = []) throws -> ModelVersion {
         guard StudyName.isValid(name) else { throw RegistryError("invalid model name '\(name)': use letters, digits, '.', '_' or '-' (no '/' or '..')") }
         let fm = FileManager.default
         guard fm.fileExists(atPath: directory + "/model.json") else {
@@ -194,7 +196,8 @@ public final class Registry: @unchecked Sendable {
             // the card: the user's YAML plus what doe knows (training data and metrics on every split)
             var cardMembers = card.members ?? []
             cardMembers.append(("training_data", .object(lineage)))
-            cardMembers.append(("metrics", .object(["train", "validation", "test"].compactMap { split in metrics[split].map { (split, $0) } })))
+            cardMembers.append(("metrics", .object(["train", "validation", "test"].compactMap { split in metrics[split].map { (split, $0) } }
+                                                  + (externalMetrics.isEmpty ? [] : [("external", .object(externalMetrics))]))))
             let fields: [(String, JSONValue)] = [("name", .string(name)), ("version", .int(version)), ("files", .object(files)),
                                                  ("lineage", .object(lineage)), ("metrics", metrics["test"] ?? metrics),
                                                  ("card", .object(cardMembers))]

@@ -14,14 +14,15 @@ import Testing
         defer { cli.cleanUp() }
         try trained(cli)
         let r = ["--registry", "reg"]
-        #expect(try cli.ok(["registry", "add", "good", "--name", "plate", "--card", "card.yaml"] + r).contains("registered plate@1"))
+        #expect(try cli.ok(["registry", "add", "good", "--name", "plate", "--card", "card.yaml",
+                            "--external-dump", SurrogateCLITests.plate] + r).contains("registered plate@1"))
         #expect(try cli.ok(["registry", "add", "bad", "--name", "plate"] + r).contains("registered plate@2"))
         try cli.ok(["registry", "promote", "plate@1", "--alias", "production", "--by", "ana", "--reason", "first"] + r)
         let shown = try #require(try cli.json(try cli.ok(["registry", "show", "plate@production"] + r)) as? [String: Any])
         #expect(shown["version"] as? Int == 1)
         let card = try #require(shown["card"] as? [String: Any])
         #expect(card["owner"] as? String == "ana")
-        #expect(Set(((card["metrics"] as? [String: Any]) ?? [:]).keys) == ["train", "validation", "test"])
+        #expect(Set(((card["metrics"] as? [String: Any]) ?? [:]).keys) == ["train", "validation", "test", "external"])
         #expect(card["training_data"] != nil)
         let lineage = try #require(shown["lineage"] as? [String: Any])
         #expect(((lineage["sources"] as? [[String: Any]])?.first?["sha256"] as? String)?.count == 64)

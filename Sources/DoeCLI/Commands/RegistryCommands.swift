@@ -40,18 +40,30 @@ extension DoeCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Register a model directory as the next version of NAME.",
-                discussion: "Example:\n  doe registry add models/plate --name plate --card card.yaml"
+                discussion: "Example:\n  doe registry add models/plate --name plate --card card.yaml --external-dump validation.h5"
             )
             @OptionGroup var options: RegistryOptions
             @Argument(help: "Model directory (from doe train).") var modelDirectory: String
             @Option(help: "Registered model name.") var name: String
             @Option(help: "Model card (YAML): purpose, owner, limitations, known failure modes…") var card: String?
+            @Option(help: "Evaluate on this dump (not used in training) and put the metrics in the card (repeatable).") var externalDump: [String] = []
+            @Option(help: "Fields dataset for --external-dump.") var fields: String?
             @Flag(help: "Print JSON.") var json = false
 
             func run() throws {
                 try reportingErrors {
                     let registry = try options.open()
-                    let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card)
+                    var external: [(String, JSONValue)] = []
+                    if !externalDump.isEmpty {
+                        let model = try SurrogateStore.load(from: modelDirectory)
+                        var layout = DumpLayout()
+                        layout.fields = fields
+                        for path in externalDump {
+                            let (x, y, f) = matrices(try DumpReader.load([path], layout: layout))
+                            external.append((path, metricsJSON(SurrogateTrainer.evaluate(model, inputs: x, outputs: y, fields: f))))
+                        }
+                    }
+                    let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
                     if json { emit(versionJSON(v, state: try registry.load()).serialized) } else {
                         emit("registered \(v.name)@\(v.version) (\(v.files.count) artifacts, \(v.files.reduce(0) { $0 + $1.size }) bytes) in \(options.root)")
                     }
