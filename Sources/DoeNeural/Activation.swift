@@ -12,20 +12,7 @@ public enum Activation: String, Sendable, CaseIterable {
     static let geluC = Float((2 / Double.pi).squareRoot())
 
     /// Applies the activation in place.
-    public func apply(_ z: inout [Float]) {
-        z.withUnsafeMutableBufferPointer { p in
-            switch self {
-            case .relu: for i in p.indices { p[i] = max(p[i], 0) }
-            case .tanh: for i in p.indices { p[i] = Foundation.tanh(p[i]) }
-            case .silu: for i in p.indices { p[i] = p[i] / (1 + exp(-p[i])) }
-            case .gelu:
-                for i in p.indices {
-                    let x = p[i]
-                    p[i] = 0.5 * x * (1 + Foundation.tanh(Activation.geluC * (x + 0.044715 * x * x * x)))
-                }
-            }
-        }
-    }
+    public func apply(_ z: inout [Float]) { z = applied(z) }
 
     /// The activation of `z` as a new array, in one pass (no copy of `z` first).
     public func applied(_ z: [Float]) -> [Float] {

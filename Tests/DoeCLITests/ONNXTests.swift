@@ -8,18 +8,7 @@ struct ONNXTests {
     static let checker = SurrogateCLITests.root + "/Tests/onnx/check_onnx.py"
     static let low = [8.0, 1.0, 150.0, 0.25, 50.0], high = [12.0, 2.0, 250.0, 0.35, 150.0]
 
-    func runPython(_ arguments: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, out)
-    }
+    func runPython(_ arguments: [String]) throws -> (Int32, String) { try runProcess(Self.python, arguments) }
 
     /// 1000 random points within the plate dump's bounds.
     func writePoints(_ cli: CLI) throws {

@@ -5,20 +5,8 @@ import Testing
 /// a deliberately worse run fails it and leaves production alone.
 @Suite struct PipelineTests {
     func pipeline(_ cli: CLI, epochs: String, hidden: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [SurrogateCLITests.root + "/scripts/model-pipeline.sh", CLI.binary, cli.directory + "/pipeline"]
-        var env = ProcessInfo.processInfo.environment
-        env["EPOCHS"] = epochs
-        env["HIDDEN"] = hidden
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, out)
+        try runProcess("/bin/bash", [SurrogateCLITests.root + "/scripts/model-pipeline.sh", CLI.binary, cli.directory + "/pipeline"],
+                       environment: ["EPOCHS": epochs, "HIDDEN": hidden])
     }
 
     @Test func firstRunPromotesWorseRunFailsTheGate() throws {

@@ -24,13 +24,13 @@ extension DoeCommand.RegistryCommand {
                 let registry = try options.open()
                 let state = try registry.load()
                 let v = try state.resolve(try ModelReference(parsing: reference))
-                let directory = NSTemporaryDirectory() + "doe-mlflow-\(UUID().uuidString)"
-                defer { try? FileManager.default.removeItem(atPath: directory) }
-                try registry.materialize(v, into: directory)
+                let (surrogate, history) = try withMaterialized(v, from: registry) { directory in
+                    (try SurrogateStore.load(from: directory), try? String(contentsOfFile: directory + "/history.csv", encoding: .utf8))
+                }
                 var exportOptions = ONNXExportOptions()
                 exportOptions.modelName = v.name
                 exportOptions.modelVersion = Int64(v.version)
-                let onnx = try ONNXExporter.serialize(try ONNXExporter.export(try SurrogateStore.load(from: directory), options: exportOptions))
+                let onnx = try ONNXExporter.serialize(try ONNXExporter.export(surrogate, options: exportOptions))
 
                 let client = try MLflowClient(trackingURI: trackingUri)
                 let experimentId = try client.experimentId(named: experiment)
@@ -47,7 +47,7 @@ extension DoeCommand.RegistryCommand {
                 for (output, values) in v.metrics.members ?? [] {
                     for (metric, value) in values.members ?? [] { if let x = value.number { metrics.append(("test_\(output)_\(metric)", x, 0)) } }
                 }
-                if let history = try? String(contentsOfFile: directory + "/history.csv", encoding: .utf8) {
+                if let history {
                     for line in history.split(separator: "\n").dropFirst() {
                         let f = line.split(separator: ",")
                         guard f.count >= 4, f[0] == "0", let epoch = Int(f[1]), let train = Double(f[2]), let validation = Double(f[3]) else { continue }

@@ -13,6 +13,14 @@ struct RegistryOptions: ParsableArguments {
     func open() throws -> Registry { try Registry(root: root) }
 }
 
+/// Runs `body` on a verified, temporary copy of a registered version's model directory.
+func withMaterialized<T>(_ v: ModelVersion, from registry: Registry, _ body: (String) throws -> T) throws -> T {
+    let directory = NSTemporaryDirectory() + "doe-model-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try registry.materialize(v, into: directory)
+    return try body(directory)
+}
+
 func versionJSON(_ v: ModelVersion, state: Registry.State) -> JSONValue {
     let aliases = (state.aliases[v.name] ?? [:]).filter { $0.value == v.version }.keys.sorted()
     return .object([
@@ -201,15 +209,13 @@ extension DoeCommand {
                 try reportingErrors {
                     let registry = try options.open()
                     let v = try registry.load().resolve(try ModelReference(parsing: reference))
-                    let directory = NSTemporaryDirectory() + "doe-export-\(UUID().uuidString)"
-                    defer { try? FileManager.default.removeItem(atPath: directory) }
-                    try registry.materialize(v, into: directory)
+                    let surrogate = try withMaterialized(v, from: registry) { try SurrogateStore.load(from: $0) }
                     var o = ONNXExportOptions()
                     o.opset = opset
                     o.modelName = v.name
                     o.modelVersion = Int64(v.version)
                     o.metadata = [("metrics", v.metrics.serialized), ("training_data", (v.lineage["sources"] ?? .null).serialized)]
-                    let data = try ONNXExporter.serialize(try ONNXExporter.export(try SurrogateStore.load(from: directory), options: o))
+                    let data = try ONNXExporter.serialize(try ONNXExporter.export(surrogate, options: o))
                     try data.write(to: URL(fileURLWithPath: onnx), options: .atomic)
                     emit("wrote \(onnx) from \(v.name)@\(v.version) (\(data.count) bytes)")
                 }
@@ -257,10 +263,8 @@ extension DoeCommand {
                     let data = try DumpReader.load(dump, layout: layout)
                     let (x, y, f) = matrices(data)
                     func evaluate(_ v: ModelVersion) throws -> JSONValue {
-                        let directory = NSTemporaryDirectory() + "doe-gate-\(UUID().uuidString)"
-                        defer { try? FileManager.default.removeItem(atPath: directory) }
-                        try registry.materialize(v, into: directory)
-                        return metricsJSON(SurrogateTrainer.evaluate(try SurrogateStore.load(from: directory), inputs: x, outputs: y, fields: f))
+                        let model = try withMaterialized(v, from: registry) { try SurrogateStore.load(from: $0) }
+                        return metricsJSON(SurrogateTrainer.evaluate(model, inputs: x, outputs: y, fields: f))
                     }
                     candidateMetrics = try evaluate(c)
                     baselineMetrics = try evaluate(b)
