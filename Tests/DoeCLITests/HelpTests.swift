@@ -1,11 +1,14 @@
 import Testing
 
 @Suite struct HelpTests {
-    @Test(arguments: ["init", "suggest", "observe", "fail", "abandon", "note", "status", "best", "trials", "design"])
+    @Test(arguments: ["init", "suggest", "observe", "fail", "abandon", "note", "status", "best", "trials", "design",
+                      "train", "predict", "evaluate", "export", "gate", "registry add", "registry list", "registry show",
+                      "registry promote", "registry compare", "registry verify", "registry export", "registry push-mlflow",
+                      "study push-mlflow"])
     func everySubcommandHelpShowsAnExample(subcommand: String) throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let r = try cli.run([subcommand, "--help"])
+        let r = try cli.run(subcommand.split(separator: " ").map(String.init) + ["--help"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("Example"), "\(subcommand) --help has no example")
         #expect(r.stdout.contains("doe \(subcommand)"))
