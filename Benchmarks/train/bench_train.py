@@ -91,12 +91,19 @@ def main():
     ap.add_argument("--accuracy-seeds", type=int, default=5, help="seeds for the test-MSE spread (1 thread)")
     args = ap.parse_args()
     rows = []
+    acc = ["", "| case | seeds | test MSE PyTorch mean ± sd | test MSE doe mean ± sd |", "|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.cases.split(","):
             case = CASES[name]
             train, test = os.path.join(tmp, f"{name}-train.h5"), os.path.join(tmp, f"{name}-test.h5")
             make_data(train, case["rows"], case["outputs"], 1)
             make_data(test, 10_000, case["outputs"], 2)
+            # accuracy: test MSE over several initialization seeds, same budget, one thread
+            t_mse = [torch_run(train, test, case, 1, seed)["test_mse"] for seed in range(1, args.accuracy_seeds + 1)]
+            d_mse = [doe_run(args.doe_bench, train, test, case, 1, seed)["test_mse"] for seed in range(1, args.accuracy_seeds + 1)]
+            acc.append(f"| {name} | {args.accuracy_seeds} | {np.mean(t_mse):.4g} ± {np.std(t_mse, ddof=1):.2g} | "
+                       f"{np.mean(d_mse):.4g} ± {np.std(d_mse, ddof=1):.2g} |")
+            print(acc[-1], flush=True)
             for threads in map(int, args.threads.split(",")):
                 t = torch_run(train, test, case, threads)
                 d = doe_run(args.doe_bench, train, test, case, threads)
@@ -110,18 +117,6 @@ def main():
         lines.append(f"| {name} | {threads} | {t['samples_per_s']:.0f} | {d['samples_per_s']:.0f} | {d['samples_per_s'] / t['samples_per_s']:.2f}x | "
                      f"{t['gflops']:.1f} | {d['gflops']:.1f} | {d['sgemm_peak_gflops']:.1f} | {100 * d['gflops'] / d['sgemm_peak_gflops']:.0f} % | "
                      f"{t['test_mse']:.4g} | {d['test_mse']:.4g} |")
-    # accuracy: test MSE over several initialization seeds, same budget, one thread
-    acc = ["", "| case | seeds | test MSE PyTorch mean ± sd | test MSE doe mean ± sd |", "|---|---|---|---|"]
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in args.cases.split(","):
-            case = CASES[name]
-            train, test = os.path.join(tmp, f"{name}-train.h5"), os.path.join(tmp, f"{name}-test.h5")
-            make_data(train, case["rows"], case["outputs"], 1)
-            make_data(test, 10_000, case["outputs"], 2)
-            t = [torch_run(train, test, case, 1, seed)["test_mse"] for seed in range(1, args.accuracy_seeds + 1)]
-            d = [doe_run(args.doe_bench, train, test, case, 1, seed)["test_mse"] for seed in range(1, args.accuracy_seeds + 1)]
-            acc.append(f"| {name} | {args.accuracy_seeds} | {np.mean(t):.4g} ± {np.std(t, ddof=1):.2g} | {np.mean(d):.4g} ± {np.std(d, ddof=1):.2g} |")
-            print(acc[-1], flush=True)
     text = f"torch {torch.__version__}\n\n" + "\n".join(lines + acc) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:

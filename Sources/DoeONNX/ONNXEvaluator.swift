@@ -54,17 +54,11 @@ public enum ONNXEvaluator {
             case "Sub", "Div", "Mul", "Add":
                 out = try broadcast(get(node.input[0]), get(node.input[1]), op: node.opType)
             case "Gemm":
-                let a = try get(node.input[0]), b = try get(node.input[1])
-                var c = [Float](repeating: 0, count: a.rows * b.columns)
-                for i in 0..<a.rows { for k in 0..<a.columns { let v = a.values[i * a.columns + k]; for j in 0..<b.columns { c[i * b.columns + j] += v * b.values[k * b.columns + j] } } }
-                var result = Tensor(rows: a.rows, columns: b.columns, values: c)
+                var result = try product(get(node.input[0]), get(node.input[1]))
                 if node.input.count > 2 { result = try broadcast(result, get(node.input[2]), op: "Add") }
                 out = result
             case "MatMul":
-                let a = try get(node.input[0]), b = try get(node.input[1])
-                var c = [Float](repeating: 0, count: a.rows * b.columns)
-                for i in 0..<a.rows { for k in 0..<a.columns { let v = a.values[i * a.columns + k]; for j in 0..<b.columns { c[i * b.columns + j] += v * b.values[k * b.columns + j] } } }
-                out = Tensor(rows: a.rows, columns: b.columns, values: c)
+                out = try product(get(node.input[0]), get(node.input[1]))
             case "Relu": out = try map(get(node.input[0])) { max($0, 0) }
             case "Tanh": out = try map(get(node.input[0])) { tanh($0) }
             case "Sigmoid": out = try map(get(node.input[0])) { 1 / (1 + exp(-$0)) }
@@ -99,6 +93,19 @@ public enum ONNXEvaluator {
         var outputs: [String: Tensor] = [:]
         for o in model.graph.output { outputs[o.name] = try get(o.name) }
         return outputs
+    }
+
+    /// `a · b` (plain loops on purpose: the reference must not share code with the BLAS path it checks).
+    static func product(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        guard a.columns == b.rows else { throw ONNXError("matrix product of \(a.rows)×\(a.columns) and \(b.rows)×\(b.columns)") }
+        var c = [Float](repeating: 0, count: a.rows * b.columns)
+        for i in 0..<a.rows {
+            for k in 0..<a.columns {
+                let v = a.values[i * a.columns + k]
+                for j in 0..<b.columns { c[i * b.columns + j] += v * b.values[k * b.columns + j] }
+            }
+        }
+        return Tensor(rows: a.rows, columns: b.columns, values: c)
     }
 
     static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {

@@ -169,8 +169,7 @@ public final class Study: @unchecked Sendable {
                 let sems = try standardErrors(row.sems, location: row.location)
                 if let id = row.id {
                     guard let trial = state.trial(id) else {
-                        let ids = state.trials.map(\.id)
-                        throw StudyError.invalidInput("\(row.location): " + StudyError.unknownTrial(id: id, known: ids.isEmpty ? nil : ids.min()!...ids.max()!).description)
+                        throw StudyError.invalidInput("\(row.location): " + StudyError.unknownTrial(id: id, known: state.trialIdRange).description)
                     }
                     if let earlier = seen[id] { throw StudyError.invalidInput("\(row.location): trial \(id) already appears in \(earlier)") }
                     seen[id] = row.location
@@ -230,10 +229,7 @@ public final class Study: @unchecked Sendable {
 
     private func finish(id: Int, operation: JournalOperation, reason: String?) throws {
         try transaction { state in
-            guard let trial = state.trial(id) else {
-                let ids = state.trials.map(\.id)
-                throw StudyError.unknownTrial(id: id, known: ids.isEmpty ? nil : ids.min()!...ids.max()!)
-            }
+            guard let trial = state.trial(id) else { throw StudyError.unknownTrial(id: id, known: state.trialIdRange) }
             guard trial.state == .pending else {
                 throw StudyError.invalidState("trial \(id) is \(trial.state.rawValue), not pending; only pending trials can be marked \(operation == .trialFailed ? "failed" : "abandoned")")
             }

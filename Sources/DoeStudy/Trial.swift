@@ -81,6 +81,12 @@ public struct StudyState: Sendable {
     /// The trial with `id`, if any.
     public func trial(_ id: Int) -> Trial? { indexById[id].map { trials[$0] } }
 
+    /// Smallest…largest trial id, for messages about unknown ids (`nil` while there are no trials).
+    public var trialIdRange: ClosedRange<Int>? {
+        guard let low = trials.map(\.id).min(), let high = trials.map(\.id).max() else { return nil }
+        return low...high
+    }
+
     /// The next unused trial id.
     public var nextTrialId: Int { (trials.map(\.id).max() ?? 0) + 1 }
 
