@@ -14,12 +14,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product doe
 
-## Build everything (debug) and run every test, CLI tests included (they run the built binary), with onnx/onnxruntime
-## and MLflow (a real `mlflow server` on 127.0.0.1) from PyPI in venvs.
+## Build everything (debug) and run every test, CLI tests included (they run the built binary), with onnx/onnxruntime,
+## nbconvert/pandas/matplotlib and MLflow (a real `mlflow server` on 127.0.0.1) from PyPI in venvs, and headless
+## Chromium from Debian's packages for the HTML reports.
 test: deps
 	$(SWIFT) build --build-tests
-	PY=$$(bash scripts/setup-test-venv.sh) && MLFLOW_BIN=$$(bash scripts/setup-mlflow-venv.sh) && \
-	  DOE_BIN=$(DEBUG_BIN) DOE_TEST_PYTHON=$$PY DOE_TEST_MLFLOW=$$MLFLOW_BIN $(SWIFT) test --skip-build
+	PY=$$(bash scripts/setup-test-venv.sh) && MLFLOW_BIN=$$(bash scripts/setup-mlflow-venv.sh) && CHROMIUM=$$(bash scripts/setup-browser.sh) && \
+	  DOE_BIN=$(DEBUG_BIN) DOE_TEST_PYTHON=$$PY DOE_TEST_MLFLOW=$$MLFLOW_BIN DOE_TEST_CHROMIUM=$$CHROMIUM $(SWIFT) test --skip-build
 
 ## Build the release binary and run the bundled borehole study end to end.
 demo: release

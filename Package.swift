@@ -40,11 +40,13 @@ let package = Package(
         .target(name: "DoeBO", dependencies: ["DoeGP", "DoeDesign", "DoeOptim"]),
         .target(name: "DoeStudy", dependencies: ["DoeDesign", "DoeBO"]),
         .target(name: "DoeMLflow", dependencies: ["DoeDesign"]),
+        .target(name: "DoePlot"),
+        .target(name: "DoeReport", dependencies: ["DoePlot", "DoeStudy", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),
         .target(name: "DoeRegistry", dependencies: ["DoeStudy", "DoeDesign", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow",
+            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
@@ -60,5 +62,6 @@ let package = Package(
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"]),
+        .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy"]),
     ]
 )

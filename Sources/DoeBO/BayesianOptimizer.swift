@@ -185,6 +185,13 @@ public enum BayesianOptimizer {
         let values = completed.map(\.1)
         let (gp, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: values, noise: noise,
                                       kernel: kernel, seed: seed)
+        return summary(of: gp, transform: transform, encoding: encoding, values: values)
+    }
+
+    /// Importance and leave-one-out fit quality of a model returned by ``fit(encoding:assignments:values:noise:kernel:seed:warping:)``
+    /// (`values`: the values it was fitted to, original units).
+    public static func summary(of gp: GaussianProcess, transform: OutputTransform, encoding: SpaceEncoding, values: [Double]) -> ModelSummary {
+        let space = encoding.space
         let center = values.reduce(0, +) / Double(max(values.count, 1))
         let ls = gp.hyperparameters.lengthscales
         var perParameter: [Double?] = Array(repeating: nil, count: space.parameters.count)

@@ -48,6 +48,8 @@ public struct TrainingReport: Sendable {
     public var trainRows: Int
     public var validationRows: Int
     public var testRows: Int
+    /// Which rows of the table form the test split (for ``TestPredictions``).
+    public var testRowIndices: [Int] = []
     public var seconds: Double
     /// Samples processed per second (all members, all epochs).
     public var samplesPerSecond: Double
@@ -139,6 +141,7 @@ public enum SurrogateTrainer {
         var report = TrainingReport(history: history, testMetrics: metrics(testRows), trainRows: trainRows.count, validationRows: validationRows.count,
                                     testRows: testRows.count, seconds: seconds, samplesPerSecond: Double(samples) / max(seconds, 1e-9))
         report.trainMetrics = metrics(trainRows)
+        report.testRowIndices = testRows
         report.validationMetrics = metrics(validationRows)
         return (model, report)
     }

@@ -9,7 +9,7 @@ import Foundation
 /// | op | fields |
 /// |---|---|
 /// | `study_created` | `study`, `seed`, `space_file`, `doe_version` |
-/// | `trial_suggested` | `trial`, `params`, `generator`, optional `generator_info` |
+/// | `trial_suggested` | `trial`, `params`, `generator`, optional `generator_info`, `batch` (the suggest call, 1, 2, …) |
 /// | `trial_observed` | `trial`, `values`, optional `meta`, `replace` |
 /// | `trial_imported` | `trial`, `params`, `values`, optional `meta` (results that existed before) |
 /// | `trial_failed` | `trial`, `reason` |

@@ -128,15 +128,16 @@ public final class Study: @unchecked Sendable {
             var id = state.nextTrialId
             var records: [JournalRecord] = []
             var trials: [Trial] = []
+            let batch = state.batchCount + 1
             for s in suggestions {
                 let record = JournalRecord(.trialSuggested, [
                     ("trial", .int(id)), ("params", paramsJSON(s.params)), ("generator", .string(s.generator)),
-                    ("generator_info", s.info),
+                    ("generator_info", s.info), ("batch", .int(batch)),
                 ])
                 records.append(record)
                 trials.append(Trial(id: id, params: s.params, generator: s.generator, generatorInfo: s.info, state: .pending,
                                     values: [:], meta: [], suggestedAt: record.timestamp, finishedAt: nil, reason: nil,
-                                    suggestedBy: record.writer, finishedBy: nil, observationCount: 0))
+                                    suggestedBy: record.writer, finishedBy: nil, observationCount: 0, batch: batch))
                 id += 1
             }
             return (records, trials)

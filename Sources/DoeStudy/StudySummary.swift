@@ -125,6 +125,7 @@ public enum TrialTable {
         }
         if !t.meta.isEmpty { members.append(("meta", .object(t.meta))) }
         members.append(("generator", .string(t.generator)))
+        if let batch = t.batch { members.append(("batch", .int(batch))) }
         members.append(("suggested_at", .string(t.suggestedAt)))
         if let f = t.finishedAt { members.append(("finished_at", .string(f))) }
         if let r = t.reason { members.append(("reason", .string(r))) }

@@ -43,6 +43,9 @@ public struct Trial: Sendable {
     public var finishedBy: String?
     /// Number of observation records (more than one after `--replace`).
     public var observationCount: Int
+    /// The suggest call that proposed it (1, 2, …; all trials of one `doe suggest --batch q` share it); `nil` for
+    /// imported results.
+    public var batch: Int? = nil
 }
 
 /// A study's state: the replay of its journal.
@@ -57,6 +60,12 @@ public struct StudyState: Sendable {
     public private(set) var notes: [(timestamp: String, text: String)] = []
     /// Number of journal records replayed.
     public private(set) var recordCount = 0
+    /// Number of suggest calls (batches) so far.
+    public private(set) var batchCount = 0
+
+    /// The batch of the previous record when it was a `trial_suggested` (journals written before the `batch` field
+    /// existed group a run of consecutive suggestions by one writer into one batch).
+    private var previousSuggestion: (writer: String, batch: Int)?
 
     private var indexById: [Int: Int] = [:]
 
@@ -98,6 +107,8 @@ public struct StudyState: Sendable {
             guard let id = record["trial"]?.integer else { throw ValueError("\(record.operation.rawValue) without an integer 'trial'") }
             return id
         }
+        let previous = previousSuggestion
+        previousSuggestion = nil
         func existing() throws -> Int {
             let id = try trialId()
             guard let index = indexById[id] else { throw ValueError("\(record.operation.rawValue) for unknown trial \(id)") }
@@ -131,6 +142,19 @@ public struct StudyState: Sendable {
                               generatorInfo: record["generator_info"], state: .pending, values: [:], meta: [],
                               suggestedAt: record.timestamp, finishedAt: nil, reason: nil, suggestedBy: record.writer,
                               finishedBy: nil, observationCount: 0)
+            if !imported {
+                let batch: Int
+                if let explicit = record["batch"]?.integer {
+                    batch = explicit
+                } else if let previous, previous.writer == record.writer {
+                    batch = previous.batch
+                } else {
+                    batch = batchCount + 1
+                }
+                batchCount = max(batchCount, batch)
+                trial.batch = batch
+                previousSuggestion = (record.writer, batch)
+            }
             if imported {
                 trial.state = .completed
                 trial.values = try values()

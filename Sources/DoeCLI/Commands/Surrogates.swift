@@ -60,7 +60,7 @@ extension DoeCommand {
               doe train dumps/ --out models/plate --fields /fields/uy --ensemble 5
               doe train run1.h5 run2.h5 --config train.yaml --json
               doe train --study plate --out models/plate-from-study     # the study's observed trials
-            Writes MODEL_DIR/{model.json, weights.bin, pod.bin, metrics.json, history.csv}; metrics are on a held-out
+            Writes MODEL_DIR/{model.json, weights.bin, pod.bin, metrics.json, history.csv, test-predictions.csv}; metrics are on a held-out
             test split. Settings come from --config (YAML) and are overridden by the options given here.
             """
         )
@@ -150,6 +150,8 @@ extension DoeCommand {
                 var history = "member,epoch,train_loss,validation_loss,learning_rate\n"
                 for curve in report.history { for e in curve { history += "\(e.member),\(e.epoch),\(e.trainLoss),\(e.validationLoss),\(e.learningRate)\n" } }
                 try history.write(toFile: out + "/history.csv", atomically: true, encoding: .utf8)
+                let testPredictions = TestPredictions(model: model, inputs: x, outputs: y, fields: f, indices: report.testRowIndices)
+                try testPredictions.csv.write(toFile: out + "/" + TestPredictions.fileName, atomically: true, encoding: .utf8)
                 if json {
                     emit(JSONValue.object([("model", .string(out)), ("metrics", metricsValue)]).serialized)
                 } else {

@@ -1,0 +1,107 @@
+import ArgumentParser
+import DoeNeural
+import DoeProvenance
+import DoeReport
+import DoeStudy
+import Foundation
+
+extension DoeCommand {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an HTML report (inline SVG plots) and/or a Jupyter notebook of a study or a surrogate model.",
+            discussion: """
+            TARGET is a study name (in --dir) or a model directory (one holding model.json).
+            A study report shows the summary, convergence with batches, parallel coordinates of all trials, the GP's
+            slices (mean ± 2σ through the best trial), parameter importance and Sobol indices, pending and failed trials.
+            A model report shows the model card, metrics per split, training curves, parity plots and error histograms
+            on the test split, calibration of ensemble intervals and Sobol indices over the input bounds.
+            The notebook reloads the journal (or the model's CSV files) with pandas and redraws the plots with matplotlib.
+            Files: OUT/<name>.html and OUT/<name>.ipynb (name = the study's or the model directory's, or --name).
+            Examples:
+              doe report borehole                                  # notebooks-exports/borehole.html and .ipynb
+              doe report borehole --format html --out reports/
+              doe report borehole --surrogate models/borehole-nn   # adds the surrogate's Sobol indices
+              doe report studies/surrogates/plate-model            # a model report
+            """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case html, ipynb, both }
+
+        @Argument(help: "A study name, or a model directory (with model.json).") var target: String
+        @Option(name: .long, help: "Directory holding the studies (default: $DOE_STUDIES_DIR or ./studies).") var dir: String?
+        @Option(name: .long, help: "Directory to write the report into.") var out = "notebooks-exports"
+        @Option(name: .long, help: "html, ipynb or both.") var format: Format = .both
+        @Option(name: .long, help: "File name without extension (default: the study's or model directory's name).") var name: String?
+        @Option(name: .long, help: "A surrogate trained on this study (doe train --study): add its Sobol indices.") var surrogate: String?
+
+        func run() throws {
+            try reportingErrors {
+                if let name { try StudyName.validate(name) }
+                let now = Timestamp.now()
+                var isDirectory: ObjCBool = false
+                let written: [String]
+                if FileManager.default.fileExists(atPath: target + "/model.json", isDirectory: &isDirectory), !isDirectory.boolValue {
+                    if surrogate != nil { throw ReportError("--surrogate applies to study reports; \(target) is a model") }
+                    written = try modelReport(now: now)
+                } else {
+                    let directory = dir ?? ProcessInfo.processInfo.environment["DOE_STUDIES_DIR"] ?? "studies"
+                    guard StudyName.isValid(target) else {
+                        if FileManager.default.fileExists(atPath: target) {
+                            throw ReportError("\(target): neither a model directory (no model.json) nor a study name")
+                        }
+                        throw StudyError.invalidName(target)
+                    }
+                    written = try studyReport(study: try Study.open(name: target, in: directory), now: now)
+                }
+                for path in written { emit("wrote \(path)") }
+            }
+        }
+
+        func studyReport(study: Study, now: String) throws -> [String] {
+            let journal = try Data(contentsOf: URL(fileURLWithPath: study.journalPath))
+            let state = try study.load()
+            let model = try surrogate.map { path -> (path: String, model: Surrogate) in (path, try SurrogateStore.load(from: path)) }
+            let analysis = try StudyAnalysis(space: study.space, state: state, surrogate: model)
+            let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: study.journalPath,
+                                              sha256: FileDigest.sha256(of: journal))
+            let base = out + "/" + (name ?? study.name)
+            var written: [String] = []
+            if format != .ipynb {
+                try ReportFiles.write(StudyReport.html(analysis, provenance: provenance), to: base + ".html")
+                written.append(base + ".html")
+            }
+            if format != .html {
+                let text = StudyNotebook.ipynb(analysis, provenance: provenance,
+                                               studyPathFromNotebook: ReportFiles.relativePath(from: out, to: study.path),
+                                               absoluteStudyPath: ReportFiles.absolute(study.path))
+                try ReportFiles.write(text, to: base + ".ipynb")
+                written.append(base + ".ipynb")
+            }
+            return written
+        }
+
+        func modelReport(now: String) throws -> [String] {
+            let analysis = try ModelAnalysis(path: target)
+            let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: target,
+                                              sha256: try FileDigest.sha256(ofFile: target + "/weights.bin"))
+            let baseName = name ?? analysis.name
+            guard StudyName.isValid(baseName) else {
+                throw ReportError("the model directory's name '\(baseName)' is not usable as a file name; pass --name")
+            }
+            let base = out + "/" + baseName
+            var written: [String] = []
+            if format != .ipynb {
+                try ReportFiles.write(ModelReport.html(analysis, provenance: provenance), to: base + ".html")
+                written.append(base + ".html")
+            }
+            if format != .html {
+                let text = ModelNotebook.ipynb(analysis, provenance: provenance,
+                                               modelPathFromNotebook: ReportFiles.relativePath(from: out, to: target),
+                                               absoluteModelPath: ReportFiles.absolute(target))
+                try ReportFiles.write(text, to: base + ".ipynb")
+                written.append(base + ".ipynb")
+            }
+            return written
+        }
+    }
+}

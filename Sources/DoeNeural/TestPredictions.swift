@@ -1,0 +1,130 @@
+import DoeLinalg
+import Foundation
+
+/// The held-out test split with the model's predictions, stored as `test-predictions.csv` in the model directory
+/// so reports can draw parity plots, error histograms and calibration without the training data.
+///
+/// Columns: `row` (row of the training table), the inputs, then per scalar output `<name>` (truth), `<name>_pred`
+/// and, for ensembles, `<name>_std`; for field models `field_rmse` (per row, over the field's points) and, for
+/// ensembles, `field_std_rms` (root mean square of the predicted point standard deviations).
+public struct TestPredictions: Sendable, Equatable {
+    public var rows: [Int]
+    public var inputNames: [String]
+    /// `inputs[i]` is row `i`'s input vector.
+    public var inputs: [[Double]]
+    public var outputNames: [String]
+    /// `truth[k][i]`: output `k`, row `i` (likewise `predicted`, `std`).
+    public var truth: [[Double]]
+    public var predicted: [[Double]]
+    public var std: [[Double]]?
+    public var fieldRMSE: [Double]?
+    public var fieldStdRMS: [Double]?
+
+    public static let fileName = "test-predictions.csv"
+
+    /// Predictions of `model` on the rows `indices` of a training table.
+    public init(model: Surrogate, inputs x: Matrix<Float>, outputs y: Matrix<Float>, fields: Matrix<Float>?, indices: [Int]) {
+        let xt = SurrogateTrainer.rows(x, indices), yt = SurrogateTrainer.rows(y, indices)
+        let p = model.predict(xt)
+        let n = indices.count
+        rows = indices
+        inputNames = model.inputNames
+        inputs = (0..<n).map { i in (0..<xt.columns).map { Double(xt[i, $0]) } }
+        outputNames = model.outputNames
+        truth = (0..<yt.columns).map { k in (0..<n).map { Double(yt[$0, k]) } }
+        predicted = (0..<yt.columns).map { k in (0..<n).map { Double(p.mean[$0, k]) } }
+        std = p.std.map { s in (0..<yt.columns).map { k in (0..<n).map { Double(s[$0, k]) } } }
+        if let fields, let field = p.field {
+            let ft = SurrogateTrainer.rows(fields, indices)
+            fieldRMSE = (0..<n).map { i in
+                var sum = 0.0
+                for j in 0..<ft.columns { let e = Double(field[i, j]) - Double(ft[i, j]); sum += e * e }
+                return (sum / Double(max(ft.columns, 1))).squareRoot()
+            }
+            fieldStdRMS = p.fieldStd.map { s in
+                (0..<n).map { i in
+                    var sum = 0.0
+                    for j in 0..<s.columns { sum += Double(s[i, j]) * Double(s[i, j]) }
+                    return (sum / Double(max(s.columns, 1))).squareRoot()
+                }
+            }
+        }
+    }
+
+    init(rows: [Int], inputNames: [String], inputs: [[Double]], outputNames: [String], truth: [[Double]], predicted: [[Double]],
+         std: [[Double]]?, fieldRMSE: [Double]?, fieldStdRMS: [Double]?) {
+        self.rows = rows
+        self.inputNames = inputNames
+        self.inputs = inputs
+        self.outputNames = outputNames
+        self.truth = truth
+        self.predicted = predicted
+        self.std = std
+        self.fieldRMSE = fieldRMSE
+        self.fieldStdRMS = fieldStdRMS
+    }
+
+    /// The table as CSV text.
+    public var csv: String {
+        var header = ["row"] + inputNames
+        for name in outputNames { header += [name, name + "_pred"] + (std == nil ? [] : [name + "_std"]) }
+        if fieldRMSE != nil { header.append("field_rmse") }
+        if fieldStdRMS != nil { header.append("field_std_rms") }
+        var lines = [header.joined(separator: ",")]
+        for i in rows.indices {
+            var cells = ["\(rows[i])"] + inputs[i].map { "\($0)" }
+            for k in outputNames.indices {
+                cells += ["\(truth[k][i])", "\(predicted[k][i])"] + (std.map { ["\($0[k][i])"] } ?? [])
+            }
+            if let f = fieldRMSE { cells.append("\(f[i])") }
+            if let f = fieldStdRMS { cells.append("\(f[i])") }
+            lines.append(cells.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Reads `test-predictions.csv` of a model with these input and output names.
+    /// - Throws: ``SurrogateStore/StoreError`` naming the file, line and column.
+    public static func read(_ path: String, inputNames: [String], outputNames: [String]) throws -> TestPredictions {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw SurrogateStore.StoreError(message: "\(path): missing or not UTF-8 (models trained before doe wrote test predictions lack it: retrain, or run `doe evaluate`)")
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        guard let header = lines.first?.split(separator: ",").map(String.init) else { throw SurrogateStore.StoreError(message: "\(path): empty") }
+        func column(_ name: String) throws -> Int {
+            guard let k = header.firstIndex(of: name) else { throw SurrogateStore.StoreError(message: "\(path): no column '\(name)' in the header") }
+            return k
+        }
+        let rowColumn = try column("row")
+        let inputColumns = try inputNames.map(column)
+        let truthColumns = try outputNames.map(column), predictedColumns = try outputNames.map { try column($0 + "_pred") }
+        let stdColumns = header.contains((outputNames.first ?? "") + "_std") ? try outputNames.map { try column($0 + "_std") } : nil
+        let fieldColumn = header.firstIndex(of: "field_rmse"), fieldStdColumn = header.firstIndex(of: "field_std_rms")
+        var table = TestPredictions(rows: [], inputNames: inputNames, inputs: [], outputNames: outputNames,
+                                    truth: outputNames.map { _ in [] }, predicted: outputNames.map { _ in [] },
+                                    std: stdColumns.map { _ in outputNames.map { _ in [] } }, fieldRMSE: fieldColumn.map { _ in [] },
+                                    fieldStdRMS: fieldStdColumn.map { _ in [] })
+        for (number, line) in lines.enumerated().dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count == header.count else {
+                throw SurrogateStore.StoreError(message: "\(path) line \(number + 1): \(cells.count) cells, the header has \(header.count)")
+            }
+            func value(_ k: Int) throws -> Double {
+                guard let v = Double(cells[k]) else {
+                    throw SurrogateStore.StoreError(message: "\(path) line \(number + 1), column '\(header[k])': '\(cells[k])' is not a number")
+                }
+                return v
+            }
+            table.rows.append(Int(try value(rowColumn)))
+            table.inputs.append(try inputColumns.map(value))
+            for k in outputNames.indices {
+                table.truth[k].append(try value(truthColumns[k]))
+                table.predicted[k].append(try value(predictedColumns[k]))
+                if let stdColumns { table.std![k].append(try value(stdColumns[k])) }
+            }
+            if let fieldColumn { table.fieldRMSE!.append(try value(fieldColumn)) }
+            if let fieldStdColumn { table.fieldStdRMS!.append(try value(fieldStdColumn)) }
+        }
+        return table
+    }
+}

@@ -1,0 +1,167 @@
+import DoeDesign
+import DoePlot
+import Foundation
+
+/// The HTML report of a surrogate: model card, metrics per split, training and validation curves, parity plots and
+/// error histograms on the test split, calibration of ensemble intervals, Sobol indices over the input bounds.
+public enum ModelReport {
+    public static func html(_ m: ModelAnalysis, provenance: ReportProvenance) -> String {
+        var page = HTMLPage(title: "doe report — model \(m.name)")
+        page.heading("Surrogate \(m.name)", level: 1)
+        page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) (weights SHA-256 \(provenance.sha256)).", cssClass: "meta")
+
+        page.openSection("card")
+        page.heading("Model")
+        let arch = m.card["architecture"]
+        let hidden = arch?["hidden"]?.elements?.compactMap(\.integer).map(String.init).joined(separator: "→") ?? "?"
+        var facts: [(String, String)] = [
+            ("Network", "\(m.model.inputNames.count) → \(hidden) → \(arch?["outputs"]?.integer ?? 0) (\(arch?["activation"]?.string ?? "?")), \(m.model.members.count) member\(m.model.members.count == 1 ? "" : "s")"),
+            ("Inputs", m.model.inputNames.enumerated().map { k, name in
+                var text = name + (m.model.inputUnits.flatMap { k < $0.count && !$0[k].isEmpty ? " [\($0[k])]" : nil } ?? "")
+                if let b = m.model.inputBounds, k < b.low.count { text += " ∈ [\(Format.g(b.low[k])), \(Format.g(b.high[k]))]" }
+                return text
+            }.joined(separator: "; ")),
+            ("Outputs", (m.model.outputNames + (m.model.pod.map { ["field (\($0.mean.count) points, \($0.modes) POD modes, \(Format.percent($0.energy)) energy)"] } ?? [])).joined(separator: ", ")),
+        ]
+        if let training = m.card["training"] {
+            facts.append(("Training", ["epochs", "batch_size", "learning_rate", "weight_decay", "schedule", "patience", "seed"].compactMap { key in
+                training[key].map { "\(key) \($0.string ?? $0.serialized)" }
+            }.joined(separator: ", ")))
+        }
+        for source in m.card["sources"]?.elements ?? [] {
+            facts.append(("Data", "\(source["path"]?.string ?? "?") (SHA-256 \(source["sha256"]?.string ?? "?"))"))
+        }
+        if let study = m.card["study"] {
+            facts.append(("Study", "\(study["name"]?.string ?? "?"): \(study["completed_trials"]?.integer ?? 0) completed trials, journal SHA-256 \(study["journal_sha256"]?.string ?? "?")"))
+        }
+        if let rows = m.metrics?["rows"] {
+            facts.append(("Rows", ["train", "validation", "test", "dropped"].compactMap { k in rows[k]?.integer.map { "\($0) \(k)" } }.joined(separator: ", ")))
+        }
+        page.facts(facts)
+        for note in m.notes { page.paragraph(note, cssClass: "note") }
+        page.closeSection()
+
+        if let metrics = m.metrics {
+            page.openSection("metrics")
+            page.heading("Accuracy per split")
+            var rows: [[String]] = []
+            for output in m.model.outputNames + (m.model.pod == nil ? [] : ["field"]) {
+                for split in ["train", "validation", "test"] {
+                    guard let v = metrics[split]?[output] else { continue }
+                    rows.append([output, split] + ["rmse", "mae", "r2", "max_abs_error"].map { Format.g(v[$0]?.number ?? .nan, 4) })
+                }
+            }
+            page.table(["output", "split", "RMSE", "MAE", "R²", "max |error|"], rows, id: "metrics-table", numeric: [2, 3, 4, 5])
+            page.closeSection()
+        }
+
+        page.openSection("training")
+        page.heading("Training")
+        if m.history.isEmpty {
+            page.paragraph("No training history.", cssClass: "note")
+        } else {
+            var chart = Chart(title: "Loss per epoch (standardized MSE)", xLabel: "epoch", yLabel: "loss")
+            chart.id = "training-curves"
+            chart.width = 760
+            chart.yLogarithmic = m.history.allSatisfy { $0.trainLoss > 0 && $0.validationLoss > 0 }
+            let members = Array(Set(m.history.map(\.member))).sorted()
+            for (k, member) in members.enumerated() {
+                let curve = m.history.filter { $0.member == member }
+                let colour = Palette.series[k % Palette.series.count]
+                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map(\.trainLoss), style: SeriesStyle(stroke: colour, width: 1.4),
+                           label: k == 0 ? "training" + (members.count > 1 ? " (member 1)" : "") : nil)
+                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map(\.validationLoss), style: SeriesStyle(stroke: colour, width: 1.6, dash: "6 3"),
+                           label: k == 0 ? "validation" + (members.count > 1 ? " (member 1)" : "") : nil)
+            }
+            page.figure(chart.svg(), caption: "Solid: training loss; dashed: validation loss (early stopping keeps the epoch with the lowest validation loss)\(members.count > 1 ? "; one colour per ensemble member" : "").")
+        }
+        page.closeSection()
+
+        page.openSection("test")
+        page.heading("Test split")
+        if let test = m.test {
+            page.openGrid()
+            for (k, output) in test.outputNames.enumerated() {
+                var parity = Chart(title: "\(output): predicted vs true", xLabel: "true \(output)", yLabel: "predicted \(output)")
+                parity.id = "parity-\(k)"
+                parity.cssClass = "parity"
+                parity.width = 360
+                parity.height = 340
+                parity.legendPlacement = .insideTopLeft
+                let all = (test.truth[k] + test.predicted[k]).filter(\.isFinite)
+                let lo = all.min() ?? 0, hi = all.max() ?? 1
+                parity.xDomain = lo...(hi > lo ? hi : lo + 1)
+                parity.yDomain = parity.xDomain
+                parity.line(x: [lo, hi], y: [lo, hi], style: SeriesStyle(stroke: "#888888", width: 1, dash: "4 3"), label: "y = x")
+                if let std = test.std {
+                    parity.errorBars(x: test.truth[k], lower: zip(test.predicted[k], std[k]).map { $0 - 2 * $1 }, upper: zip(test.predicted[k], std[k]).map { $0 + 2 * $1 },
+                                     style: SeriesStyle(stroke: "#9ecae1", width: 1))
+                }
+                parity.scatter(x: test.truth[k], y: test.predicted[k], style: SeriesStyle(stroke: "#1b2a49", fill: "#56b4e9", marker: .circle, markerSize: 3, opacity: 0.8),
+                               tooltips: test.rows.indices.map { "row \(test.rows[$0]): true \(Format.g(test.truth[k][$0], 6)), predicted \(Format.g(test.predicted[k][$0], 6))" },
+                               label: "test rows\(test.std == nil ? "" : " (±2σ)")")
+                page.figure(parity.svg(), cssClass: "figure parity")
+                let errors = zip(test.predicted[k], test.truth[k]).map { $0 - $1 }
+                let bins = Histogram.bins(errors, count: min(30, max(8, errors.count / 5)))
+                var histogram = Chart(title: "\(output): prediction error", xLabel: "predicted − true", yLabel: "test rows")
+                histogram.id = "errors-\(k)"
+                histogram.cssClass = "histogram"
+                histogram.width = 360
+                histogram.height = 340
+                histogram.bars(left: bins.left, right: bins.right, height: bins.counts)
+                page.figure(histogram.svg(), cssClass: "figure histogram")
+            }
+            if let field = test.fieldRMSE {
+                let bins = Histogram.bins(field, count: min(30, max(8, field.count / 5)))
+                var histogram = Chart(title: "field: RMSE per test row", xLabel: "RMSE over the field's points", yLabel: "test rows")
+                histogram.id = "errors-field"
+                histogram.cssClass = "histogram"
+                histogram.width = 360
+                histogram.height = 340
+                histogram.bars(left: bins.left, right: bins.right, height: bins.counts, fill: "#e69f00")
+                page.figure(histogram.svg(), cssClass: "figure histogram")
+            }
+            page.closeGrid()
+            if let calibration = m.calibration {
+                var chart = Chart(title: "Calibration of the ensemble's intervals", xLabel: "nominal coverage of mean ± z·σ", yLabel: "observed coverage (test split)")
+                chart.id = "calibration"
+                chart.width = 520
+                chart.height = 400
+                chart.xDomain = 0...1
+                chart.yDomain = 0...1
+                chart.legendPlacement = .insideTopLeft
+                chart.line(x: [0, 1], y: [0, 1], style: SeriesStyle(stroke: "#888888", width: 1, dash: "4 3"), label: "ideal")
+                let markers: [Marker] = [.circle, .square, .triangle, .diamond, .cross]
+                for (k, output) in test.outputNames.enumerated() {
+                    var style = SeriesStyle.series(k, width: 1.8, marker: markers[k % markers.count])
+                    style.fill = style.stroke
+                    chart.line(x: calibration.nominal, y: calibration.observed[k], style: style, label: output)
+                    chart.scatter(x: calibration.nominal, y: calibration.observed[k], style: style)
+                }
+                page.figure(chart.svg(), caption: "Fraction of test rows whose true value lies within the ensemble's central interval; below the diagonal = over-confident (deep ensembles of few members usually are).")
+            } else if m.model.members.count == 1 {
+                page.paragraph("A single network gives no uncertainty: train with --ensemble 5 for intervals and a calibration plot.", cssClass: "meta")
+            }
+        } else {
+            page.paragraph("No test predictions stored with this model.", cssClass: "note")
+        }
+        page.closeSection()
+
+        if let sensitivity = m.sensitivity {
+            page.openSection("sensitivity")
+            page.heading("Sensitivity (Sobol indices over the input bounds)")
+            for (k, output) in m.model.outputNames.enumerated() {
+                guard let s = sensitivity[k] else {
+                    page.paragraph("\(output): the prediction does not vary over the bounds.", cssClass: "note")
+                    continue
+                }
+                var bars = HorizontalBars(title: "Sobol indices of \(output)", valueLabel: "share of variance", labels: m.model.inputNames,
+                                          series: [("first-order", s.firstOrder.map { max($0, 0) }), ("total", s.total.map { max($0, 0) })])
+                bars.id = "sobol-\(k)"
+                page.figure(bars.svg(), caption: "Inputs uniform over their bounds; \(s.samples) base samples (\(s.samples * (m.model.inputNames.count + 2)) predictions).")
+            }
+            page.closeSection()
+        }
+        return page.html
+    }
+}

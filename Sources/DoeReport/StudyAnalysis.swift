@@ -1,0 +1,245 @@
+import DoeBO
+import DoeDesign
+import DoeGP
+import DoeLinalg
+import DoeNeural
+import DoeStudy
+import Foundation
+
+/// Everything a study report shows, computed from the journal's replay: convergence per objective, the batches,
+/// and for each objective the GP that `doe suggest` would fit (importance, slices through the best trial, Sobol
+/// indices of its mean).
+public struct StudyAnalysis: Sendable {
+    /// One completed observation of an objective.
+    public struct Observation: Sendable {
+        public let trial: Int
+        public let value: Double
+        public let generator: String
+        public let batch: Int?
+    }
+
+    /// One suggest call.
+    public struct Batch: Sendable {
+        public let number: Int
+        public let trials: [Int]
+        public let generator: String
+    }
+
+    /// The GP mean ± 2σ along one parameter, the others held at the best trial's values.
+    public struct Slice: Sendable {
+        public let parameter: Parameter
+        /// Positions along the parameter (numbers; category index for categorical parameters).
+        public let x: [Double]
+        /// Category names for categorical parameters.
+        public let categories: [String]?
+        /// GP mean (the median of the original values under an output warping), lower and upper 2σ bounds.
+        public let mean: [Double]
+        public let lower: [Double]
+        public let upper: [Double]
+        /// The best trial's value of this parameter (position) and its observed objective value.
+        public let bestX: Double
+        public let bestValue: Double
+        public var logarithmic: Bool {
+            if case let .real(_, _, log) = parameter.domain { return log }
+            return false
+        }
+    }
+
+    /// What the GP says about one objective.
+    public struct ModelView: Sendable {
+        public let summary: ModelSummary
+        public let slices: [Slice]
+        /// Sobol indices of the GP mean over the space, per varied parameter (`nil` when the mean is flat).
+        public let sensitivity: SobolSensitivity.Indices?
+        /// The trial the slices pass through.
+        public let throughTrial: Int
+    }
+
+    /// Per-objective results.
+    public struct ObjectiveView: Sendable {
+        public let objective: Objective
+        /// Completed trials in id order.
+        public let observations: [Observation]
+        /// Best value after each observation (same order).
+        public let bestSoFar: [Double]
+        /// `nil` with fewer than 3 completed trials or when no model could be fitted.
+        public let model: ModelView?
+        /// Why there is no model, for the report.
+        public let modelNote: String?
+        /// Sobol indices of a neural surrogate of this objective (``StudyAnalysis/init(study:state:surrogate:)``).
+        public var surrogateSensitivity: SobolSensitivity.Indices?
+    }
+
+    public let name: String
+    public let space: DesignSpace
+    public let state: StudyState
+    public let summary: StudySummary
+    public let objectives: [ObjectiveView]
+    public let batches: [Batch]
+    /// Path of the surrogate whose indices were added, if any.
+    public let surrogatePath: String?
+
+    /// Analyses `state` of a study with `space`.
+    /// - Parameter surrogate: a model directory trained on this study (`doe train --study`), whose Sobol indices
+    ///   are added per objective it predicts.
+    /// - Throws: ``ReportError`` when the surrogate does not match the study.
+    public init(space: DesignSpace, state: StudyState, now: Date = Date(), surrogate: (path: String, model: Surrogate)? = nil) throws {
+        self.name = state.name
+        self.space = space
+        self.state = state
+        self.summary = StudySummary(state: state, space: space, now: now)
+        surrogatePath = surrogate?.path
+
+        var batches: [Batch] = []
+        for t in state.trials {
+            guard let b = t.batch else { continue }
+            if let last = batches.last, last.number == b {
+                batches[batches.count - 1] = Batch(number: b, trials: last.trials + [t.id], generator: last.generator)
+            } else {
+                batches.append(Batch(number: b, trials: [t.id], generator: t.generator))
+            }
+        }
+        self.batches = batches
+
+        let completed = state.trials(in: .completed)
+        var views: [ObjectiveView] = []
+        for objective in space.objectives {
+            let observed = completed.filter { $0.values[objective.name] != nil }
+            let observations = observed.map { Observation(trial: $0.id, value: $0.values[objective.name]!, generator: $0.generator, batch: $0.batch) }
+            var best: [Double] = []
+            for o in observations {
+                best.append(best.last.map { objective.direction.isBetter(o.value, than: $0) ? o.value : $0 } ?? o.value)
+            }
+            var model: ModelView?
+            var note: String?
+            if observed.count < 3 {
+                note = "the GP needs at least 3 completed trials (this study has \(observed.count))"
+            } else {
+                do {
+                    model = try StudyAnalysis.model(of: objective, trials: observed, space: space, seed: state.seed)
+                } catch {
+                    note = "no GP could be fitted: \(error)"
+                }
+            }
+            var view = ObjectiveView(objective: objective, observations: observations, bestSoFar: best, model: model, modelNote: note)
+            if let surrogate {
+                view.surrogateSensitivity = try StudyAnalysis.surrogateSensitivity(surrogate.model, path: surrogate.path, objective: objective.name,
+                                                                                   space: space, seed: state.seed)
+            }
+            views.append(view)
+        }
+        objectives = views
+    }
+
+    /// Fits the GP `doe suggest` fits for one objective (values oriented to maximize, same seed and kernel choice)
+    /// and derives slices and Sobol indices from it.
+    static func model(of objective: Objective, trials: [Trial], space: DesignSpace, seed: UInt64) throws -> ModelView {
+        let sign = objective.direction == .maximize ? 1.0 : -1.0
+        let encoding = SpaceEncoding(space: space)
+        let values = trials.map { sign * $0.values[objective.name]! }
+        let noise = trials.contains { $0.sems[objective.name] != nil } ? trials.map { $0.sems[objective.name] ?? 0 } : nil
+        let kernel = space.kernel.flatMap(KernelKind.init(rawValue:))
+        let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: trials.map(\.params), values: values,
+                                                        noise: noise, kernel: kernel, seed: seed)
+        let summary = BayesianOptimizer.summary(of: gp, transform: transform, encoding: encoding, values: values)
+
+        /// Posterior in original units and direction: (mean, lower, upper).
+        func predict(_ assignments: [[ParameterValue]]) -> [(Double, Double, Double)] {
+            guard !assignments.isEmpty else { return [] }
+            var x = Matrix<Double>(rows: assignments.count, columns: encoding.dimension)
+            for (i, a) in assignments.enumerated() {
+                let f = encoding.encode(a)
+                for j in 0..<f.count { x[i, j] = f[j] }
+            }
+            let posterior = gp.posterior(at: x)
+            return (0..<assignments.count).map { i in
+                let m = posterior.mean[i], s = max(posterior.variance[i], 0).squareRoot()
+                let a = sign * transform.inverse(m - 2 * s), b = sign * transform.inverse(m + 2 * s)
+                return (sign * transform.inverse(m), min(a, b), max(a, b))
+            }
+        }
+
+        let bestTrial = StudySummary.best(trials, objectives: [objective])[0]
+        var slices: [Slice] = []
+        for (index, parameter) in space.parameters.enumerated() where parameter.isVaried {
+            var positions: [Double] = []
+            var values: [ParameterValue] = []
+            var categories: [String]?
+            switch parameter.domain {
+            case let .real(low, high, log):
+                for k in 0..<81 {
+                    let u = Double(k) / 80
+                    let v = log ? exp(Foundation.log(low) + u * (Foundation.log(high) - Foundation.log(low))) : low + u * (high - low)
+                    positions.append(v); values.append(.real(min(max(v, low), high)))
+                }
+            case let .integer(low, high):
+                let step = max(1, (high - low) / 80)
+                var v = low
+                while v <= high { positions.append(Double(v)); values.append(.integer(v)); v += step }
+                if positions.last != Double(high) { positions.append(Double(high)); values.append(.integer(high)) }
+            case let .categorical(choices):
+                categories = choices.map(\.description)
+                for (k, c) in choices.enumerated() { positions.append(Double(k)); values.append(c) }
+            case .fixed:
+                continue
+            }
+            let predictions = predict(values.map { v in
+                var a = bestTrial.params
+                a[index] = v
+                return a
+            })
+            let bestPosition: Double
+            if case let .categorical(choices) = parameter.domain {
+                bestPosition = Double(choices.firstIndex { $0.matches(bestTrial.params[index]) } ?? 0)
+            } else {
+                bestPosition = bestTrial.params[index].number ?? .nan
+            }
+            slices.append(Slice(parameter: parameter, x: positions, categories: categories, mean: predictions.map(\.0),
+                                lower: predictions.map(\.1), upper: predictions.map(\.2), bestX: bestPosition,
+                                bestValue: bestTrial.values[objective.name] ?? .nan))
+        }
+        let sensitivity = SobolSensitivity.estimate(dimension: space.dimension, samples: 2048, seed: seed) { points in
+            predict(points.map { space.assignment(fromUnit: $0) }).map(\.0)
+        }
+        return ModelView(summary: summary, slices: slices, sensitivity: sensitivity, throughTrial: bestTrial.id)
+    }
+
+    /// Sobol indices of a neural surrogate's prediction of `objective` over the study's space.
+    static func surrogateSensitivity(_ model: Surrogate, path: String, objective: String, space: DesignSpace,
+                                     seed: UInt64) throws -> SobolSensitivity.Indices? {
+        guard let output = model.outputNames.firstIndex(of: objective) else { return nil }
+        let varied = space.parameters.enumerated().filter { $0.element.isVaried }
+        let columns = try model.inputNames.map { name -> Int in
+            guard let k = varied.firstIndex(where: { $0.element.name == name }) else {
+                throw ReportError("\(path): the surrogate's input '\(name)' is not a varied parameter of the study (its parameters: \(varied.map(\.element.name).joined(separator: ", ")))")
+            }
+            return k
+        }
+        guard Set(columns).count == varied.count else {
+            throw ReportError("\(path): the surrogate's inputs (\(model.inputNames.joined(separator: ", "))) do not cover the study's parameters (\(varied.map(\.element.name).joined(separator: ", ")))")
+        }
+        return SobolSensitivity.estimate(dimension: varied.count, samples: 2048, seed: seed) { points in
+            var x = Matrix<Float>(rows: points.count, columns: model.inputNames.count)
+            for (i, u) in points.enumerated() {
+                let assignment = space.assignment(fromUnit: u)
+                for (c, k) in columns.enumerated() {
+                    let p = varied[k]
+                    if case let .categorical(choices) = p.element.domain {
+                        x[i, c] = Float(choices.firstIndex { $0.matches(assignment[p.offset]) } ?? 0)
+                    } else {
+                        x[i, c] = Float(assignment[p.offset].number ?? 0)
+                    }
+                }
+            }
+            let prediction = model.predict(x).mean
+            return (0..<points.count).map { Double(prediction[$0, output]) }
+        }
+    }
+}
+
+/// A report cannot be made (the message names the file or field).
+public struct ReportError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

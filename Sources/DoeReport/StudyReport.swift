@@ -1,0 +1,271 @@
+import DoeDesign
+import DoePlot
+import DoeStudy
+import Foundation
+
+/// Where a report's data came from, printed at its top (traceability: which journal bytes it shows).
+public struct ReportProvenance: Sendable {
+    public var generatedAt: String
+    public var doeVersion: String
+    /// The journal or model directory the report reads.
+    public var source: String
+    /// SHA-256 of the journal bytes (or of the model's weights).
+    public var sha256: String
+
+    public init(generatedAt: String, doeVersion: String, source: String, sha256: String) {
+        self.generatedAt = generatedAt
+        self.doeVersion = doeVersion
+        self.source = source
+        self.sha256 = sha256
+    }
+}
+
+/// The HTML report of a study: summary, convergence, parallel coordinates, the GP's view of each objective
+/// (importance, Sobol indices, slices), pending and failed trials, notes.
+public enum StudyReport {
+    /// The page as one self-contained HTML document.
+    public static func html(_ a: StudyAnalysis, provenance: ReportProvenance) -> String {
+        var page = HTMLPage(title: "doe report — study \(a.name)")
+        let space = a.space
+        page.heading("Study \(a.name)", level: 1)
+        page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) (SHA-256 \(provenance.sha256), \(a.state.recordCount) records).", cssClass: "meta")
+
+        // Summary
+        page.openSection("summary")
+        page.heading("Summary")
+        var facts: [(String, String)] = [
+            ("Parameters", "\(space.parameters.count) (\(space.dimension) varied): " + space.parameters.map { describe($0) }.joined(separator: "; ")),
+            ("Objectives", space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")),
+            ("Trials", TrialState.allCases.map { "\(a.summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
+            ("Batches", "\(a.batches.count) suggest call\(a.batches.count == 1 ? "" : "s")"),
+            ("Phase", a.summary.initialDesignTaken < a.summary.initialDesignSize
+                ? "initial design (Sobol): \(a.summary.initialDesignTaken) of \(a.summary.initialDesignSize) taken"
+                : "initial design complete (\(a.summary.initialDesignSize) trials); Bayesian optimization (GP)"),
+        ]
+        if let path = a.surrogatePath { facts.append(("Surrogate", path)) }
+        page.facts(facts)
+        if a.summary.best.isEmpty {
+            page.paragraph("No completed trials yet: nothing to plot about the objective. Run `doe suggest` and record results with `doe observe`.", cssClass: "note")
+        } else {
+            page.heading(space.objectives.count == 1 ? "Best trial" : "Pareto-optimal trials", level: 3)
+            page.table(["trial"] + space.objectives.map(\.name) + space.parameters.map(\.name),
+                       a.summary.best.map { t in ["\(t.id)"] + space.objectives.map { Format.g(t.values[$0.name] ?? .nan, 6) } + t.params.map(Format.value) },
+                       id: "best", numeric: Set(0...space.objectives.count))
+        }
+        page.closeSection()
+
+        // Convergence
+        page.openSection("convergence")
+        page.heading("Convergence")
+        for (k, view) in a.objectives.enumerated() {
+            guard !view.observations.isEmpty else {
+                page.paragraph("\(view.objective.name): no observations yet.", cssClass: "note")
+                continue
+            }
+            page.figure(convergenceChart(view, batches: a.batches, id: "convergence-\(k)"),
+                        caption: "Each completed trial by id (marker = how it was proposed), the best value so far, and the suggest calls as alternating shaded bands.")
+        }
+        if space.objectives.count >= 2 {
+            let o1 = space.objectives[0], o2 = space.objectives[1]
+            let done = a.state.trials(in: .completed)
+            if !done.isEmpty {
+                var chart = Chart(title: "Objectives: \(o1.name) vs \(o2.name)", xLabel: "\(o1.name) (\(o1.direction.rawValue))", yLabel: "\(o2.name) (\(o2.direction.rawValue))")
+                chart.id = "pareto"
+                let front = Set(a.summary.best.map(\.id))
+                chart.scatter(x: done.map { $0.values[o1.name] ?? .nan }, y: done.map { $0.values[o2.name] ?? .nan },
+                              style: SeriesStyle(stroke: "#555555", fill: "#bbbbbb", marker: .circle), tooltips: done.map { "trial \($0.id)" }, label: "trials")
+                let f = done.filter { front.contains($0.id) }.sorted { ($0.values[o1.name] ?? 0) < ($1.values[o1.name] ?? 0) }
+                chart.line(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan }, style: .series(1, width: 1.5))
+                chart.scatter(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan },
+                              style: SeriesStyle(stroke: "#1b2a49", fill: "#d55e00", marker: .diamond, markerSize: 5), tooltips: f.map { "trial \($0.id) (Pareto-optimal)" }, label: "Pareto front")
+                page.figure(chart.svg())
+            }
+        }
+        page.closeSection()
+
+        // Parallel coordinates
+        page.openSection("parallel")
+        page.heading("All trials")
+        if let svg = parallelCoordinates(a) {
+            page.figure(svg, caption: "One line per trial through its parameter values and \(space.objectives[0].name), coloured by \(space.objectives[0].name) (light = high); pending trials grey and dashed; the best trial thick.")
+        } else {
+            page.paragraph("No trials yet.", cssClass: "note")
+        }
+        page.closeSection()
+
+        // Models
+        page.openSection("model")
+        page.heading("What the Gaussian process has learned")
+        for view in a.objectives {
+            page.heading(view.objective.name, level: 3)
+            guard let model = view.model else {
+                page.paragraph("\(view.objective.name): \(view.modelNote ?? "no model")." , cssClass: "note")
+                continue
+            }
+            let s = model.summary
+            page.facts([
+                ("Model", "GP, \(s.kernel) kernel, \(s.outputTransform == "log" ? "log-warped" : "plain") outputs, \(s.observations) completed trials"),
+                ("Leave-one-out", "RMSE \(Format.g(s.looRMSE)), R² \(Format.g(s.looR2, 3))"),
+                ("Noise sd", Format.g(s.noiseStd)),
+                ("Slices through", "trial \(model.throughTrial) (the best)"),
+            ])
+            let varied = space.parameters.enumerated().filter { $0.element.isVaried }
+            var series: [(name: String, values: [Double])] = [("lengthscale importance (1/ℓ, normalized)", varied.map { s.importance[$0.offset] ?? .nan })]
+            if let sobol = model.sensitivity {
+                series.append(("Sobol first-order (GP mean)", sobol.firstOrder.map { max($0, 0) }))
+                series.append(("Sobol total (GP mean)", sobol.total.map { max($0, 0) }))
+            }
+            if let sobol = view.surrogateSensitivity {
+                series.append(("Sobol total (neural surrogate)", sobol.total.map { max($0, 0) }))
+            }
+            var bars = HorizontalBars(title: "Parameter importance for \(view.objective.name)", valueLabel: "share", labels: varied.map(\.element.name), series: series)
+            bars.id = "importance-\(view.objective.name)"
+            page.figure(bars.svg(), caption: "Importance from the fitted lengthscales and, where the GP mean varies, Sobol indices of the GP mean (\(model.sensitivity?.samples ?? 0) base samples); first-order = the parameter alone, total = with its interactions.")
+            page.openGrid()
+            for (k, slice) in model.slices.enumerated() {
+                page.figure(sliceChart(slice, objective: view.objective, id: "slice-\(view.objective.name)-\(k)"), cssClass: "figure slice")
+            }
+            page.closeGrid()
+            page.paragraph("Each slice varies one parameter with the others held at trial \(model.throughTrial); the band is ±2σ of the GP (noise excluded)\(s.outputTransform == "log" ? ", mapped back through the log warping (so the line is the median)" : ""). The diamond is the best trial's observed value.", cssClass: "meta")
+        }
+        page.closeSection()
+
+        // Pending, failed, notes
+        page.openSection("pending")
+        page.heading("Pending trials")
+        if a.summary.pending.isEmpty {
+            page.paragraph("None.", cssClass: "meta")
+        } else {
+            page.table(["trial", "batch", "age", "suggested by", "generator"] + space.parameters.map(\.name),
+                       a.summary.pending.map { p in ["\(p.trial.id)", p.trial.batch.map(String.init) ?? "", age(p.ageSeconds), p.trial.suggestedBy, p.trial.generator] + p.trial.params.map(Format.value) },
+                       id: "pending-table", numeric: [0, 1])
+        }
+        page.closeSection()
+        page.openSection("failed")
+        page.heading("Failed and abandoned trials")
+        if a.summary.failed.isEmpty {
+            page.paragraph("None.", cssClass: "meta")
+        } else {
+            page.table(["trial", "state", "reason", "finished", "by"] + space.parameters.map(\.name),
+                       a.summary.failed.map { t in ["\(t.id)", t.state.rawValue, t.reason ?? "", t.finishedAt ?? "", t.finishedBy ?? ""] + t.params.map(Format.value) },
+                       id: "failed-table", numeric: [0])
+        }
+        page.closeSection()
+        if !a.state.notes.isEmpty {
+            page.openSection("notes")
+            page.heading("Notes")
+            page.table(["time", "note"], a.state.notes.map { [$0.timestamp, $0.text] })
+            page.closeSection()
+        }
+        return page.html
+    }
+
+    // MARK: - Charts
+
+    static func convergenceChart(_ view: StudyAnalysis.ObjectiveView, batches: [StudyAnalysis.Batch], id: String) -> String {
+        let o = view.objective
+        var chart = Chart(title: "Convergence of \(o.name) (\(o.direction.rawValue))", xLabel: "trial", yLabel: o.name)
+        chart.id = id
+        chart.cssClass = "convergence"
+        chart.width = 760
+        let ids = view.observations.map { Double($0.trial) }
+        let maxId = (ids.max() ?? 1), minId = ids.min() ?? 1
+        chart.xDomain = (minId - 0.5)...(maxId + 0.5)
+        let shaded = batches.filter { $0.number % 2 == 0 }.map { (Double($0.trials.min()!) - 0.5, Double($0.trials.max()!) + 0.5) }
+        if !shaded.isEmpty { chart.spans(shaded, fill: "#ececec", label: "every other batch") }
+        // a step line for best-so-far
+        var sx: [Double] = [], sy: [Double] = []
+        for (k, o) in view.observations.enumerated() {
+            if k > 0 { sx.append(Double(o.trial)); sy.append(view.bestSoFar[k - 1]) }
+            sx.append(Double(o.trial)); sy.append(view.bestSoFar[k])
+        }
+        sx.append(maxId + 0.5); sy.append(view.bestSoFar.last ?? .nan)
+        chart.line(x: sx, y: sy, style: SeriesStyle(stroke: "#d55e00", width: 2.2), label: "best so far")
+        let groups: [(String, (String) -> Bool, SeriesStyle)] = [
+            ("Sobol design", { $0 == "sobol" }, SeriesStyle(stroke: "#1b2a49", fill: "#ffffff", marker: .circle, markerSize: 3.8)),
+            ("GP suggestion", { $0.hasPrefix("gp") }, SeriesStyle(stroke: "#1b2a49", fill: "#1b2a49", marker: .square, markerSize: 3.2)),
+            ("imported", { $0 == "import" }, SeriesStyle(stroke: "#1b2a49", fill: "#56b4e9", marker: .diamond, markerSize: 4)),
+            ("other", { $0 != "sobol" && !$0.hasPrefix("gp") && $0 != "import" }, SeriesStyle(stroke: "#1b2a49", fill: "#cccccc", marker: .triangle, markerSize: 4)),
+        ]
+        for (label, test, style) in groups {
+            let points = view.observations.filter { test($0.generator) }
+            guard !points.isEmpty else { continue }
+            chart.scatter(x: points.map { Double($0.trial) }, y: points.map(\.value), style: style,
+                          tooltips: points.map { "trial \($0.trial)\($0.batch.map { ", batch \($0)" } ?? ""): \(Format.g($0.value, 6)) (\($0.generator))" }, label: label)
+        }
+        return chart.svg()
+    }
+
+    static func sliceChart(_ slice: StudyAnalysis.Slice, objective: Objective, id: String) -> String {
+        let p = slice.parameter
+        var chart = Chart(title: p.name, xLabel: p.name + (p.unit.map { " [\($0)]" } ?? ""), yLabel: objective.name)
+        chart.width = 360
+        chart.height = 250
+        chart.id = id
+        chart.cssClass = "slice"
+        chart.xLogarithmic = slice.logarithmic
+        if let categories = slice.categories {
+            chart.xCategories = categories
+            chart.xDomain = -0.5...(Double(categories.count) - 0.5)
+            chart.errorBars(x: slice.x, lower: slice.lower, upper: slice.upper, style: SeriesStyle(stroke: "#56b4e9", width: 6))
+            chart.scatter(x: slice.x, y: slice.mean, style: SeriesStyle(stroke: "#1b2a49", fill: "#1b2a49", marker: .square))
+        } else {
+            if case let .real(low, high, _) = p.domain { chart.xDomain = low...high }
+            if case let .integer(low, high) = p.domain { chart.xDomain = Double(low)...Double(high) }
+            chart.band(x: slice.x, lower: slice.lower, upper: slice.upper, fill: "#9ecae1", opacity: 0.6)
+            chart.line(x: slice.x, y: slice.mean, style: SeriesStyle(stroke: "#1b2a49", width: 1.8))
+        }
+        chart.scatter(x: [slice.bestX], y: [slice.bestValue], style: SeriesStyle(stroke: "#222222", fill: "#d55e00", marker: .diamond, markerSize: 5),
+                      tooltips: ["best trial: \(Format.g(slice.bestValue, 6))"])
+        return chart.svg()
+    }
+
+    static func parallelCoordinates(_ a: StudyAnalysis) -> String? {
+        let shown = a.state.trials.filter { $0.state == .completed || $0.state == .pending }
+        guard !shown.isEmpty else { return nil }
+        let objective = a.space.objectives[0]
+        var axes: [ParallelCoordinates.Axis] = []
+        for (index, p) in a.space.parameters.enumerated() where p.isVaried {
+            switch p.domain {
+            case let .real(low, high, log):
+                axes.append(.init(name: p.name, values: shown.map { $0.params[index].number ?? .nan }, low: low, high: high, logarithmic: log))
+            case let .integer(low, high):
+                axes.append(.init(name: p.name, values: shown.map { $0.params[index].number ?? .nan }, low: Double(low), high: Double(high)))
+            case let .categorical(choices):
+                axes.append(.init(name: p.name, values: shown.map { t in Double(choices.firstIndex { $0.matches(t.params[index]) } ?? 0) },
+                                  low: 0, high: Double(choices.count - 1), categories: choices.map(\.description)))
+            case .fixed: break
+            }
+        }
+        for o in a.space.objectives {
+            let values = shown.map { $0.values[o.name] ?? .nan }
+            let finite = values.filter(\.isFinite)
+            let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+            axes.append(.init(name: o.name, values: values, low: lo, high: hi > lo ? hi : lo + 1))
+        }
+        var plot = ParallelCoordinates(title: "Parameters and objectives of every trial", axes: axes,
+                                       colorValues: shown.map { $0.values[objective.name] ?? .nan }, colorLabel: objective.name)
+        plot.id = "parallel-coordinates"
+        let bestIds = Set(a.summary.best.map(\.id))
+        plot.highlighted = Set(shown.indices.filter { bestIds.contains(shown[$0].id) })
+        plot.tooltips = shown.map { t in "trial \(t.id) (\(t.state.rawValue))" + (t.values[objective.name].map { ": \(objective.name) = \(Format.g($0, 6))" } ?? "") }
+        return plot.svg()
+    }
+
+    static func describe(_ p: Parameter) -> String {
+        let unit = p.unit.map { " \($0)" } ?? ""
+        switch p.domain {
+        case let .real(low, high, log): return "\(p.name) ∈ [\(Format.g(low)), \(Format.g(high))]\(unit)\(log ? " (log)" : "")"
+        case let .integer(low, high): return "\(p.name) ∈ {\(low)…\(high)}\(unit)"
+        case let .categorical(choices): return "\(p.name) ∈ {\(choices.map(\.description).joined(separator: ", "))}"
+        case let .fixed(v): return "\(p.name) = \(v.description)\(unit) (fixed)"
+        }
+    }
+
+    static func age(_ seconds: Double) -> String {
+        if seconds < 120 { return "\(Int(seconds)) s" }
+        if seconds < 7200 { return "\(Int(seconds / 60)) min" }
+        if seconds < 172_800 { return String(format: "%.1f h", seconds / 3600) }
+        return String(format: "%.1f days", seconds / 86400)
+    }
+}
