@@ -30,3 +30,8 @@ MODEL=studies/surrogates/plate-demo-model
 printf 'L,H,E,nu,q\n10,1.5,200,0.3,100\n' > "$work/plate-point.csv"
 echo "prediction at L=10 H=1.5 E=200 nu=0.3 q=100 (the FEM gives tip deflection 0.9015 mm, max von Mises 4336 MPa):"
 "$DOE" predict "$MODEL" --input "$work/plate-point.csv" --std
+
+echo
+echo "== reports: HTML (open in any browser) and Jupyter notebooks =="
+"$DOE" report "$STUDY" --dir "$DIR" --out notebooks-exports
+"$DOE" report "$MODEL" --out notebooks-exports

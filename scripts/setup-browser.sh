@@ -11,7 +11,7 @@ done
 if [ "$(id -u)" -eq 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
-    apt-get install -y -qq chromium-headless-shell >&2
+    apt-get install -y -qq chromium-headless-shell fonts-liberation >&2   # fonts: SVG labels must render
     command -v chromium-headless-shell
 else
     echo "the report tests need headless Chromium: sudo apt-get install -y chromium-headless-shell" >&2

@@ -21,11 +21,11 @@ public enum ModelReport {
                 if let b = m.model.inputBounds, k < b.low.count { text += " ∈ [\(Format.g(b.low[k])), \(Format.g(b.high[k]))]" }
                 return text
             }.joined(separator: "; ")),
-            ("Outputs", (m.model.outputNames + (m.model.pod.map { ["field (\($0.mean.count) points, \($0.modes) POD modes, \(Format.percent($0.energy)) energy)"] } ?? [])).joined(separator: ", ")),
+            ("Outputs", (m.model.outputNames + (m.model.pod.map { ["field (\($0.mean.count) points, \($0.modes) POD mode\($0.modes == 1 ? "" : "s"), \(Format.percent($0.energy)) energy)"] } ?? [])).joined(separator: ", ")),
         ]
         if let training = m.card["training"] {
             facts.append(("Training", ["epochs", "batch_size", "learning_rate", "weight_decay", "schedule", "patience", "seed"].compactMap { key in
-                training[key].map { "\(key) \($0.string ?? $0.serialized)" }
+                training[key].map { "\(key) \($0.string ?? $0.number.map { Format.g($0, 4) } ?? $0.serialized)" }
             }.joined(separator: ", ")))
         }
         for source in m.card["sources"]?.elements ?? [] {

@@ -2,7 +2,7 @@ import Testing
 
 @Suite struct HelpTests {
     @Test(arguments: ["init", "suggest", "observe", "fail", "abandon", "note", "status", "best", "trials", "design",
-                      "train", "predict", "evaluate", "export", "gate", "registry add", "registry list", "registry show",
+                      "train", "predict", "evaluate", "export", "report", "gate", "registry add", "registry list", "registry show",
                       "registry promote", "registry compare", "registry verify", "registry export", "registry push-mlflow",
                       "study push-mlflow"])
     func everySubcommandHelpShowsAnExample(subcommand: String) throws {

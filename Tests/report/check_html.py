@@ -74,7 +74,7 @@ def main():
     profile = tempfile.mkdtemp(prefix="doe-chromium-")
     port = free_port()
     browser = subprocess.Popen([args.chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                "--disable-extensions", f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
+                                "--disable-extensions", "--disable-dev-shm-usage", f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
                                 "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60

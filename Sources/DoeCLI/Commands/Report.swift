@@ -51,7 +51,13 @@ extension DoeCommand {
                         }
                         throw StudyError.invalidName(target)
                     }
-                    written = try studyReport(study: try Study.open(name: target, in: directory), now: now)
+                    let study: Study
+                    do {
+                        study = try Study.open(name: target, in: directory)
+                    } catch StudyError.notFound where FileManager.default.fileExists(atPath: target) {
+                        throw ReportError("\(target): neither a model directory (no model.json) nor a study in \(directory)/")
+                    }
+                    written = try studyReport(study: study, now: now)
                 }
                 for path in written { emit("wrote \(path)") }
             }
