@@ -28,7 +28,7 @@ public enum SobolSensitivity {
     /// - Returns: `nil` when the function is constant (no variance to share) or returns non-finite values.
     public static func estimate(dimension p: Int, samples: Int = 4096, seed: UInt64 = 0,
                                 evaluate: ([[Double]]) throws -> [Double]) rethrows -> Indices? {
-        guard p >= 1 else { return nil }
+        guard p >= 1, 2 * p <= SobolSequence.maxDimension else { return nil }
         var n = 1
         while n < max(samples, 2) { n *= 2 }
         let sequence = SobolSequence(dimension: 2 * p, scrambleSeed: seed)

@@ -31,6 +31,8 @@ public struct ParallelCoordinates: Sendable {
     public var colorLabel: String
     /// Records to draw on top, thicker (the best trial).
     public var highlighted: Set<Int> = []
+    /// `true` when high colour values are better (they are drawn last, on top); `false` for minimized objectives.
+    public var higherIsBetter = true
     /// Hover text per record.
     public var tooltips: [String]?
     public var width: Double = 900
@@ -66,7 +68,7 @@ public struct ParallelCoordinates: Sendable {
             let (va, vb) = (colorValues[a], colorValues[b])
             if highlighted.contains(a) != highlighted.contains(b) { return highlighted.contains(b) }
             if va.isFinite != vb.isFinite { return !va.isFinite }
-            return va < vb
+            return higherIsBetter ? va < vb : va > vb
         }
         var lines = ""
         for r in order {
@@ -83,7 +85,7 @@ public struct ParallelCoordinates: Sendable {
             let x = axisX[k]
             body += SVG.element("line", [("x1", SVG.n(x)), ("x2", SVG.n(x)), ("y1", SVG.n(top)), ("y2", SVG.n(bottom)), ("stroke", "#333333"), ("stroke-width", "1.2")])
             let ticks: [(Double, String)] = a.categories.map { $0.enumerated().map { (Double($0.offset), $0.element) } }
-                ?? [(a.low, Scale.label(a.low, step: abs(a.high - a.low) / 100)), (a.high, Scale.label(a.high, step: abs(a.high - a.low) / 100))]
+                ?? [(a.low, String(format: "%.4g", a.low)), (a.high, String(format: "%.4g", a.high))]
             for (value, label) in ticks {
                 let y = scales[k](value)
                 body += SVG.element("line", [("x1", SVG.n(x - 4)), ("x2", SVG.n(x)), ("y1", SVG.n(y)), ("y2", SVG.n(y)), ("stroke", "#333333")])

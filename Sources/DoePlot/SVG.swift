@@ -24,7 +24,7 @@ public enum SVG {
     /// A pixel coordinate with two decimals at most (keeps files small and diffs stable).
     public static func n(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
-        let rounded = (x * 100).rounded() / 100
+        let rounded = (min(max(x, -1e7), 1e7) * 100).rounded() / 100   // far-off points stay far off, without overflow
         if rounded == rounded.rounded() { return String(Int(rounded)) }
         return String(format: "%.2f", rounded).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }

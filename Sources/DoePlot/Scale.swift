@@ -78,9 +78,13 @@ public struct Scale: Sendable {
     /// A tick label with as many decimals as `step` needs; scientific notation for very large or small magnitudes.
     public static func label(_ value: Double, step: Double) -> String {
         if value == 0 { return "0" }
+        guard value.isFinite else { return "\(value)" }
+        guard step.isFinite, step > 0 else { return String(format: "%.4g", value) }
         let magnitude = abs(value)
         if magnitude >= 1e6 || magnitude < 1e-4 {
-            var text = String(format: "%.3g", value)
+            // enough significant digits to tell ticks `step` apart (1.000e6 and 1.002e6 must differ)
+            let digits = min(max(3, Int(ceil(log10(magnitude / step) - 1e-9)) + 1), 12)
+            var text = String(format: "%.\(digits)g", value)
             text = text.replacingOccurrences(of: "e+0", with: "e").replacingOccurrences(of: "e+", with: "e")
                 .replacingOccurrences(of: "e-0", with: "e-")
             return text

@@ -87,7 +87,7 @@ public struct StudyAnalysis: Sendable {
         self.name = state.name
         self.space = space
         self.state = state
-        self.summary = StudySummary(state: state, space: space, now: now)
+        self.summary = StudySummary(state: state, space: space, now: now, fitModels: false)   // the models are fitted below
         surrogatePath = surrogate?.path
 
         var batches: [Batch] = []
@@ -145,18 +145,26 @@ public struct StudyAnalysis: Sendable {
 
         /// Posterior in original units and direction: (mean, lower, upper).
         func predict(_ assignments: [[ParameterValue]]) -> [(Double, Double, Double)] {
-            guard !assignments.isEmpty else { return [] }
-            var x = Matrix<Double>(rows: assignments.count, columns: encoding.dimension)
-            for (i, a) in assignments.enumerated() {
-                let f = encoding.encode(a)
-                for j in 0..<f.count { x[i, j] = f[j] }
+            // in chunks: the posterior builds n × m cross-covariances
+            var result: [(Double, Double, Double)] = []
+            result.reserveCapacity(assignments.count)
+            var start = 0
+            while start < assignments.count {
+                let chunk = assignments[start..<min(start + 2048, assignments.count)]
+                var x = Matrix<Double>(rows: chunk.count, columns: encoding.dimension)
+                for (i, a) in chunk.enumerated() {
+                    let f = encoding.encode(a)
+                    for j in 0..<f.count { x[i, j] = f[j] }
+                }
+                let posterior = gp.posterior(at: x)
+                for i in 0..<chunk.count {
+                    let m = posterior.mean[i], s = max(posterior.variance[i], 0).squareRoot()
+                    let a = sign * transform.inverse(m - 2 * s), b = sign * transform.inverse(m + 2 * s)
+                    result.append((sign * transform.inverse(m), min(a, b), max(a, b)))
+                }
+                start += chunk.count
             }
-            let posterior = gp.posterior(at: x)
-            return (0..<assignments.count).map { i in
-                let m = posterior.mean[i], s = max(posterior.variance[i], 0).squareRoot()
-                let a = sign * transform.inverse(m - 2 * s), b = sign * transform.inverse(m + 2 * s)
-                return (sign * transform.inverse(m), min(a, b), max(a, b))
-            }
+            return result
         }
 
         let bestTrial = StudySummary.best(trials, objectives: [objective])[0]

@@ -38,7 +38,7 @@ public enum StudyNotebook {
         """)
         nb.markdown("## Replay the journal\nEach record has `op` (what happened), `ts`, `writer` and op-specific fields; the trial table is what the records add up to.")
         nb.code("""
-        journal = pd.read_json(JOURNAL, lines=True, dtype=False)
+        journal = pd.read_json(JOURNAL, lines=True, dtype=False, precise_float=True)
 
         def given(x):
             return x is not None and not (isinstance(x, float) and math.isnan(x))
@@ -138,7 +138,7 @@ public enum StudyNotebook {
                     continue
                 v = shown["param." + p["name"]]
                 if p["type"] == "categorical":
-                    position = v.map(lambda x: next(i for i, c in enumerate(p["choices"]) if c == x or str(c) == str(x))).astype(float)
+                    position = v.map(lambda x: next((i for i, c in enumerate(p["choices"]) if c == x or str(c) == str(x)), np.nan)).astype(float)
                     lo, hi = 0.0, max(len(p["choices"]) - 1, 1)
                 elif p.get("log"):
                     position, lo, hi = np.log10(v.astype(float)), math.log10(p["low"]), math.log10(p["high"])
@@ -154,7 +154,8 @@ public enum StudyNotebook {
             finite = np.isfinite(colour)
             norm = plt.Normalize(np.nanmin(colour), np.nanmax(colour)) if finite.any() else plt.Normalize(0, 1)
             fig, ax = plt.subplots(figsize=(11, 4.5))
-            for i in np.argsort(np.where(finite, colour, -np.inf)):
+            better = 1.0 if SPACE["objectives"][0]["direction"] == "maximize" else -1.0
+            for i in np.argsort(np.where(finite, better * colour, -np.inf)):   # the best drawn last, on top
                 ax.plot(range(len(names)), Y[i], color=plt.cm.viridis(norm(colour[i])) if finite[i] else "0.6",
                         ls="-" if finite[i] else "--", lw=1.2, alpha=0.8)
             for k in range(len(names)):
@@ -170,8 +171,9 @@ public enum StudyNotebook {
             print("no GP yet: it needs at least 3 completed trials")
         for name, m in DOE["models"].items():
             s = m["summary"]
+            fmt = lambda x, spec: "n/a" if x is None else format(x, spec)
             print(f"{name}: GP {s['kernel']} kernel, {s['output_transform']} outputs, {s['observations']} trials; "
-                  f"leave-one-out RMSE {s['loo_rmse']:.4g}, R² {s['loo_r2']:.3f}")
+                  f"leave-one-out RMSE {fmt(s['loo_rmse'], '.4g')}, R² {fmt(s['loo_r2'], '.3f')}")
             slices = m["slices"]
             ncols = min(3, len(slices)); nrows = math.ceil(len(slices) / ncols)
             fig, axs = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3 * nrows), squeeze=False)

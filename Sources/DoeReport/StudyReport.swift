@@ -71,7 +71,7 @@ public enum StudyReport {
             if !done.isEmpty {
                 var chart = Chart(title: "Objectives: \(o1.name) vs \(o2.name)", xLabel: "\(o1.name) (\(o1.direction.rawValue))", yLabel: "\(o2.name) (\(o2.direction.rawValue))")
                 chart.id = "pareto"
-                let front = Set(a.summary.best.map(\.id))
+                let front = Set(StudySummary.best(done, objectives: [o1, o2]).map(\.id))   // the front of these two objectives
                 chart.scatter(x: done.map { $0.values[o1.name] ?? .nan }, y: done.map { $0.values[o2.name] ?? .nan },
                               style: SeriesStyle(stroke: "#555555", fill: "#bbbbbb", marker: .circle), tooltips: done.map { "trial \($0.id)" }, label: "trials")
                 let f = done.filter { front.contains($0.id) }.sorted { ($0.values[o1.name] ?? 0) < ($1.values[o1.name] ?? 0) }
@@ -246,6 +246,7 @@ public enum StudyReport {
         var plot = ParallelCoordinates(title: "Parameters and objectives of every trial", axes: axes,
                                        colorValues: shown.map { $0.values[objective.name] ?? .nan }, colorLabel: objective.name)
         plot.id = "parallel-coordinates"
+        plot.higherIsBetter = objective.direction == .maximize
         let bestIds = Set(a.summary.best.map(\.id))
         plot.highlighted = Set(shown.indices.filter { bestIds.contains(shown[$0].id) })
         plot.tooltips = shown.map { t in "trial \(t.id) (\(t.state.rawValue))" + (t.values[objective.name].map { ": \(objective.name) = \(Format.g($0, 6))" } ?? "") }

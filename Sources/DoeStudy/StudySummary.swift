@@ -22,8 +22,8 @@ public struct StudySummary: Sendable {
     /// The GP's view of each objective (with at least 3 completed trials): importance and leave-one-out quality.
     public let models: [(objective: String, summary: ModelSummary)]
 
-    /// Summarizes `state` as of `now`.
-    public init(state: StudyState, space: DesignSpace, now: Date = Date()) {
+    /// Summarizes `state` as of `now`; `fitModels: false` leaves ``models`` empty (no GP fit).
+    public init(state: StudyState, space: DesignSpace, now: Date = Date(), fitModels: Bool = true) {
         name = state.name
         var counts: [TrialState: Int] = [:]
         for s in TrialState.allCases { counts[s] = 0 }
@@ -38,7 +38,7 @@ public struct StudySummary: Sendable {
         initialDesignTaken = counts[.completed, default: 0] + counts[.pending, default: 0]
         let completed = state.trials(in: .completed)
         var models: [(String, ModelSummary)] = []
-        if completed.count >= 3 {
+        if fitModels && completed.count >= 3 {
             let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) 
             for o in space.objectives {
                 let observed = completed.filter { $0.values[o.name] != nil }

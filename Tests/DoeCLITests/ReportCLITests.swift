@@ -39,7 +39,7 @@ struct ReportBrowserTests {
     }
 
     enum Scenario: String, CaseIterable, Sendable {
-        case loop, empty, failedOnly, oneParameter
+        case loop, empty, failedOnly, oneParameter, mixed
     }
 
     /// Study reports of a real loop (with a pending and a failed trial), an empty study, a study with failed trials
@@ -81,6 +81,33 @@ struct ReportBrowserTests {
             try runLoop(cli, study: "s", rounds: 3, batch: 2) { p in -pow(log(p["x"]!) - 0.5, 2) }
             expect = ["svg.convergence=1", "svg.slice=1", "#parallel-coordinates=1"]
             minImages = 4
+        case .mixed:
+            // numeric categorical choices (floats pandas must read exactly), a one-value integer, a fixed parameter,
+            // two objectives (one minimized), imported results, a replaced observation and a note
+            try cli.write("space.yaml", """
+            parameters:
+              - {name: gap, type: categorical, choices: [0.1, 0.3, 0.7]}
+              - {name: layers, type: int, low: 3, high: 3}
+              - {name: t, type: real, low: 0.5, high: 8, log: true, unit: mm}
+              - {name: rig, type: fixed, value: B}
+            objectives:
+              - {name: mass, direction: minimize}
+              - {name: stiffness, direction: maximize}
+            """)
+            try cli.ok(["init", "s", "--space", "space.yaml", "--seed", "5"])
+            var rows: [[String: Any]] = []
+            for k in 0..<9 {
+                let gap = [0.1, 0.3, 0.7][k % 3], t = 0.5 * pow(16, Double(k) / 8)
+                rows.append(["params": ["gap": gap, "layers": 3, "t": t], "values": ["mass": t * (1 + gap), "stiffness": log(t) - gap]])
+            }
+            try cli.write("import.json", String(decoding: try JSONSerialization.data(withJSONObject: ["results": rows]), as: UTF8.self))
+            try cli.ok(["observe", "s", "--results", "import.json"])
+            try cli.ok(["suggest", "s", "--batch", "2"])
+            try cli.ok(["observe", "s", "10", "--value", "mass=1.5", "--value", "stiffness=0.2"])
+            try cli.ok(["observe", "s", "10", "--value", "mass=1.4", "--value", "stiffness=0.25", "--replace"])
+            try cli.ok(["note", "s", "gap 0.3 shims from batch <7>"])
+            expect = ["svg.convergence=2", "#pareto=1", "#parallel-coordinates=1", "svg.slice=4", "#pending-table=1"]
+            minImages = 6
         }
         let journalBefore = cli.read("studies/s/journal.jsonl")
         let written = try cli.ok(["report", "s", "--out", "reports"])

@@ -37,6 +37,32 @@ import Testing
         #expect(three.energy >= 0.99999)
     }
 
+    /// The stored test split round-trips, names with commas and quotes included, and its RMSE is the reported one.
+    @Test func testPredictionsRoundTripAndMatchTheMetrics() throws {
+        let (x, y) = Self.table(rows: 200, seed: 5)
+        var c = TrainingConfiguration()
+        c.hidden = [8]
+        c.epochs = 20
+        c.ensemble = 2
+        let names = ["load (kN, peak)", "say \"hi\""]
+        let (model, report) = try SurrogateTrainer.train(inputs: x, outputs: y, inputNames: ["a,1", "b"], outputNames: names, configuration: c)
+        let table = TestPredictions(model: model, inputs: x, outputs: y, fields: nil, indices: report.testRowIndices)
+        #expect(table.rows.count == report.testRows && Set(table.rows).count == table.rows.count)
+        let path = NSTemporaryDirectory() + "doe-test-predictions-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try table.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let read = try TestPredictions.read(path, inputNames: ["a,1", "b"], outputNames: names)
+        #expect(read.rows == table.rows && read.inputNames == table.inputNames)
+        for k in 0..<2 {
+            #expect(read.truth[k] == table.truth[k] && read.predicted[k] == table.predicted[k] && read.std?[k] == table.std?[k])
+            let rmse = (zip(read.truth[k], read.predicted[k]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(read.rows.count)).squareRoot()
+            #expect(abs(rmse - report.testMetrics[k].rmse) <= 1e-9 * max(rmse, 1))
+        }
+        #expect(TestPredictions.fields(#"1,"a,b","say ""hi""",,x"#) == ["1", "a,b", #"say "hi""#, "", "x"])
+        try (table.csv.replacingOccurrences(of: "\n\(table.rows[0]),", with: "\n1e300,")).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: SurrogateStore.StoreError.self) { try TestPredictions.read(path, inputNames: ["a,1", "b"], outputNames: names) }
+    }
+
     @Test func trainingReachesHighAccuracyAndReproduces() throws {
         let (x, y) = Self.table(rows: 600, seed: 8)
         var c = TrainingConfiguration()

@@ -65,6 +65,11 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         #expect(Scale.label(1.25e7, step: 1e6) == "1.25e7")
         #expect(Scale.label(3e-6, step: 1e-6) == "3e-6")
         #expect(Scale.label(2.5, step: 2.5) == "2.5")
+        #expect(Scale.label(3, step: 0) == "3" && Scale.label(.infinity, step: 1) == "inf")
+        // large values keep enough digits to tell neighbouring ticks apart
+        let labels = Scale(low: 1.0e6, high: 1.01e6, start: 0, end: 1).ticks().map(\.label)
+        #expect(Set(labels).count == labels.count, "\(labels)")
+        #expect(SVG.n(1e300) == "10000000" && SVG.n(-.infinity) == "0")
     }
 
     /// Lightness of the sequential palette rises monotonically, so colour-coded values keep their order in greyscale print.
@@ -141,6 +146,18 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         #expect(records.count == 3)
         #expect(records.filter { $0.attributes["stroke-dasharray"] != nil }.count == 1)
         #expect(records.first?.attributes["stroke"] == "#999999")   // missing colour drawn first, underneath
+    }
+
+    /// Degenerate axes (one value, huge values) draw without trapping; minimized objectives put their best on top.
+    @Test func parallelCoordinatesSurviveDegenerateAxes() {
+        var plot = ParallelCoordinates(title: "p", axes: [.init(name: "k", values: [3, 3], low: 3, high: 3),
+                                                         .init(name: "big", values: [1e16, 1e16], low: 1e16, high: 1e16 + 1)],
+                                       colorValues: [2, 1], colorLabel: "v")
+        plot.higherIsBetter = false
+        let probe = SVGProbe.parse(plot.svg())
+        #expect(probe.error == nil)
+        let records = probe.elements.filter { $0.name == "path" && ($0.attributes["class"] ?? "").hasPrefix("record") }
+        #expect(records.last?.attributes["stroke"] == Palette.sequential(0))   // value 1, the best when minimizing, drawn last
     }
 
     @Test func histogramBinsCountEveryFiniteValueOnce() {

@@ -64,8 +64,14 @@ extension DoeCommand {
         }
 
         func studyReport(study: Study, now: String) throws -> [String] {
-            let journal = try Data(contentsOf: URL(fileURLWithPath: study.journalPath))
-            let state = try study.load()
+            // hash the bytes that were replayed: load (which may repair a torn tail), then read; a concurrent append in
+            // between shows as more lines than records, and the pair is taken again
+            var state = try study.load()
+            var journal = try Data(contentsOf: URL(fileURLWithPath: study.journalPath))
+            for _ in 0..<5 where journal.split(separator: UInt8(ascii: "\n")).count != state.recordCount {
+                state = try study.load()
+                journal = try Data(contentsOf: URL(fileURLWithPath: study.journalPath))
+            }
             let model = try surrogate.map { path -> (path: String, model: Surrogate) in (path, try SurrogateStore.load(from: path)) }
             let analysis = try StudyAnalysis(space: study.space, state: state, surrogate: model)
             let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: study.journalPath,
