@@ -102,24 +102,12 @@ public enum ModelReport {
                                label: "test rows\(test.std == nil ? "" : " (±2σ)")")
                 page.figure(parity.svg(), cssClass: "figure parity")
                 let errors = zip(test.predicted[k], test.truth[k]).map { $0 - $1 }
-                let bins = Histogram.bins(errors, count: min(30, max(8, errors.count / 5)))
-                var histogram = Chart(title: "\(output): prediction error", xLabel: "predicted − true", yLabel: "test rows")
-                histogram.id = "errors-\(k)"
-                histogram.cssClass = "histogram"
-                histogram.width = 360
-                histogram.height = 340
-                histogram.bars(left: bins.left, right: bins.right, height: bins.counts)
-                page.figure(histogram.svg(), cssClass: "figure histogram")
+                page.figure(histogram(errors, title: "\(output): prediction error", xLabel: "predicted − true", id: "errors-\(k)"),
+                            cssClass: "figure histogram")
             }
             if let field = test.fieldRMSE {
-                let bins = Histogram.bins(field, count: min(30, max(8, field.count / 5)))
-                var histogram = Chart(title: "field: RMSE per test row", xLabel: "RMSE over the field's points", yLabel: "test rows")
-                histogram.id = "errors-field"
-                histogram.cssClass = "histogram"
-                histogram.width = 360
-                histogram.height = 340
-                histogram.bars(left: bins.left, right: bins.right, height: bins.counts, fill: "#e69f00")
-                page.figure(histogram.svg(), cssClass: "figure histogram")
+                page.figure(histogram(field, title: "field: RMSE per test row", xLabel: "RMSE over the field's points", id: "errors-field",
+                                      fill: "#e69f00"), cssClass: "figure histogram")
             }
             page.closeGrid()
             if let calibration = m.calibration {
@@ -158,10 +146,23 @@ public enum ModelReport {
                 var bars = HorizontalBars(title: "Sobol indices of \(output)", valueLabel: "share of variance", labels: m.model.inputNames,
                                           series: [("first-order", s.firstOrder.map { max($0, 0) }), ("total", s.total.map { max($0, 0) })])
                 bars.id = "sobol-\(k)"
-                page.figure(bars.svg(), caption: "Inputs uniform over their bounds; \(s.samples) base samples (\(s.samples * (m.model.inputNames.count + 2)) predictions).")
+                page.figure(bars.svg(), caption: "Inputs uniform over their bounds; \(s.samples) base samples (\(s.samples * (m.model.inputNames.count + 2)) predictions)."
+                            + (m.card["study"] == nil ? "" : " The model was trained on a study: categorical inputs are category indices, sampled here as if continuous, and log-scaled parameters uniformly in their own units; the study report's --surrogate indices sample the study's space instead."))
             }
             page.closeSection()
         }
         return page.html
+    }
+
+    /// A histogram of test-row values (8–30 bins, about five rows per bin).
+    static func histogram(_ values: [Double], title: String, xLabel: String, id: String, fill: String = "#56b4e9") -> String {
+        let bins = Histogram.bins(values, count: min(30, max(8, values.count / 5)))
+        var chart = Chart(title: title, xLabel: xLabel, yLabel: "test rows")
+        chart.id = id
+        chart.cssClass = "histogram"
+        chart.width = 360
+        chart.height = 340
+        chart.bars(left: bins.left, right: bins.right, height: bins.counts, fill: fill)
+        return chart.svg()
     }
 }

@@ -76,17 +76,21 @@ extension DoeCommand {
             let analysis = try StudyAnalysis(space: study.space, state: state, surrogate: model)
             let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: study.journalPath,
                                               sha256: FileDigest.sha256(of: journal))
-            let base = out + "/" + (name ?? study.name)
+            return try write(base: out + "/" + (name ?? study.name), html: { StudyReport.html(analysis, provenance: provenance) }) {
+                StudyNotebook.ipynb(analysis, provenance: provenance, studyPathFromNotebook: ReportFiles.relativePath(from: out, to: study.path),
+                                    absoluteStudyPath: ReportFiles.absolute(study.path))
+            }
+        }
+
+        /// Writes BASE.html and/or BASE.ipynb as `--format` asks; returns the paths written.
+        func write(base: String, html: () -> String, notebook: () -> String) throws -> [String] {
             var written: [String] = []
             if format != .ipynb {
-                try ReportFiles.write(StudyReport.html(analysis, provenance: provenance), to: base + ".html")
+                try ReportFiles.write(html(), to: base + ".html")
                 written.append(base + ".html")
             }
             if format != .html {
-                let text = StudyNotebook.ipynb(analysis, provenance: provenance,
-                                               studyPathFromNotebook: ReportFiles.relativePath(from: out, to: study.path),
-                                               absoluteStudyPath: ReportFiles.absolute(study.path))
-                try ReportFiles.write(text, to: base + ".ipynb")
+                try ReportFiles.write(notebook(), to: base + ".ipynb")
                 written.append(base + ".ipynb")
             }
             return written
@@ -100,20 +104,10 @@ extension DoeCommand {
             guard StudyName.isValid(baseName) else {
                 throw ReportError("the model directory's name '\(baseName)' is not usable as a file name; pass --name")
             }
-            let base = out + "/" + baseName
-            var written: [String] = []
-            if format != .ipynb {
-                try ReportFiles.write(ModelReport.html(analysis, provenance: provenance), to: base + ".html")
-                written.append(base + ".html")
+            return try write(base: out + "/" + baseName, html: { ModelReport.html(analysis, provenance: provenance) }) {
+                ModelNotebook.ipynb(analysis, provenance: provenance, modelPathFromNotebook: ReportFiles.relativePath(from: out, to: target),
+                                    absoluteModelPath: ReportFiles.absolute(target))
             }
-            if format != .html {
-                let text = ModelNotebook.ipynb(analysis, provenance: provenance,
-                                               modelPathFromNotebook: ReportFiles.relativePath(from: out, to: target),
-                                               absoluteModelPath: ReportFiles.absolute(target))
-                try ReportFiles.write(text, to: base + ".ipynb")
-                written.append(base + ".ipynb")
-            }
-            return written
         }
     }
 }
