@@ -28,7 +28,16 @@ public enum SobolSensitivity {
     /// - Returns: `nil` when the function is constant (no variance to share) or returns non-finite values.
     public static func estimate(dimension p: Int, samples: Int = 4096, seed: UInt64 = 0,
                                 evaluate: ([[Double]]) throws -> [Double]) rethrows -> Indices? {
-        guard p >= 1, 2 * p <= SobolSequence.maxDimension else { return nil }
+        try estimate(dimension: p, samples: samples, seed: seed, outputs: 1) { [try evaluate($0)] }[0]
+    }
+
+    /// The indices of several outputs of one function from one batch of evaluations (a surrogate predicts all its
+    /// outputs at once).
+    /// - Parameter evaluate: returns `outputs` arrays, each with one value per point of the batch.
+    /// - Returns: per output, the indices or `nil` (constant, non-finite, or the wrong number of values).
+    public static func estimate(dimension p: Int, samples: Int = 4096, seed: UInt64 = 0, outputs: Int,
+                                evaluate: ([[Double]]) throws -> [[Double]]) rethrows -> [Indices?] {
+        guard p >= 1, 2 * p <= SobolSequence.maxDimension else { return Array(repeating: nil, count: outputs) }
         var n = 1
         while n < max(samples, 2) { n *= 2 }
         let sequence = SobolSequence(dimension: 2 * p, scrambleSeed: seed)
@@ -43,7 +52,15 @@ public enum SobolSensitivity {
             }
         }
         let values = try evaluate(batch)
-        guard values.count == batch.count, values.allSatisfy(\.isFinite) else { return nil }
+        return (0..<outputs).map { k in
+            guard k < values.count, values[k].count == batch.count else { return nil }
+            return indices(values[k], dimension: p, samples: n)
+        }
+    }
+
+    /// The estimators on the values at `A`, `B`, `AB_1`, …, `AB_p` (in that order, `n` each).
+    static func indices(_ values: [Double], dimension p: Int, samples n: Int) -> Indices? {
+        guard values.allSatisfy(\.isFinite) else { return nil }
         let fA = Array(values[0..<n]), fB = Array(values[n..<(2 * n)])
         let all = fA + fB
         let mean = all.reduce(0, +) / Double(all.count)

@@ -1,3 +1,4 @@
+import DoeDesign
 import DoeLinalg
 import Foundation
 
@@ -70,7 +71,7 @@ public struct TestPredictions: Sendable, Equatable {
         for name in outputNames { header += [name, name + "_pred"] + (std == nil ? [] : [name + "_std"]) }
         if fieldRMSE != nil { header.append("field_rmse") }
         if fieldStdRMS != nil { header.append("field_std_rms") }
-        var lines = [header.map(TestPredictions.quoted).joined(separator: ",")]
+        var lines = [header.map(CSV.escape).joined(separator: ",")]
         for i in rows.indices {
             var cells = ["\(rows[i])"] + inputs[i].map { "\($0)" }
             for k in outputNames.indices {
@@ -83,49 +84,15 @@ public struct TestPredictions: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A CSV cell: quoted (with doubled quotes) when it holds a comma, quote or line break.
-    static func quoted(_ cell: String) -> String {
-        cell.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
-    }
-
-    /// The cells of one CSV line (RFC 4180 quoting).
-    static func fields(_ line: String) -> [String] {
-        var cells: [String] = [], cell = "", quoted = false
-        var characters = line.makeIterator()
-        var pending: Character? = nil
-        while let c = pending ?? characters.next() {
-            pending = nil
-            if quoted {
-                if c == "\"" {
-                    if let next = characters.next() {
-                        if next == "\"" { cell.append("\"") } else { quoted = false; pending = next }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    cell.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                cells.append(cell); cell = ""
-            } else {
-                cell.append(c)
-            }
-        }
-        cells.append(cell)
-        return cells
-    }
-
     /// Reads `test-predictions.csv` of a model with these input and output names.
     /// - Throws: ``SurrogateStore/StoreError`` naming the file, line and column.
     public static func read(_ path: String, inputNames: [String], outputNames: [String]) throws -> TestPredictions {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw SurrogateStore.StoreError(message: "\(path): missing or not UTF-8 (models trained before doe wrote test predictions lack it: retrain, or run `doe evaluate`)")
         }
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let first = lines.first else { throw SurrogateStore.StoreError(message: "\(path): empty") }
-        let header = fields(first)
+        let records: [CSV.Record]
+        do { records = try CSV.parse(text, source: path) } catch let error as ValueError { throw SurrogateStore.StoreError(message: error.message) }
+        guard let header = records.first?.fields else { throw SurrogateStore.StoreError(message: "\(path): empty") }
         func column(_ name: String) throws -> Int {
             guard let k = header.firstIndex(of: name) else { throw SurrogateStore.StoreError(message: "\(path): no column '\(name)' in the header") }
             return k
@@ -139,19 +106,19 @@ public struct TestPredictions: Sendable, Equatable {
                                     truth: outputNames.map { _ in [] }, predicted: outputNames.map { _ in [] },
                                     std: stdColumns.map { _ in outputNames.map { _ in [] } }, fieldRMSE: fieldColumn.map { _ in [] },
                                     fieldStdRMS: fieldStdColumn.map { _ in [] })
-        for (number, line) in lines.enumerated().dropFirst() {
-            let cells = fields(line)
+        for record in records.dropFirst() {
+            let cells = record.fields, number = record.line
             guard cells.count == header.count else {
-                throw SurrogateStore.StoreError(message: "\(path) line \(number + 1): \(cells.count) cells, the header has \(header.count)")
+                throw SurrogateStore.StoreError(message: "\(path) line \(number): \(cells.count) cells, the header has \(header.count)")
             }
             func value(_ k: Int) throws -> Double {
                 guard let v = Double(cells[k]) else {
-                    throw SurrogateStore.StoreError(message: "\(path) line \(number + 1), column '\(header[k])': '\(cells[k])' is not a number")
+                    throw SurrogateStore.StoreError(message: "\(path) line \(number), column '\(header[k])': '\(cells[k])' is not a number")
                 }
                 return v
             }
             guard let row = Int(exactly: try value(rowColumn)) else {
-                throw SurrogateStore.StoreError(message: "\(path) line \(number + 1), column 'row': '\(cells[rowColumn])' is not a row number")
+                throw SurrogateStore.StoreError(message: "\(path) line \(number), column 'row': '\(cells[rowColumn])' is not a row number")
             }
             table.rows.append(row)
             table.inputs.append(try inputColumns.map(value))

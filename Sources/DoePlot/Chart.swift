@@ -197,7 +197,9 @@ public struct Chart: Sendable {
             }
         }
         // layers, clipped to the plot area
-        let clipId = "clip-" + (id ?? String(UInt32(truncatingIfNeeded: title.hashValue)))
+        // Swift's hashValue is seeded per process: the clip id is made from the chart's own text and size instead, so the
+        // same chart gives the same SVG in every run (charts alike in title and size clip alike)
+        let clipId = "clip-" + (id ?? String(SVG.fnv1a("\(title)|\(width)|\(height)|\(plotLeft)|\(plotRight)|\(plotTop)|\(plotBottom)"), radix: 16))
         var content = ""
         var legend: [(String, String)] = []   // (label, swatch svg)
         for layer in layers {

@@ -36,6 +36,13 @@ public enum SVG {
         return "<\(tag)\(attrs)>\(content)</\(tag)>"
     }
 
+    /// FNV-1a hash of the UTF-8 bytes (stable across processes, unlike `hashValue`), for element ids.
+    public static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// A polyline path `M x y L x y ...` through the finite points (a gap breaks the line).
     public static func path(_ points: [(Double, Double)]) -> String {
         var d = ""

@@ -1,3 +1,4 @@
+import DoeBO
 import DoeDesign
 import DoeLinalg
 import DoeNeural
@@ -91,15 +92,13 @@ public struct ModelAnalysis: Sendable {
 
     /// Sobol indices of each scalar output with inputs uniform over `bounds`.
     static func sensitivity(of model: Surrogate, bounds: (low: [Double], high: [Double])) -> [SobolSensitivity.Indices?] {
-        return model.outputNames.indices.map { k in
-            SobolSensitivity.estimate(dimension: model.inputNames.count, samples: 2048, seed: 0) { points in
-                var x = Matrix<Float>(rows: points.count, columns: model.inputNames.count)
-                for (i, u) in points.enumerated() {
-                    for j in 0..<u.count { x[i, j] = Float(bounds.low[j] + u[j] * (bounds.high[j] - bounds.low[j])) }
-                }
-                let p = model.predict(x).mean
-                return (0..<points.count).map { Double(p[$0, k]) }
+        SobolSensitivity.estimate(dimension: model.inputNames.count, samples: 2048, seed: 0, outputs: model.outputNames.count) { points in
+            var x = Matrix<Float>(rows: points.count, columns: model.inputNames.count)
+            for (i, u) in points.enumerated() {
+                for j in 0..<u.count { x[i, j] = Float(bounds.low[j] + u[j] * (bounds.high[j] - bounds.low[j])) }
             }
+            let p = model.predict(x).mean
+            return (0..<p.columns).map { k in (0..<points.count).map { Double(p[$0, k]) } }
         }
     }
 
@@ -132,7 +131,7 @@ public struct ModelAnalysis: Sendable {
         var lo = -40.0, hi = 40.0
         for _ in 0..<200 {
             let mid = (lo + hi) / 2
-            if 0.5 * erfc(-mid / 2.0.squareRoot()) < p { lo = mid } else { hi = mid }
+            if ExpectedImprovementMath.normalCDF(mid) < p { lo = mid } else { hi = mid }
             if hi - lo < 1e-13 { break }
         }
         return (lo + hi) / 2

@@ -102,6 +102,9 @@ public struct StudyAnalysis: Sendable {
         self.batches = batches
 
         let completed = state.trials(in: .completed)
+        let surrogateIndices = try surrogate.map {
+            try StudyAnalysis.surrogateSensitivity($0.model, path: $0.path, objectives: space.objectives.map(\.name), space: space, seed: state.seed)
+        } ?? [:]
         var views: [ObjectiveView] = []
         for objective in space.objectives {
             let observed = completed.filter { $0.values[objective.name] != nil }
@@ -122,10 +125,7 @@ public struct StudyAnalysis: Sendable {
                 }
             }
             var view = ObjectiveView(objective: objective, observations: observations, bestSoFar: best, model: model, modelNote: note)
-            if let surrogate {
-                view.surrogateSensitivity = try StudyAnalysis.surrogateSensitivity(surrogate.model, path: surrogate.path, objective: objective.name,
-                                                                                   space: space, seed: state.seed)
-            }
+            view.surrogateSensitivity = surrogateIndices[objective.name] ?? nil
             views.append(view)
         }
         objectives = views
@@ -212,10 +212,12 @@ public struct StudyAnalysis: Sendable {
         return ModelView(summary: summary, slices: slices, sensitivity: sensitivity, throughTrial: bestTrial.id)
     }
 
-    /// Sobol indices of a neural surrogate's prediction of `objective` over the study's space.
-    static func surrogateSensitivity(_ model: Surrogate, path: String, objective: String, space: DesignSpace,
-                                     seed: UInt64) throws -> SobolSensitivity.Indices? {
-        guard let output = model.outputNames.firstIndex(of: objective) else { return nil }
+    /// Sobol indices of a neural surrogate's predictions of the `objectives` it has as outputs, over the study's
+    /// space (one batch of predictions for all of them).
+    static func surrogateSensitivity(_ model: Surrogate, path: String, objectives: [String], space: DesignSpace,
+                                     seed: UInt64) throws -> [String: SobolSensitivity.Indices?] {
+        let outputs = objectives.compactMap { name in model.outputNames.firstIndex(of: name).map { (name, $0) } }
+        guard !outputs.isEmpty else { return [:] }
         let varied = space.parameters.enumerated().filter { $0.element.isVaried }
         let columns = try model.inputNames.map { name -> Int in
             guard let k = varied.firstIndex(where: { $0.element.name == name }) else {
@@ -226,7 +228,7 @@ public struct StudyAnalysis: Sendable {
         guard Set(columns).count == varied.count else {
             throw ReportError("\(path): the surrogate's inputs (\(model.inputNames.joined(separator: ", "))) do not cover the study's parameters (\(varied.map(\.element.name).joined(separator: ", ")))")
         }
-        return SobolSensitivity.estimate(dimension: varied.count, samples: 2048, seed: seed) { points in
+        let indices = SobolSensitivity.estimate(dimension: varied.count, samples: 2048, seed: seed, outputs: outputs.count) { points in
             var x = Matrix<Float>(rows: points.count, columns: model.inputNames.count)
             for (i, u) in points.enumerated() {
                 let assignment = space.assignment(fromUnit: u)
@@ -240,8 +242,9 @@ public struct StudyAnalysis: Sendable {
                 }
             }
             let prediction = model.predict(x).mean
-            return (0..<points.count).map { Double(prediction[$0, output]) }
+            return outputs.map { _, output in (0..<points.count).map { Double(prediction[$0, output]) } }
         }
+        return Dictionary(uniqueKeysWithValues: zip(outputs.map(\.0), indices))
     }
 }
 

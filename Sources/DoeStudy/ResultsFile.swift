@@ -108,7 +108,8 @@ public enum ResultsFile {
     }
 
     static func parseCSV(_ text: String, source: String, space: DesignSpace) throws -> [ResultRow] {
-        let table = try CSV.parse(text, source: source)
+        let table: [CSV.Record]
+        do { table = try CSV.parse(text, source: source) } catch let error as ValueError { throw StudyError.invalidInput(error.message) }
         guard let header = table.first else { throw StudyError.invalidInput("\(source): empty file (expected a header line)") }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         if let dup = Dictionary(grouping: columns, by: { $0 }).first(where: { $1.count > 1 })?.key {
@@ -166,77 +167,5 @@ public enum ResultsFile {
             return (context.underlyingError.map { "\($0.localizedDescription)" }) ?? context.debugDescription
         }
         return "\(error)"
-    }
-}
-
-/// Minimal RFC 4180 CSV: comma separated, double-quoted fields with `""` escapes, LF or CRLF line ends.
-public enum CSV {
-    /// One parsed record with its 1-based starting line.
-    public struct Record: Sendable {
-        public let line: Int
-        public let fields: [String]
-    }
-
-    /// Parses CSV text; blank lines are skipped.
-    public static func parse(_ text: String, source: String) throws -> [Record] {
-        var records: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1
-        var recordLine = 1
-        var fieldStarted = false
-        var iterator = Array(text.unicodeScalars).makeIterator()
-        var pending: Unicode.Scalar? = iterator.next()
-        func finishRecord() {
-            fields.append(field)
-            if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) {
-                records.append(Record(line: recordLine, fields: fields))
-            }
-            fields = []
-            field = ""
-            fieldStarted = false
-        }
-        while let c = pending {
-            pending = iterator.next()
-            if inQuotes {
-                if c == "\"" {
-                    if pending == "\"" { field.unicodeScalars.append("\""); pending = iterator.next() } else { inQuotes = false }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where !fieldStarted || field.trimmingCharacters(in: .whitespaces).isEmpty:
-                inQuotes = true
-                fieldStarted = true
-                field = ""
-            case ",":
-                fields.append(field)
-                field = ""
-                fieldStarted = false
-            case "\r":
-                if pending == "\n" { continue }
-                finishRecord(); line += 1; recordLine = line
-            case "\n":
-                finishRecord(); line += 1; recordLine = line
-            default:
-                field.unicodeScalars.append(c)
-                fieldStarted = true
-            }
-        }
-        if inQuotes { throw StudyError.invalidInput("\(source) line \(recordLine): unterminated quoted field") }
-        if !field.isEmpty || !fields.isEmpty { finishRecord() }
-        return records
-    }
-
-    /// Quotes a field when needed.
-    public static func escape(_ field: String) -> String {
-        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return field
     }
 }
