@@ -27,14 +27,21 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses one JSON document.
-    /// - Throws: `DecodingError` with the position of the problem.
+    /// Parses one JSON document (RFC 8259), keeping object members in document order.
+    ///
+    /// Numbers written without a fraction or exponent that fit an `Int` become ``int(_:)``, all others ``double(_:)``
+    /// (correctly rounded). Repeated keys are kept in order; ``subscript(_:)`` returns the first.
+    /// - Throws: ``JSONParseError`` naming the line and column of the problem.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        var parser = OrderedJSONParser(bytes: [UInt8](data))
+        return try parser.parseDocument()
     }
 
-    /// Parses one JSON document from a string.
-    public static func parse(_ text: String) throws -> JSONValue { try parse(Data(text.utf8)) }
+    /// Parses one JSON document from a string; see ``parse(_:)-(Data)``.
+    public static func parse(_ text: String) throws -> JSONValue {
+        var parser = OrderedJSONParser(bytes: Array(text.utf8))
+        return try parser.parseDocument()
+    }
 
     /// Member `key` of an object (the first one when a key is repeated), or `nil`.
     public subscript(key: String) -> JSONValue? {

@@ -11,23 +11,38 @@ import Testing
         let iterations = Int(ProcessInfo.processInfo.environment["DOE_CRASH_ITERATIONS"] ?? "") ?? 120
         try cli.write("space.json", #"[{"name":"x","type":"real","low":0,"high":1}]"#)
         try cli.ok(["init", "crash", "--space", "space.json", "--seed", "3"])
-        try cli.ok(["suggest", "crash", "--batch", "\(iterations)"])
+        try cli.ok(["suggest", "crash", "--batch", "\(iterations + 3)"])
         var rng = SystemRandomNumberGenerator()
-        var acknowledged: [Int: Double] = [:]
-        var killed = 0
-        for i in 1...iterations {
+        func writer(_ id: Int, value: Double, delayMS: Int?) throws -> (Process, Pipe) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLI.binary)
-            let value = Double(i) + 0.25
-            process.arguments = ["observe", "crash", "\(i)", "--value", "\(value)", "--dir", cli.studies]
+            process.arguments = ["observe", "crash", "\(id)", "--value", "\(value)", "--dir", cli.studies]
             var env = ProcessInfo.processInfo.environment
-            if i % 2 == 0 { env["DOE_JOURNAL_WRITE_DELAY_MS"] = "\(Int.random(in: 5...40, using: &rng))" }
+            if let delayMS { env["DOE_JOURNAL_WRITE_DELAY_MS"] = "\(delayMS)" }
             process.environment = env
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 0...60_000, using: &rng))
+            return (process, out)
+        }
+        // How long an unkilled writer takes on this machine, now: the kill moments are spread over that span, so the
+        // test kills writers before, during and after their write whatever the machine's speed or load.
+        var span = 0.0
+        for id in (iterations + 1)...(iterations + 3) {
+            let started = Date()
+            let (process, out) = try writer(id, value: Double(id), delayMS: 40)
+            _ = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "an unkilled writer must succeed")
+            span = max(span, Date().timeIntervalSince(started))
+        }
+        var acknowledged: [Int: Double] = [:]
+        var killed = 0
+        for i in 1...iterations {
+            let value = Double(i) + 0.25
+            let (process, out) = try writer(i, value: value, delayMS: i % 2 == 0 ? Int.random(in: 5...40, using: &rng) : nil)
+            usleep(UInt32(Double.random(in: 0...(1.5 * span), using: &rng) * 1e6))
             kill(process.processIdentifier, SIGKILL)
             let output = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
@@ -56,7 +71,7 @@ import Testing
         }
         let pending = rows.filter { $0["state"] as? String == "pending" }.compactMap { $0["id"] as? Int }
         if let next = pending.first { try cli.ok(["observe", "crash", "\(next)", "--value", "1"]) }
-        print("crash test: \(iterations) writers, \(acknowledged.count) acknowledged, \(killed) killed; torn tails moved aside: \((cli.read("studies/crash/journal.jsonl.torn") ?? "").components(separatedBy: "\n# ").count - (cli.read("studies/crash/journal.jsonl.torn") == nil ? 1 : 0))")
+        print("crash test: kills spread over \(Int(1500 * span)) ms; \(iterations) writers, \(acknowledged.count) acknowledged, \(killed) killed; torn tails moved aside: \((cli.read("studies/crash/journal.jsonl.torn") ?? "").components(separatedBy: "\n# ").count - (cli.read("studies/crash/journal.jsonl.torn") == nil ? 1 : 0))")
         #expect(killed > 0, "the test must actually kill writers")
         #expect(acknowledged.count > 0, "some writers must finish")
     }

@@ -22,3 +22,45 @@ import Testing
 }
 
 import Foundation
+
+@Suite struct OrderedJSONParsingTests {
+    @Test func membersKeepDocumentOrder() throws {
+        let keys = (0..<64).map { "k\(($0 * 37) % 64)" }
+        let text = "{" + keys.enumerated().map { "\"\($1)\": \($0)" }.joined(separator: ", ") + "}"
+        let value = try JSONValue.parse(text)
+        #expect(value.members?.map(\.0) == keys)
+        #expect(value.members?.map { $0.1.integer ?? -1 } == Array(0..<64))
+    }
+
+    @Test func numbersStringsAndNesting() throws {
+        let value = try JSONValue.parse(#" {"a": [1, -0, 2.5, 1e3, -1.25E-2, 12345678901234567890], "s": "\u00e9\ud83d\ude00\/\t", "n": null, "b": false} "#)
+        #expect(value["a"] == .array([.int(1), .int(0), .double(2.5), .double(1000), .double(-0.0125), .double(12345678901234567890)]))
+        #expect(value["s"]?.string == "é😀/\t")
+        #expect(value["n"] == .null)
+        #expect(value["b"] == .bool(false))
+        #expect(try JSONValue.parse("\u{FEFF}[]".data(using: .utf8)!) == .array([]))
+    }
+
+    @Test func errorsNameLineAndColumn() {
+        let cases: [(String, String, Int, Int)] = [
+            ("{\n  \"a\": 1,\n  \"b\" 2\n}", "expected ':'", 3, 7),
+            ("[1, 2", "unterminated array", 1, 6),
+            ("{\"a\": 01}", "leading zero", 1, 7),
+            ("[1] x", "unexpected text after", 1, 5),
+            ("\"abc", "unterminated string", 1, 1),
+            ("[tru]", "invalid literal", 1, 2),
+            ("", "empty document", 1, 1),
+            ("[1e999]", "out of range", 1, 2),
+            (String(repeating: "[", count: 600), "nesting deeper", 1, 513),
+        ]
+        for (text, reason, line, column) in cases {
+            do {
+                _ = try JSONValue.parse(text)
+                Issue.record("\(text.prefix(20)) parsed")
+            } catch let error as JSONParseError {
+                #expect(error.description.contains(reason), "\(error)")
+                #expect(error.line == line && error.column == column, "\(text.prefix(20)): \(error)")
+            } catch { Issue.record("unexpected \(error)") }
+        }
+    }
+}
