@@ -54,6 +54,74 @@ with h5py.File(os.path.join(out, "part2_f64.h5"), "w") as h:
     dy.attrs["names"] = ["stress", "mass"]
     h.create_dataset("fields/uy", data=f[50:])
 
+# the same table as chunked_gzip_f32.h5 with its input and output columns in another order, names saying so
+x, y, f = table(50, 3, 2, 40)
+with h5py.File(os.path.join(out, "swapped_columns.h5"), "w") as h:
+    dx = h.create_dataset("inputs", data=x[:, [2, 0, 1]])
+    dx.attrs["names"] = ["angle", "thickness", "load"]
+    dy = h.create_dataset("outputs", data=y[:, [1, 0]])
+    dy.attrs["names"] = ["mass", "stress"]
+    h.create_dataset("fields/uy", data=f)
+
+# names, units and bounds as file-root attributes (vlen str lists and fixed-length bytes), bounds as d x 2
+with h5py.File(os.path.join(out, "root_attributes.h5"), "w") as h:
+    h.create_dataset("inputs", data=x)
+    h.create_dataset("outputs", data=y)
+    h.attrs["input_names"] = ["thickness", "load", "angle"]
+    h.attrs["output_names"] = np.array([b"stress", b"mass"])
+    h.attrs["input_units"] = ["mm", "kN", "deg"]
+    h.attrs["output_units"] = np.array([b"MPa", b"kg"])
+    h.attrs["bounds"] = np.array([[0.0, 24.5], [1.0, 25.5], [2.0, 26.5]])
+
+# dataset names that contradict the file's names
+with h5py.File(os.path.join(out, "conflicting_names.h5"), "w") as h:
+    dx = h.create_dataset("inputs", data=x)
+    dx.attrs["names"] = ["thickness", "load", "angle"]
+    h.create_dataset("outputs", data=y)
+    h.attrs["input_names"] = ["load", "thickness", "angle"]
+
+# one dataset per variable: /inputs/<name>, /outputs/<name>, units per dataset; h5py keeps no creation order by
+# default, so the columns come in name order
+with h5py.File(os.path.join(out, "per_variable.h5"), "w") as h:
+    for j, (name, unit) in enumerate([("thickness", "mm"), ("load", "kN"), ("angle", "deg")]):
+        h.create_dataset(f"inputs/{name}", data=x[:, j]).attrs["units"] = unit
+    for k, name in enumerate(["stress", "mass"]):
+        h.create_dataset(f"outputs/{name}", data=y[:, k])
+
+# the same with the group tracking creation order and the file naming the input order
+with h5py.File(os.path.join(out, "per_variable_ordered.h5"), "w", track_order=True) as h:
+    g = h.create_group("inputs", track_order=True)
+    for j, name in enumerate(["thickness", "load", "angle"]):
+        g.create_dataset(name, data=x[:, j])
+    g2 = h.create_group("outputs", track_order=True)
+    for k, name in enumerate(["stress", "mass"]):
+        g2.create_dataset(name, data=y[:, k])
+
+# MATLAB-style: inputs stored transposed (columns x rows), outputs the right way
+with h5py.File(os.path.join(out, "transposed_inputs.h5"), "w") as h:
+    h.create_dataset("inputs", data=x.T)
+    h.create_dataset("outputs", data=y)
+
+# transposed with names: the names count matches the rows, not the columns
+with h5py.File(os.path.join(out, "transposed_named.h5"), "w") as h:
+    x5 = np.concatenate([x, x[:, :2] * 2], axis=1)[:3]
+    dx = h.create_dataset("inputs", data=x5.T.copy())   # 5 x 3 (five inputs of three runs, columns x rows)
+    dx.attrs["names"] = ["thickness", "load", "angle", "width", "depth"]
+    h.create_dataset("outputs", data=y[:5])
+
+# no names anywhere
+with h5py.File(os.path.join(out, "unnamed.h5"), "w") as h:
+    h.create_dataset("inputs", data=x)
+    h.create_dataset("outputs", data=y)
+
+# an extra input column the model does not know
+x4 = np.concatenate([x, np.full((50, 1), 7.0)], axis=1)
+with h5py.File(os.path.join(out, "extra_input.h5"), "w") as h:
+    dx = h.create_dataset("inputs", data=x4)
+    dx.attrs["names"] = ["thickness", "load", "angle", "temperature"]
+    dy = h.create_dataset("outputs", data=y)
+    dy.attrs["names"] = ["stress", "mass"]
+
 # broken dumps
 with h5py.File(os.path.join(out, "bad_rows.h5"), "w") as h:
     h.create_dataset("inputs", data=np.zeros((10, 3)))

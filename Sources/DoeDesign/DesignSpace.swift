@@ -127,6 +127,12 @@ public struct DesignSpace: Sendable, Equatable {
         }
     }
 
+    /// Validates one raw value for parameter `p` (bounds, integrality, choices), as ``assignment(from:context:)`` does.
+    /// - Throws: ``ValueError`` naming the parameter and the problem.
+    public func value(_ raw: JSONValue, for p: Parameter, context: String) throws -> ParameterValue {
+        try validate(raw, for: p, context: context)
+    }
+
     private func validate(_ raw: JSONValue, for p: Parameter, context: String) throws -> ParameterValue {
         let where_ = "\(context): parameter '\(p.name)'"
         func number() throws -> Double {

@@ -1,5 +1,17 @@
 import CHDF5
 
+/// What an HDF5 path names.
+public enum H5ObjectKind: Sendable, Equatable {
+    /// Nothing at that path.
+    case missing
+    /// A group (a folder of datasets).
+    case group
+    /// A dataset.
+    case dataset
+    /// A named datatype or something else.
+    case other
+}
+
 /// Shape and element type of a dataset.
 public struct H5DatasetShape: Sendable, Equatable {
     /// Extent of every dimension.
@@ -22,17 +34,53 @@ extension H5File {
         return !prefix.isEmpty
     }
 
-    /// Names of the objects directly under the root group (for "did you mean" messages).
-    public func rootMembers() -> [String] {
-        var info = H5G_info_t()
-        guard H5Gget_info(id, &info) >= 0 else { return [] }
-        return (0..<info.nlinks).compactMap { i -> String? in
-            let length = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, doe_h5p_default())
-            guard length > 0 else { return nil }
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, doe_h5p_default())
-            return "/" + String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// Names of the objects directly under the root group (for "did you mean" messages), as absolute paths.
+    public func rootMembers() -> [String] { members(of: "/").map { "/" + $0 } }
+
+    /// What kind of object `name` is.
+    public func kind(of name: String) -> H5ObjectKind {
+        guard name == "/" || exists(name) else { return .missing }
+        let object = H5Oopen(id, name, doe_h5p_default())
+        guard object >= 0 else { return .missing }
+        defer { H5Oclose(object) }
+        switch H5Iget_type(object) {
+        case H5I_GROUP: return .group
+        case H5I_DATASET: return .dataset
+        default: return .other
         }
+    }
+
+    /// Names (not paths) of the links in group `group`: in creation order when the file tracks it (h5py's
+    /// `track_order=True`), else in name order.
+    public func members(of group: String) -> [String] {
+        var info = H5G_info_t()
+        guard H5Gget_info_by_name(id, group, &info, doe_h5p_default()) >= 0 else { return [] }
+        func names(_ index: H5_index_t) -> [String]? {
+            var result: [String] = []
+            for i in 0..<info.nlinks {
+                let length = H5Lget_name_by_idx(id, group, index, H5_ITER_INC, i, nil, 0, doe_h5p_default())
+                guard length > 0 else { return nil }
+                var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+                H5Lget_name_by_idx(id, group, index, H5_ITER_INC, i, &buffer, buffer.count, doe_h5p_default())
+                result.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            return result
+        }
+        return names(H5_INDEX_CRT_ORDER) ?? names(H5_INDEX_NAME) ?? []
+    }
+
+    /// Extent of every dimension of attribute `attribute` of `object`, or `nil` when absent.
+    public func attributeDimensions(_ attribute: String, of object: String) -> [Int]? {
+        guard H5Aexists_by_name(id, object, attribute, doe_h5p_default()) > 0 else { return nil }
+        let attr = H5Aopen_by_name(id, object, attribute, doe_h5p_default(), doe_h5p_default())
+        guard attr >= 0 else { return nil }
+        defer { H5Aclose(attr) }
+        let space = H5Aget_space(attr)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        return dims.prefix(rank).map { Int($0) }
     }
 
     /// Shape and type of dataset `name`.
@@ -91,8 +139,8 @@ extension H5File {
                 H5Dread(dataset, memoryType, memorySpace, fileSpace, doe_h5p_default(), $0.baseAddress)
             }
             guard status >= 0 else {
-                throw H5Error(operation: "read rows \(rows.lowerBound)..<\(rows.upperBound) of (a compression filter may be unavailable, e.g. h5py's lzf; use gzip)",
-                              path: path, object: name)
+                throw H5Error(operation: "read rows \(rows.lowerBound)–\(rows.upperBound - 1) of dataset", path: path, object: name,
+                              hint: "a compression filter may be unavailable, e.g. h5py's lzf; write the dump with gzip")
             }
             return values
         }
@@ -107,7 +155,7 @@ extension H5File {
         let type = H5Aget_type(attr)
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_STRING else {
-            throw H5Error(operation: "read attribute '\(attribute)' as strings (it is not a string attribute) of", path: path, object: object)
+            throw H5Error(operation: "read attribute '\(attribute)' of", path: path, object: object, hint: "expected strings, it holds numbers")
         }
         let space = H5Aget_space(attr)
         defer { H5Sclose(space) }
@@ -145,14 +193,19 @@ extension H5File {
         defer { H5Sclose(space) }
         var values = [Double](repeating: 0, count: max(Int(H5Sget_simple_extent_npoints(space)), 0))
         guard H5Aread(attr, doe_h5t_native_double(), &values) >= 0 else {
-            throw H5Error(operation: "read attribute '\(attribute)' as numbers of", path: path, object: object)
+            throw H5Error(operation: "read attribute '\(attribute)' of", path: path, object: object, hint: "expected numbers")
         }
         return values
     }
 
     func withDataset<T>(_ name: String, _ body: (hid_t) throws -> T) throws -> T {
         guard exists(name) else {
-            throw H5Error(operation: "find dataset (the file has \(rootMembers().joined(separator: ", ")))", path: path, object: name)
+            throw H5Error(operation: "find dataset", path: path, object: name, hint: "the file holds \(rootMembers().joined(separator: ", "))")
+        }
+        if kind(of: name) == .group {
+            let inside = members(of: name)
+            throw H5Error(operation: "read dataset", path: path, object: name,
+                          hint: "it is a group holding \(inside.isEmpty ? "nothing" : inside.joined(separator: ", ")); name a dataset in it")
         }
         let dataset = H5Dopen2(id, name, doe_h5p_default())
         guard dataset >= 0 else { throw H5Error(operation: "open dataset", path: path, object: name) }

@@ -2,14 +2,26 @@ import CHDF5
 
 /// A failure reported by libhdf5, with the file and object it concerns.
 public struct H5Error: Error, Sendable, CustomStringConvertible {
-    /// What doe was doing, e.g. "open dataset".
+    /// What doe was doing, as a verb phrase that the object completes, e.g. "open dataset" or "read rows 0–9 of".
     public let operation: String
     /// The file path.
     public let path: String
     /// The object inside the file, if any (e.g. "/inputs").
     public let object: String?
+    /// What probably went wrong or what to do, if doe knows.
+    public let hint: String?
+
+    /// An error for `operation` on `object` in the file at `path`.
+    public init(operation: String, path: String, object: String?, hint: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.object = object
+        self.hint = hint
+    }
+
+    /// "FILE: cannot OPERATION 'OBJECT' (HINT)".
     public var description: String {
-        "HDF5: cannot \(operation) \(object.map { "'\($0)' in " } ?? "")'\(path)'"
+        "\(path): cannot \(operation)\(object.map { " '\($0)'" } ?? "")\(hint.map { " (\($0))" } ?? "")"
     }
 }
 
@@ -40,7 +52,7 @@ public final class H5File {
     public static func open(_ path: String) throws -> H5File {
         doe_h5_silence_errors()
         let id = H5Fopen(path, doe_h5f_acc_rdonly(), doe_h5p_default())
-        guard id >= 0 else { throw H5Error(operation: "open file", path: path, object: nil) }
+        guard id >= 0 else { throw H5Error(operation: "open file", path: path, object: nil, hint: "not an HDF5 file, damaged, or not readable") }
         return H5File(id: id, path: path)
     }
 
@@ -76,7 +88,7 @@ public final class H5File {
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }
         guard H5Sget_simple_extent_ndims(space) == 2 else {
-            throw H5Error(operation: "read (dataset is not 2-D)", path: path, object: name)
+            throw H5Error(operation: "read dataset", path: path, object: name, hint: "it is not 2-D")
         }
         var dims: [hsize_t] = [0, 0]
         H5Sget_simple_extent_dims(space, &dims, nil)

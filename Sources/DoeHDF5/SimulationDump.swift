@@ -1,11 +1,14 @@
 import Foundation
 
 /// Where the datasets of a simulation dump are and what to do with incomplete rows.
+///
+/// `inputs` and `outputs` each name either a 2-D dataset (rows × columns; a 1-D dataset is one column) or a group of
+/// per-variable 1-D datasets (`/inputs/width`, `/inputs/height`, …), read as columns.
 public struct DumpLayout: Sendable {
-    /// Inputs dataset (`n × d`).
+    /// Inputs dataset or group (`n × d`).
     public var inputs: String = "/inputs"
-    /// Outputs dataset (`n × m`, or `n` for a single output).
-    public var outputs: String = "/outputs"
+    /// Outputs dataset or group (`n × m`, or `n` for a single output); `nil` reads the inputs only (prediction).
+    public var outputs: String? = "/outputs"
     /// Optional field dataset (`n × p`, one field per sample, e.g. `/fields/uy`).
     public var fields: String?
     /// Drop rows with NaN or infinite values (`true`) or refuse the dump (`false`).
@@ -13,18 +16,25 @@ public struct DumpLayout: Sendable {
     /// Rows read per hyperslab (the reader never holds more than this many float64 rows at once).
     public var chunkRows: Int = 65_536
 
+    /// The default layout: `/inputs`, `/outputs`, no field, NaN rows dropped.
     public init() {}
 }
 
 /// A training table read from one or more HDF5 dumps, in single precision, row-major.
 public struct SimulationData: Sendable {
-    /// Input names (attribute `names`/`columns` of the inputs dataset, else `x0…`).
+    /// Input names (attribute `names`/`columns` of the inputs dataset, else the file's `input_names`, else `x0…`).
     public var inputNames: [String]
-    /// Output names.
+    /// Output names (likewise, `output_names` on the file, else `y0…`).
     public var outputNames: [String]
-    /// Input units (attribute `units`), if given.
+    /// `false` when the dump named no inputs and ``inputNames`` are the made-up `x0…`.
+    public var inputNamesGiven: Bool
+    /// `false` when the dump named no outputs and ``outputNames`` are the made-up `y0…`.
+    public var outputNamesGiven: Bool
+    /// Input units (attribute `units`, or the file's `input_units`), if given.
     public var inputUnits: [String]?
-    /// Input bounds (attributes `low`/`high`, or `bounds` as d×2), if given.
+    /// Output units (attribute `units` of the outputs, or the file's `output_units`), if given.
+    public var outputUnits: [String]?
+    /// Input bounds (attributes `low`/`high`, or `bounds` as d×2 or 2×d, on the dataset or the file), if given.
     public var inputBounds: (low: [Double], high: [Double])?
     /// `rows × inputNames.count`.
     public var inputs: [Float]
@@ -40,12 +50,19 @@ public struct SimulationData: Sendable {
     public var droppedRows: Int
     /// The files read, in order.
     public var sources: [String]
+    /// Things the reader did that the user should hear about (columns reordered, no names), one sentence each.
+    public var notes: [String]
 
+    /// A table from its parts (`inputs`/`outputs`/`fields` row-major).
     public init(inputNames: [String], outputNames: [String], inputUnits: [String]?, inputBounds: (low: [Double], high: [Double])?,
-                inputs: [Float], outputs: [Float], fields: [Float]?, fieldWidth: Int, rows: Int, droppedRows: Int, sources: [String]) {
+                inputs: [Float], outputs: [Float], fields: [Float]?, fieldWidth: Int, rows: Int, droppedRows: Int, sources: [String],
+                outputUnits: [String]? = nil, inputNamesGiven: Bool = true, outputNamesGiven: Bool = true, notes: [String] = []) {
         self.inputNames = inputNames
         self.outputNames = outputNames
+        self.inputNamesGiven = inputNamesGiven
+        self.outputNamesGiven = outputNamesGiven
         self.inputUnits = inputUnits
+        self.outputUnits = outputUnits
         self.inputBounds = inputBounds
         self.inputs = inputs
         self.outputs = outputs
@@ -54,12 +71,17 @@ public struct SimulationData: Sendable {
         self.rows = rows
         self.droppedRows = droppedRows
         self.sources = sources
+        self.notes = notes
     }
 }
 
 /// A dump that cannot be used, with the file and dataset concerned.
 public struct DumpError: Error, Sendable, CustomStringConvertible {
+    /// The whole message, starting with the file it concerns.
     public let message: String
+    /// An error with `message`.
+    public init(message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
@@ -67,24 +89,30 @@ public struct DumpError: Error, Sendable, CustomStringConvertible {
 /// gzip-compressed, several files or a folder concatenated row-wise.
 public enum DumpReader {
     /// Expands folders to their `.h5`/`.hdf5` files (sorted) and reads everything.
+    ///
+    /// Later files are matched to the first by column name: a permutation is reordered (and said in ``SimulationData/notes``),
+    /// other differences are refused.
     /// - Throws: ``DumpError`` or ``H5Error`` naming the file and dataset (missing dataset, wrong rank or type,
     ///   mismatched row counts or column names between files, NaN rows when `dropNonFinite` is off).
     public static func load(_ paths: [String], layout: DumpLayout = DumpLayout()) throws -> SimulationData {
         let files = try expand(paths)
-        guard !files.isEmpty else { throw DumpError(message: "no HDF5 files in \(paths.joined(separator: ", "))") }
+        guard !files.isEmpty else { throw DumpError(message: "\(paths.joined(separator: ", ")): no HDF5 files (.h5 or .hdf5) there") }
         var result: SimulationData?
         for file in files {
-            let part = try loadOne(file, layout: layout)
+            var part = try loadOne(file, layout: layout)
             guard var merged = result else { result = part; continue }
-            guard part.inputNames == merged.inputNames, part.outputNames == merged.outputNames, part.fieldWidth == merged.fieldWidth else {
-                throw DumpError(message: "\(file): columns (\(part.inputNames.joined(separator: ",")) → \(part.outputNames.joined(separator: ","))) differ from \(merged.sources[0]) (\(merged.inputNames.joined(separator: ",")) → \(merged.outputNames.joined(separator: ",")))")
+            guard part.fieldWidth == merged.fieldWidth else {
+                throw DumpError(message: "\(file): fields have \(part.fieldWidth) values per row, \(merged.sources[0]) has \(merged.fieldWidth)")
             }
+            part = try part.matching(inputs: merged.inputNames, outputs: layout.outputs == nil ? nil : merged.outputNames,
+                                     of: "\(merged.sources[0])")
             merged.inputs += part.inputs
             merged.outputs += part.outputs
             if let f = part.fields { merged.fields = (merged.fields ?? []) + f }
             merged.rows += part.rows
             merged.droppedRows += part.droppedRows
             merged.sources += part.sources
+            merged.notes += part.notes
             result = merged
         }
         return result!
@@ -109,67 +137,63 @@ public enum DumpReader {
 
     static func loadOne(_ path: String, layout: DumpLayout) throws -> SimulationData {
         let file = try H5File.open(path)
-        func matrixShape(_ name: String, role: String) throws -> (rows: Int, columns: Int) {
-            let shape = try file.shape(of: name)
-            guard shape.isNumeric else {
-                throw DumpError(message: "\(path): \(role) dataset '\(name)' holds \(shape.typeName) values, not numbers")
+        let inputs = try DumpTable.resolve(layout.inputs, role: .inputs, in: file)
+        let outputs = try layout.outputs.map { try DumpTable.resolve($0, role: .outputs, in: file) }
+        var notes = inputs.notes + (outputs?.notes ?? [])
+        if let outputs, inputs.rows != outputs.rows {
+            var message = "\(path): '\(inputs.name)' has \(inputs.rows) rows but '\(outputs.name)' has \(outputs.rows)"
+            if inputs.columns == outputs.rows && inputs.isMatrix {
+                message += "; is '\(inputs.name)' stored transposed (\(inputs.rows)×\(inputs.columns), columns × rows as MATLAB and Fortran write)? "
+                    + "Write it rows × columns (in h5py: data.T)"
+            } else if outputs.columns == inputs.rows && outputs.isMatrix {
+                message += "; is '\(outputs.name)' stored transposed (\(outputs.rows)×\(outputs.columns), columns × rows as MATLAB and Fortran write)? "
+                    + "Write it rows × columns (in h5py: data.T)"
             }
-            switch shape.dimensions.count {
-            case 1: return (shape.dimensions[0], 1)
-            case 2: return (shape.dimensions[0], shape.dimensions[1])
-            default:
-                throw DumpError(message: "\(path): \(role) dataset '\(name)' has rank \(shape.dimensions.count) (\(shape.dimensions.map(String.init).joined(separator: "×"))); expected rows × columns")
-            }
+            throw DumpError(message: message)
         }
-        let inputShape = try matrixShape(layout.inputs, role: "inputs")
-        let outputShape = try matrixShape(layout.outputs, role: "outputs")
-        guard inputShape.rows == outputShape.rows else {
-            throw DumpError(message: "\(path): '\(layout.inputs)' has \(inputShape.rows) rows but '\(layout.outputs)' has \(outputShape.rows)")
+        if let outputs, !inputs.namesGiven, !outputs.namesGiven, inputs.isMatrix, outputs.isMatrix,
+           inputs.columns > inputs.rows, outputs.columns == inputs.columns {
+            throw DumpError(message: "\(path): '\(inputs.name)' is \(inputs.rows)×\(inputs.columns) and '\(outputs.name)' \(outputs.rows)×\(outputs.columns): "
+                + "more columns than rows and the same column count, so both look stored transposed (columns × rows, as MATLAB and Fortran write). "
+                + "Write them rows × columns (in h5py: data.T), or name the columns with a 'names' attribute")
         }
         var fieldShape: (rows: Int, columns: Int)?
         if let fields = layout.fields {
-            let shape = try matrixShape(fields, role: "fields")
-            guard shape.rows == inputShape.rows else {
-                throw DumpError(message: "\(path): '\(fields)' has \(shape.rows) rows but '\(layout.inputs)' has \(inputShape.rows)")
+            let shape = try file.shape(of: fields)
+            guard shape.isNumeric else { throw DumpError(message: "\(path): fields dataset '\(fields)' holds \(shape.typeName) values, not numbers") }
+            guard shape.dimensions.count == 2 else {
+                throw DumpError(message: "\(path): fields dataset '\(fields)' has rank \(shape.dimensions.count) (\(shape.dimensions.map(String.init).joined(separator: "×"))); expected rows × values")
             }
-            fieldShape = shape
-        }
-        let names = { (dataset: String, count: Int, prefix: String) throws -> [String] in
-            let given = try file.stringsAttribute("names", of: dataset) ?? file.stringsAttribute("columns", of: dataset)
-            if let given {
-                guard given.count == count else {
-                    throw DumpError(message: "\(path): attribute 'names' of '\(dataset)' has \(given.count) entries for \(count) columns")
-                }
-                return given
+            guard shape.dimensions[0] == inputs.rows else {
+                throw DumpError(message: "\(path): '\(fields)' has \(shape.dimensions[0]) rows but '\(inputs.name)' has \(inputs.rows)")
             }
-            return (0..<count).map { "\(prefix)\($0)" }
+            fieldShape = (shape.dimensions[0], shape.dimensions[1])
         }
-        let inputNames = try names(layout.inputs, inputShape.columns, "x")
-        let outputNames = try names(layout.outputs, outputShape.columns, "y")
-        let units = try file.stringsAttribute("units", of: layout.inputs)
-        var bounds: (low: [Double], high: [Double])?
-        if let low = try file.numbersAttribute("low", of: layout.inputs), let high = try file.numbersAttribute("high", of: layout.inputs),
-           low.count == inputShape.columns, high.count == inputShape.columns {
-            bounds = (low, high)
-        } else if let b = try file.numbersAttribute("bounds", of: layout.inputs), b.count == 2 * inputShape.columns {
-            bounds = (stride(from: 0, to: b.count, by: 2).map { b[$0] }, stride(from: 1, to: b.count, by: 2).map { b[$0] })
+        if !inputs.namesGiven {
+            notes.append("\(path): '\(inputs.name)' names no columns (attribute 'names' on the dataset, or 'input_names' on the file); "
+                + "they are called \(inputs.names.first!)…\(inputs.names.last!) and can only be matched by position")
+        }
+        if let outputs, !outputs.namesGiven {
+            notes.append("\(path): '\(outputs.name)' names no columns (attribute 'names' on the dataset, or 'output_names' on the file); "
+                + "they are called \(outputs.names.first!)…\(outputs.names.last!)")
         }
 
-        var inputs: [Float] = [], outputs: [Float] = [], fields: [Float]? = fieldShape == nil ? nil : []
-        inputs.reserveCapacity(inputShape.rows * inputShape.columns)
-        outputs.reserveCapacity(outputShape.rows * outputShape.columns)
+        var x: [Float] = [], y: [Float] = [], f: [Float]? = fieldShape == nil ? nil : []
+        x.reserveCapacity(inputs.rows * inputs.columns)
+        y.reserveCapacity(inputs.rows * (outputs?.columns ?? 0))
         var dropped = 0
         var start = 0
         let chunk = max(layout.chunkRows, 1)
-        while start < inputShape.rows {
-            let range = start..<min(start + chunk, inputShape.rows)
-            let x = try file.readRows(layout.inputs, rows: range, columns: inputShape.columns)
-            let y = try file.readRows(layout.outputs, rows: range, columns: outputShape.columns)
-            let f = try fieldShape.map { try file.readRows(layout.fields!, rows: range, columns: $0.columns) }
+        let m = outputs?.columns ?? 0
+        while start < inputs.rows {
+            let range = start..<min(start + chunk, inputs.rows)
+            let xs = try inputs.read(range, from: file)
+            let ys = try outputs?.read(range, from: file) ?? []
+            let fs = try fieldShape.map { try file.readRows(layout.fields!, rows: range, columns: $0.columns) }
             for r in 0..<range.count {
-                let xr = x[(r * inputShape.columns)..<((r + 1) * inputShape.columns)]
-                let yr = y[(r * outputShape.columns)..<((r + 1) * outputShape.columns)]
-                let fr = fieldShape.map { f![(r * $0.columns)..<((r + 1) * $0.columns)] }
+                let xr = xs[(r * inputs.columns)..<((r + 1) * inputs.columns)]
+                let yr = ys[(r * m)..<((r + 1) * m)]
+                let fr = fieldShape.map { fs![(r * $0.columns)..<((r + 1) * $0.columns)] }
                 let finite = xr.allSatisfy(\.isFinite) && yr.allSatisfy(\.isFinite) && (fr?.allSatisfy(\.isFinite) ?? true)
                 if !finite {
                     guard layout.dropNonFinite else {
@@ -178,14 +202,15 @@ public enum DumpReader {
                     dropped += 1
                     continue
                 }
-                inputs += xr
-                outputs += yr
-                if let fr { fields! += fr }
+                x += xr
+                y += yr
+                if let fr { f! += fr }
             }
             start = range.upperBound
         }
-        return SimulationData(inputNames: inputNames, outputNames: outputNames, inputUnits: units, inputBounds: bounds,
-                              inputs: inputs, outputs: outputs, fields: fields, fieldWidth: fieldShape?.columns ?? 0,
-                              rows: inputShape.rows - dropped, droppedRows: dropped, sources: [path])
+        return SimulationData(inputNames: inputs.names, outputNames: outputs?.names ?? [], inputUnits: inputs.units, inputBounds: inputs.bounds,
+                              inputs: x, outputs: y, fields: f, fieldWidth: fieldShape?.columns ?? 0,
+                              rows: inputs.rows - dropped, droppedRows: dropped, sources: [path], outputUnits: outputs?.units,
+                              inputNamesGiven: inputs.namesGiven, outputNamesGiven: outputs?.namesGiven ?? true, notes: notes)
     }
 }

@@ -6,10 +6,18 @@ import Foundation
 ///
 /// The networks predict standardized targets: the scalar outputs followed by the POD coefficients of the field.
 public struct Surrogate: Sendable {
+    /// Input names, in the column order the networks take.
     public var inputNames: [String]
+    /// Scalar output names, in the order predicted.
     public var outputNames: [String]
+    /// Units of the inputs, when the training data gave them.
     public var inputUnits: [String]?
+    /// Units of the outputs, when the training data gave them.
+    public var outputUnits: [String]?
+    /// Declared bounds of the inputs (from the dump's attributes or the study's space), when known.
     public var inputBounds: (low: [Double], high: [Double])?
+    /// Observed range of each input in the training rows (what the network saw), when recorded.
+    public var trainingRange: (low: [Double], high: [Double])?
     public var inputScaler: Standardizer
     /// Scaler of the network targets (scalar outputs + POD coefficients).
     public var targetScaler: Standardizer

@@ -49,8 +49,12 @@ public enum SurrogateStore {
         ]
         json += extra
         if let units = model.inputUnits { json.append(("input_units", .array(units.map { .string($0) }))) }
+        if let units = model.outputUnits { json.append(("output_units", .array(units.map { .string($0) }))) }
         if let b = model.inputBounds {
             json.append(("input_bounds", .object([("low", .array(b.low.map { .double($0) })), ("high", .array(b.high.map { .double($0) }))])))
+        }
+        if let b = model.trainingRange {
+            json.append(("training_range", .object([("low", .array(b.low.map { .double($0) })), ("high", .array(b.high.map { .double($0) }))])))
         }
         if let pod = model.pod {
             json.append(("pod", .object([("file", "pod.bin"), ("field_size", .int(pod.mean.count)), ("modes", .int(pod.modes)),
@@ -108,12 +112,25 @@ public enum SurrogateStore {
             pod = POD(mean: Array(values[0..<size]), basis: Matrix(rows: size, columns: modes, columnMajor: Array(values[size...])),
                       energy: p["energy"]?.number ?? 1, discardedEnergy: p["discarded_energy"]?.number ?? 0)
         }
-        var bounds: (low: [Double], high: [Double])?
-        if let b = json["input_bounds"], let low = b["low"]?.elements?.compactMap(\.number), let high = b["high"]?.elements?.compactMap(\.number) {
-            bounds = (low, high)
+        func range(_ key: String) throws -> (low: [Double], high: [Double])? {
+            guard let b = json[key] else { return nil }
+            guard let low = b["low"]?.elements?.compactMap(\.number), let high = b["high"]?.elements?.compactMap(\.number),
+                  low.count == inputs, high.count == inputs else {
+                throw StoreError(message: "\(path): '\(key)' needs 'low' and 'high' with \(inputs) numbers each")
+            }
+            return (low, high)
         }
-        return Surrogate(inputNames: try strings("input_names"), outputNames: try strings("output_names"),
-                         inputUnits: json["input_units"]?.elements?.compactMap(\.string), inputBounds: bounds,
+        let inputNames = try strings("input_names"), outputNames = try strings("output_names")
+        guard inputNames.count == inputs else {
+            throw StoreError(message: "\(path): 'input_names' has \(inputNames.count) names for \(inputs) network inputs")
+        }
+        guard outputNames.count <= outputs else {
+            throw StoreError(message: "\(path): 'output_names' has \(outputNames.count) names for \(outputs) network outputs")
+        }
+        return Surrogate(inputNames: inputNames, outputNames: outputNames,
+                         inputUnits: json["input_units"]?.elements?.compactMap(\.string),
+                         outputUnits: json["output_units"]?.elements?.compactMap(\.string), inputBounds: try range("input_bounds"),
+                         trainingRange: try range("training_range"),
                          inputScaler: try scaler("input_scaler", count: inputs), targetScaler: try scaler("target_scaler", count: outputs),
                          members: members, pod: pod)
     }

@@ -35,26 +35,37 @@ public struct GateCheck: Sendable {
     /// How much worse the candidate is (positive = worse), absolute or relative to |baseline| as the rule says.
     public let regression: Double
     public let rule: GateRule
-    public var passed: Bool { regression <= rule.limit + 1e-12 }
+    /// `true` when the baseline has this output and metric and the candidate does not: the check fails.
+    public let missing: Bool
+    /// The check passed: the candidate has the metric and regressed no more than the rule allows.
+    public var passed: Bool { !missing && regression <= rule.limit + 1e-12 }
 }
 
 /// Compares a candidate's metrics with a baseline's and renders the verdict for people and CI systems.
 public enum Gate {
-    /// Checks every output present in both metric sets against every rule.
+    /// Checks every output of the baseline against every rule. An output or metric the baseline has and the candidate
+    /// lacks is a failed check (a model that stops predicting `field` must not pass by having nothing to compare);
+    /// outputs only the candidate has are not checked.
     /// - Parameters: `candidate`/`baseline`: `{output: {rmse, mae, r2, max_abs_error}}`.
     public static func evaluate(candidate: JSONValue, baseline: JSONValue, rules: [GateRule]) throws -> [GateCheck] {
         guard let outputs = candidate.members, !outputs.isEmpty else { throw RegistryError("the candidate has no metrics") }
+        guard let baseOutputs = baseline.members, !baseOutputs.isEmpty else { throw RegistryError("the baseline has no metrics") }
         var checks: [GateCheck] = []
-        for (output, values) in outputs {
-            guard let base = baseline[output] else { continue }
+        for (output, base) in baseOutputs {
             for rule in rules {
-                guard let c = values[rule.metric]?.number, let b = base[rule.metric]?.number else { continue }
+                guard let b = base[rule.metric]?.number else { continue }
+                guard let c = candidate[output]?[rule.metric]?.number else {
+                    checks.append(GateCheck(output: output, metric: rule.metric, candidate: .nan, baseline: b, regression: .infinity,
+                                            rule: rule, missing: true))
+                    continue
+                }
                 var worse = GateRule.higherIsBetter.contains(rule.metric) ? b - c : c - b
                 if rule.relative { worse /= max(abs(b), 1e-300) }
-                checks.append(GateCheck(output: output, metric: rule.metric, candidate: c, baseline: b, regression: worse, rule: rule))
+                checks.append(GateCheck(output: output, metric: rule.metric, candidate: c, baseline: b, regression: worse, rule: rule,
+                                        missing: false))
             }
         }
-        guard !checks.isEmpty else { throw RegistryError("the candidate and the baseline share no output and metric to compare") }
+        guard !checks.isEmpty else { throw RegistryError("the baseline has none of the metrics to check (\(rules.map(\.metric).joined(separator: ", ")))") }
         return checks
     }
 
@@ -69,7 +80,9 @@ public enum Gate {
         xml += "<testsuite name=\"\(escape(suite))\" tests=\"\(checks.count)\" failures=\"\(failures)\" errors=\"0\">\n"
         for c in checks {
             xml += "  <testcase classname=\"\(escape(suite))\" name=\"\(escape("\(c.output).\(c.metric)"))\">"
-            if !c.passed {
+            if c.missing {
+                xml += "\n    <failure message=\"\(escape("the candidate has no \(c.metric) for \(c.output); the baseline does"))\">baseline \(c.baseline)</failure>\n  "
+            } else if !c.passed {
                 let limit = c.rule.relative ? "\(c.rule.limit * 100)%" : "\(c.rule.limit)"
                 xml += "\n    <failure message=\"\(escape("\(c.metric) of \(c.output) regressed by \(description(c)) (limit \(limit))"))\">candidate \(c.candidate), baseline \(c.baseline)</failure>\n  "
             }
@@ -84,25 +97,30 @@ public enum Gate {
             ("candidate", .string(candidate)), ("baseline", .string(baseline)),
             ("passed", .bool(checks.allSatisfy(\.passed))),
             ("checks", .array(checks.map { c in
-                .object([("output", .string(c.output)), ("metric", .string(c.metric)), ("candidate", .double(c.candidate)),
-                         ("baseline", .double(c.baseline)), ("regression", .double(c.regression)),
+                .object([("output", .string(c.output)), ("metric", .string(c.metric)), ("candidate", c.missing ? .null : .double(c.candidate)),
+                         ("baseline", .double(c.baseline)), ("regression", c.missing ? .null : .double(c.regression)), ("missing", .bool(c.missing)),
                          ("limit", .double(c.rule.limit)), ("relative", .bool(c.rule.relative)), ("passed", .bool(c.passed))])
             })),
         ])
     }
 
     static func description(_ c: GateCheck) -> String {
-        c.rule.relative ? String(format: "%.2f%%", c.regression * 100) : String(format: "%.4g", c.regression)
+        if c.missing { return "missing" }
+        return c.rule.relative ? String(format: "%.2f%%", c.regression * 100) : String(format: "%.4g", c.regression)
     }
 
-    /// A readable table.
+    /// A readable table, its columns aligned to the widest cell.
     public static func table(_ checks: [GateCheck]) -> String {
-        var lines = ["output            metric         candidate      baseline       change      limit     verdict"]
-        for c in checks {
-            let limit = c.rule.relative ? String(format: "%.2f%%", c.rule.limit * 100) : String(format: "%.4g", c.rule.limit)
-            lines.append(String(format: "%-17@ %-14@ %-14.6g %-14.6g %-11@ %-9@ %@", c.output as NSString, c.metric as NSString,
-                                c.candidate, c.baseline, description(c) as NSString, limit as NSString, (c.passed ? "pass" : "FAIL") as NSString))
+        let header = ["output", "metric", "candidate", "baseline", "change", "limit", "verdict"]
+        let rows = checks.map { c -> [String] in
+            let limit = c.rule.relative ? String(format: "%.2f%%", c.rule.limit * 100) : NumberText.significant(c.rule.limit)
+            return [c.output, c.metric, c.missing ? "—" : NumberText.significant(c.candidate), NumberText.significant(c.baseline),
+                    description(c), limit, c.passed ? "pass" : (c.missing ? "FAIL (candidate lacks it)" : "FAIL")]
         }
-        return lines.joined(separator: "\n")
+        let widths = header.indices.map { j in ([header] + rows).map { $0[j].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { j, cell in j + 1 == row.count ? cell : cell.padding(toLength: widths[j], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
     }
 }

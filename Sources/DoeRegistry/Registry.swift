@@ -50,13 +50,28 @@ public struct AliasEvent: Sendable {
     public let by: String
     public let reason: String?
     public let at: String
+    /// `true` when the promotion overrode a failed gate (`--force`).
+    public var forced: Bool = false
+}
+
+/// The outcome of one `doe gate` run of a version, kept in the registry journal.
+public struct GateOutcome: Sendable {
+    /// The baseline it was compared with (`name@version`).
+    public let baseline: String
+    /// Whether every check passed.
+    public let passed: Bool
+    /// Failed checks, e.g. `["stress.rmse", "field.rmse (missing)"]`.
+    public let failures: [String]
+    /// When (ISO 8601).
+    public let at: String
 }
 
 /// A model registry: an append-only journal (same rules as a study journal: exclusive lock, whole-line append,
 /// fsync) plus content-addressed artifacts under `objects/<sha256>` that are never rewritten.
 ///
 /// Records: `model_added` (`name`, `version`, `files` {file: {sha256, size}}, `lineage`, `metrics`, `card`) and
-/// `alias_set` (`name`, `alias`, `version`, `by`, `reason`).
+/// `alias_set` (`name`, `alias`, `version`, `by`, `reason`, `forced` when a failed gate was overridden) and
+/// `gate_evaluated` (`name`, `version`, `baseline`, `passed`, `failures`).
 public final class Registry: @unchecked Sendable {
     public let root: String
     var journalPath: String { root + "/journal.jsonl" }
@@ -84,6 +99,8 @@ public final class Registry: @unchecked Sendable {
         public var versions: [String: [ModelVersion]] = [:]
         public var aliases: [String: [String: Int]] = [:]
         public var aliasHistory: [AliasEvent] = []
+        /// The last gate outcome of each version: name → version → outcome.
+        public var lastGate: [String: [Int: GateOutcome]] = [:]
 
         /// The version `reference` names (latest when no selector).
         public func resolve(_ reference: ModelReference) throws -> ModelVersion {
@@ -132,7 +149,13 @@ public final class Registry: @unchecked Sendable {
                 guard let alias = r["alias"]?.string, let version = r["version"]?.integer else { continue }
                 state.aliases[name, default: [:]][alias] = version
                 state.aliasHistory.append(AliasEvent(name: name, alias: alias, version: version, by: r["by"]?.string ?? r["writer"]?.string ?? "",
-                                                     reason: r["reason"]?.string, at: r["ts"]?.string ?? ""))
+                                                     reason: r["reason"]?.string, at: r["ts"]?.string ?? "",
+                                                     forced: r["forced"] == .bool(true)))
+            case "gate_evaluated":
+                guard let version = r["version"]?.integer, let passed = r["passed"], case let .bool(ok) = passed else { continue }
+                state.lastGate[name, default: [:]][version] = GateOutcome(
+                    baseline: r["baseline"]?.string ?? "", passed: ok, failures: r["failures"]?.elements?.compactMap(\.string) ?? [],
+                    at: r["ts"]?.string ?? "")
             default:
                 break
             }
@@ -173,7 +196,12 @@ public final class Registry: @unchecked Sendable {
             throw RegistryError("\(directory): not a model directory (no model.json)")
         }
         var files: [(String, JSONValue)] = []
-        for file in ["model.json", "weights.bin", "pod.bin", "metrics.json", "history.csv"] where fm.fileExists(atPath: directory + "/" + file) {
+        // every file of the folder (model, weights, POD, metrics, history, test predictions, anything the user added)
+        let entries = try fm.contentsOfDirectory(atPath: directory).sorted().filter { entry in
+            var isDirectory: ObjCBool = false
+            return !entry.hasPrefix(".") && fm.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+        for file in entries {
             let (sha, size) = try store(directory + "/" + file)
             files.append((file, .object([("sha256", .string(sha)), ("size", .int(size))])))
         }
@@ -209,7 +237,9 @@ public final class Registry: @unchecked Sendable {
     }
 
     /// Points `alias` of `name` at `version`, after verifying the version's artifacts.
-    public func promote(_ reference: ModelReference, alias: String, by: String?, reason: String?) throws -> ModelVersion {
+    ///
+    /// A version whose last gate failed is refused unless `force`, which the alias history records.
+    public func promote(_ reference: ModelReference, alias: String, by: String?, reason: String?, force: Bool = false) throws -> ModelVersion {
         guard StudyName.isValid(alias), Int(alias) == nil else { throw RegistryError("invalid alias '\(alias)' (letters, digits, '.', '_', '-'; not a number)") }
         guard reference.selector != nil else { throw RegistryError("name the version to promote: \(reference.name)@VERSION") }
         return try transaction { state in
@@ -218,10 +248,26 @@ public final class Registry: @unchecked Sendable {
             guard problems.isEmpty else {
                 throw RegistryError("refusing to promote \(v.name)@\(v.version): \(problems.joined(separator: "; "))")
             }
+            let gate = state.lastGate[v.name]?[v.version]
+            if let gate, !gate.passed, !force {
+                throw RegistryError("refusing to promote \(v.name)@\(v.version): its last gate (vs \(gate.baseline), \(gate.at)) failed on "
+                    + "\(gate.failures.joined(separator: ", ")); pass --force with --reason to promote it anyway (the alias history records it)")
+            }
             var fields: [(String, JSONValue)] = [("name", .string(v.name)), ("alias", .string(alias)), ("version", .int(v.version)),
                                                  ("by", .string(by ?? WriterIdentity.current))]
             if let reason { fields.append(("reason", .string(reason))) }
+            if force, let gate, !gate.passed { fields.append(("forced", .bool(true))) }
             return ([Registry.line("alias_set", fields)], v)
+        }
+    }
+
+    /// Records the outcome of a gate run of `version` (compared with `baseline`), so that `promote` can refuse it.
+    public func recordGate(_ version: ModelVersion, baseline: ModelVersion, passed: Bool, failures: [String]) throws {
+        try transaction { _ in
+            let fields: [(String, JSONValue)] = [("name", .string(version.name)), ("version", .int(version.version)),
+                                                 ("baseline", .string("\(baseline.name)@\(baseline.version)")), ("passed", .bool(passed)),
+                                                 ("failures", .array(failures.map { .string($0) }))]
+            return ([Registry.line("gate_evaluated", fields)], ())
         }
     }
 

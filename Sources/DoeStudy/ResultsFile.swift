@@ -80,7 +80,6 @@ public enum ResultsFile {
                 params = Dictionary(p, uniquingKeysWith: { a, _ in a })
             }
             if id == nil && params == nil { throw StudyError.invalidInput("\(location): needs 'id' (a suggested trial) or 'params' (an existing result to import)") }
-            if id != nil && params != nil { throw StudyError.invalidInput("\(location): give either 'id' or 'params', not both") }
             let values: [(String, JSONValue)]
             if let v = row["value"], row["values"] == nil {
                 values = [("value", v)]
@@ -152,13 +151,13 @@ public enum ResultsFile {
                         guard let d = Double(cell) else { throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number") }
                         sems.append((String(column.dropLast(4)), .double(d)))
                     }
-                } else if !hasId && parameterNames.contains(column) {
-                    params[column] = .string(cell)
+                } else if parameterNames.contains(column) {
+                    if !cell.isEmpty || !hasId { params[column] = .string(cell) }
                 } else if !cell.isEmpty {
                     meta.append((column, Int(cell).map(JSONValue.int) ?? Double(cell).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(cell)))
                 }
             }
-            return ResultRow(location: location, id: id, params: hasId ? nil : params, values: values, meta: meta, sems: sems)
+            return ResultRow(location: location, id: id, params: hasId && params.isEmpty ? nil : params, values: values, meta: meta, sems: sems)
         }
     }
 

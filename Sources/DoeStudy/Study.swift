@@ -152,19 +152,27 @@ public final class Study: @unchecked Sendable {
         public let imported: Bool
         /// `true` when it corrected an earlier observation.
         public let replaced: Bool
+        /// `true` when the row repeated the recorded observation exactly and nothing was written.
+        public var unchanged: Bool = false
+        /// `true` when the row recorded parameter values run that differ from the suggestion (`--as-run`).
+        public var asRun: Bool = false
     }
 
-    /// Records a batch of results atomically: every row is checked first, and nothing is written unless all are valid.
-    /// - Parameter replace: allow correcting an existing observation (a new record is appended; the old one stays).
-    /// - Throws: ``StudyError`` naming the row and problem.
+    /// How ``observe(_:replace:asRun:importMatchingPending:)`` treats parameter values in result rows.
+    ///
+    /// A row with an `id` and parameter values must agree with the trial's suggestion within the rounding of the values
+    /// given (half a unit of their last written digit), unless `asRun` records them as the values actually run.
+    /// A row without an `id` whose parameters match a pending trial is refused unless `importMatchingPending`.
     @discardableResult
-    public func observe(_ rows: [ResultRow], replace: Bool = false) throws -> [Receipt] {
+    public func observe(_ rows: [ResultRow], replace: Bool = false, asRun: Bool = false,
+                        importMatchingPending: Bool = false) throws -> [Receipt] {
         guard !rows.isEmpty else { throw StudyError.invalidInput("no results to record") }
         return try transaction { state in
             var records: [JournalRecord] = []
             var receipts: [Receipt] = []
             var seen: [Int: String] = [:]
             var nextId = state.nextTrialId
+            var matchingPending: [(location: String, trial: Int)] = []
             for row in rows {
                 let values = try objectiveValues(row.values, location: row.location)
                 let sems = try standardErrors(row.sems, location: row.location)
@@ -174,9 +182,14 @@ public final class Study: @unchecked Sendable {
                     }
                     if let earlier = seen[id] { throw StudyError.invalidInput("\(row.location): trial \(id) already appears in \(earlier)") }
                     seen[id] = row.location
+                    let ran = try ranParameters(row, trial: trial, asRun: asRun)
+                    if trial.state == .completed, ran == nil, isSameObservation(trial, values: values, sems: sems, meta: row.meta) {
+                        receipts.append(Receipt(id: id, imported: false, replaced: false, unchanged: true))
+                        continue
+                    }
                     switch trial.state {
                     case .completed where !replace:
-                        throw StudyError.invalidState("\(row.location): trial \(id) already has a result (\(describe(trial.values)), observed \(trial.finishedAt ?? "?")); use --replace to correct it")
+                        throw StudyError.invalidState("\(row.location): trial \(id) already has a different result (\(describe(trial.values)), observed \(trial.finishedAt ?? "?")); use --replace to correct it")
                     case .failed where !replace, .abandoned where !replace:
                         throw StudyError.invalidState("\(row.location): trial \(id) is \(trial.state.rawValue)\(trial.reason.map { " (\($0))" } ?? ""); use --replace to record a result anyway")
                     default: break
@@ -184,14 +197,22 @@ public final class Study: @unchecked Sendable {
                     var fields: [(String, JSONValue)] = [("trial", .int(id)), ("values", valuesJSON(values))]
                     if !sems.isEmpty { fields.append(("sems", valuesJSON(sems))) }
                     if !row.meta.isEmpty { fields.append(("meta", .object(row.meta))) }
+                    if let ran { fields.append(("as_run", paramsJSON(ran))) }
                     let isReplacement = trial.state != .pending
                     if isReplacement { fields.append(("replace", true)) }
                     records.append(JournalRecord(.trialObserved, fields))
-                    receipts.append(Receipt(id: id, imported: false, replaced: isReplacement))
+                    receipts.append(Receipt(id: id, imported: false, replaced: isReplacement, asRun: ran != nil))
                 } else if let raw = row.params {
                     let params: [ParameterValue]
                     do { params = try space.assignment(from: raw, context: row.location) } catch let error as ValueError {
                         throw StudyError.invalidInput(error.message)
+                    }
+                    if !importMatchingPending, let pending = state.trials(in: .pending).first(where: { t in
+                        space.parameters.indices.allSatisfy { k in
+                            Self.agrees(raw[space.parameters[k].name], parsed: params[k], with: t.params[k])
+                        }
+                    }) {
+                        matchingPending.append((row.location, pending.id))
                     }
                     var fields: [(String, JSONValue)] = [("trial", .int(nextId)), ("params", paramsJSON(params)),
                                                          ("generator", "import"), ("values", valuesJSON(values))]
@@ -202,8 +223,73 @@ public final class Study: @unchecked Sendable {
                     nextId += 1
                 }
             }
+            if !matchingPending.isEmpty {
+                let ids = matchingPending.map { String($0.trial) }.joined(separator: ", ")
+                let lines = matchingPending.map(\.location).joined(separator: ", ")
+                throw StudyError.invalidInput("\(lines): these rows have no id but match pending trial\(matchingPending.count == 1 ? "" : "s") \(ids): "
+                    + "add the id column to record their results, or pass --import to add them as new trials")
+            }
             return (records, receipts)
         }
+    }
+
+    /// The parameter values a row with an id says were run, when they are to be recorded (`asRun` and different from
+    /// the suggestion); `nil` when the row gives none or they agree with the suggestion.
+    /// - Throws: when they disagree with the suggestion and `asRun` is off, naming the row, parameter and both values.
+    private func ranParameters(_ row: ResultRow, trial: Trial, asRun: Bool) throws -> [ParameterValue]? {
+        guard let raw = row.params, !raw.isEmpty else { return nil }
+        if let unknown = raw.keys.sorted().first(where: { key in !space.parameters.contains { $0.name == key } }) {
+            throw StudyError.invalidInput("\(row.location): unknown parameter '\(unknown)' (the space has \(space.parameters.map(\.name).joined(separator: ", ")))")
+        }
+        let suggested = trial.suggestedParams ?? trial.params
+        var ran = trial.params
+        var differs = false
+        for (k, p) in space.parameters.enumerated() {
+            guard let given = raw[p.name] else { continue }
+            let value: ParameterValue
+            do { value = try space.value(given, for: p, context: row.location) } catch let error as ValueError {
+                throw StudyError.invalidInput(error.message + (asRun ? " (values run must lie in the space)" : ""))
+            }
+            if Self.agrees(given, parsed: value, with: suggested[k]) { ran[k] = suggested[k]; continue }
+            guard asRun else {
+                throw StudyError.invalidInput("\(row.location): trial \(trial.id) was suggested with \(p.name) = \(suggested[k]), "
+                    + "the row says \(given.string ?? given.serialized): rows swapped? If the rig ran other values, record them with --as-run")
+            }
+            ran[k] = value
+            differs = true
+        }
+        return differs || (asRun && trial.suggestedParams != nil && ran != trial.params) ? ran : nil
+    }
+
+    /// `true` when the raw value written in a results file stands for `target`: equal numbers within half a unit of the
+    /// last digit written (22.75 stands for 22.7476443), the same choice or text.
+    static func agrees(_ raw: JSONValue?, parsed: ParameterValue, with target: ParameterValue) -> Bool {
+        guard let raw else { return true }
+        guard let a = parsed.number, let b = target.number else { return parsed.matches(target) }
+        if a == b { return true }
+        let text = raw.string?.trimmingCharacters(in: .whitespaces) ?? raw.serialized
+        // a few ulps as well: full-precision text from another tool's float parser may be off in the last bit
+        return abs(a - b) <= max(halfUnitOfLastDigit(text) * (1 + 1e-9), 4 * max(abs(a), abs(b)).ulp)
+    }
+
+    /// Half a unit in the last written digit of a decimal number: "22.75" → 0.005, "23" → 0.5, "1.5e-3" → 0.00005.
+    static func halfUnitOfLastDigit(_ text: String) -> Double {
+        var mantissa = Substring(text), exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
+        return 0.5 * pow(10, Double(exponent - decimals))
+    }
+
+    /// `true` when an observation repeats what the trial has recorded: the same values, and the same standard errors
+    /// and metadata when the row gives any.
+    private func isSameObservation(_ trial: Trial, values: [(String, Double)], sems: [(String, Double)], meta: [(String, JSONValue)]) -> Bool {
+        guard values.allSatisfy({ trial.values[$0.0] == $0.1 }), values.count == trial.values.count else { return false }
+        if !sems.isEmpty && !(sems.count == trial.sems.count && sems.allSatisfy { trial.sems[$0.0] == $0.1 }) { return false }
+        if !meta.isEmpty && !(meta.count == trial.meta.count && zip(meta, trial.meta).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }) { return false }
+        return true
     }
 
     /// Records one result for trial `id`.

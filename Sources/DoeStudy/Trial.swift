@@ -17,8 +17,11 @@ public enum TrialState: String, Sendable, CaseIterable {
 public struct Trial: Sendable {
     /// Integer id, unique in the study, starting at 1.
     public let id: Int
-    /// One value per parameter of the space, in the space's order.
-    public let params: [ParameterValue]
+    /// One value per parameter of the space, in the space's order: what was run (the values recorded with `--as-run`
+    /// when there are any, else the suggestion). Models use these.
+    public var params: [ParameterValue]
+    /// The suggestion, when the values run (``params``) were recorded as different from it with `--as-run`.
+    public var suggestedParams: [ParameterValue]? = nil
     /// What produced it: `sobol`, `import`, … (`gp-…` once the optimizer takes over).
     public let generator: String
     /// Generator details (e.g. the Sobol index).
@@ -176,6 +179,11 @@ public struct StudyState: Sendable {
             trials[index].finishedBy = record.writer
             trials[index].reason = nil
             trials[index].observationCount += 1
+            if let asRun = record["as_run"]?.members {
+                let original = trials[index].suggestedParams ?? trials[index].params
+                trials[index].params = try space.assignment(from: Dictionary(asRun, uniquingKeysWith: { a, _ in a }), context: "as-run params")
+                trials[index].suggestedParams = original
+            }
         case .trialFailed, .trialAbandoned:
             let index = try existing()
             trials[index].state = record.operation == .trialFailed ? .failed : .abandoned

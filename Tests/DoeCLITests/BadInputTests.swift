@@ -19,7 +19,7 @@ import Testing
         (["observe", "s", "2", "--value", "inf"], "not a finite number"),
         (["observe", "s", "2", "--value", "abc"], "not a number"),
         (["observe", "s", "99", "--value", "1"], "trial 99 does not exist"),
-        (["observe", "s", "1", "--value", "1"], "already has a result"),
+        (["observe", "s", "1", "--value", "1"], "already has a different result"),
         (["observe", "s", "2", "--value", "z=1"], "unknown objective 'z'"),
         (["fail", "s", "1", "--reason", "x"], "not pending"),
         (["abandon", "s", "42"], "trial 42 does not exist"),

@@ -49,6 +49,22 @@ import Testing
                                     "--dump", SurrogateCLITests.plate, "--report-dir", "gate-dump"] + r)
         #expect(external.status == 0, "\(external.stderr)")
 
+        // plate@2 failed its last gate: promoting it is refused unless --force (with a reason), which the history keeps
+        let refused = try cli.run(["registry", "promote", "plate@2", "--alias", "production"] + r)
+        #expect(refused.status == 1 && refused.stderr.contains("its last gate") && refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(try cli.run(["registry", "promote", "plate@2", "--alias", "production", "--force"] + r).status == 64)
+        try cli.ok(["registry", "promote", "plate@2", "--alias", "staging", "--force", "--reason", "field trial"] + r)
+        let forced = try #require(try cli.json(try cli.ok(["registry", "show", "plate@2"] + r)) as? [String: Any])
+        let history = try #require(forced["alias_history"] as? [[String: Any]])
+        #expect(history.last?["forced"] as? Bool == true && history.last?["reason"] as? String == "field trial")
+        #expect((forced["last_gate"] as? [String: Any])?["passed"] as? Bool == false)
+        // the gate table's columns line up with its header
+        let lines = failing.stdout.split(separator: "\n").map(String.init).dropFirst()
+        let verdictColumn = try #require(lines.first?.range(of: "verdict")).lowerBound.utf16Offset(in: lines.first!)
+        for line in lines.dropFirst() {
+            #expect(line.count > verdictColumn && ["pass", "FAIL"].contains { line.dropFirst(verdictColumn).hasPrefix($0) }, "\(line)")
+        }
+
         // a registered version exports to ONNX
         try cli.ok(["registry", "export", "plate@production", "--onnx", "p.onnx"] + r)
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/p.onnx"))
@@ -142,5 +158,41 @@ import Testing
         #expect((study["journal_sha256"] as? String)?.count == 64)
         let both = try cli.run(["train", "x.h5", "--study", "exp"])
         #expect(both.status == 1 && both.stderr.contains("not both"))
+    }
+
+    /// A candidate without an output the baseline has fails that check, by name, instead of passing with fewer checks.
+    @Test func aCandidateMissingAnOutputFailsThatCheck() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let r = ["--registry", "reg"]
+        try cli.ok(["train", SurrogateCLITests.plate, "--out", "field", "--epochs", "5", "--fields", "/fields/uy", "--seed", "1"])
+        try cli.ok(["train", SurrogateCLITests.plate, "--out", "plain", "--epochs", "5", "--seed", "1"])
+        try cli.ok(["registry", "add", "field", "--name", "plate"] + r)
+        try cli.ok(["registry", "add", "plain", "--name", "plate"] + r)
+        let gate = try cli.run(["gate", "plate@2", "--baseline", "plate@1", "--metric", "rmse", "--max-regression", "1000%",
+                                "--report-dir", "g"] + r)
+        #expect(gate.status == 1, "\(gate.stdout)")
+        #expect(gate.stdout.contains("field") && gate.stdout.contains("FAIL (candidate lacks it)"), "\(gate.stdout)")
+        let junit = try #require(cli.read("g/junit.xml"))
+        #expect(junit.contains("the candidate has no rmse for field"))
+    }
+
+    /// `registry add` loads the model first and keeps every file of the folder.
+    @Test func addRefusesABrokenFolderAndKeepsEveryArtifact() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let r = ["--registry", "reg"]
+        try FileManager.default.createDirectory(atPath: cli.directory + "/broken", withIntermediateDirectories: true)
+        try cli.write("broken/model.json", #"{"format_version":1,"layers":"oops"}"#)
+        let broken = try cli.run(["registry", "add", "broken", "--name", "plate"] + r)
+        #expect(broken.status == 1 && broken.stderr.contains("does not load as a model"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/reg/journal.jsonl")
+                || !(cli.read("reg/journal.jsonl") ?? "").contains("model_added"))
+        try cli.ok(["train", SurrogateCLITests.plate, "--out", "m", "--epochs", "3"])
+        try cli.write("m/NOTES.txt", "validated on rig 4\n")
+        try cli.ok(["registry", "add", "m", "--name", "plate"] + r)
+        let shown = try #require(try cli.json(try cli.ok(["registry", "show", "plate@1"] + r)) as? [String: Any])
+        let files = Set(((shown["files"] as? [String: Any]) ?? [:]).keys)
+        #expect(files.isSuperset(of: ["model.json", "weights.bin", "metrics.json", "history.csv", "test-predictions.csv", "NOTES.txt"]), "\(files)")
     }
 }

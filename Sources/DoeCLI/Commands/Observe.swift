@@ -15,8 +15,11 @@ extension DoeCommand {
               doe observe plate --results results.json    # {"results":[{"id":7,"value":1.23}]}
               doe observe plate --results results.csv     # header: id,<objectives>[,extra columns kept as metadata]
               doe observe plate --results old-runs.csv    # parameter columns and no id: imports existing results
-            The whole file is checked before anything is written. A second result for a trial is refused
-            unless --replace is given; then a correcting record is appended (the first one stays in the journal).
+              doe observe plate --results rig.csv --as-run  # id and parameter columns: the values the rig ran
+            The whole file is checked before anything is written. Parameter columns next to an id must equal
+            the suggestion (to the digits written) unless --as-run records them as the values run. A result
+            identical to the recorded one is a no-op; a different second result is refused unless --replace
+            is given; then a correcting record is appended (the first one stays in the journal).
             """
         )
 
@@ -40,6 +43,12 @@ extension DoeCommand {
         @Flag(help: "Correct an existing observation (appends a new record).")
         var replace = false
 
+        @Flag(help: "Parameter columns next to an id are the values actually run (e.g. rounded by the rig); models use them.")
+        var asRun = false
+
+        @Flag(name: .customLong("import"), help: "Import rows without an id as new trials even when they match pending trials.")
+        var importMatching = false
+
         @Flag(help: "Print what was recorded as JSON.")
         var json = false
 
@@ -59,7 +68,7 @@ extension DoeCommand {
                 if let results {
                     let text = try readInput(results)
                     let rows = try ResultsFile.parse(text, source: results == "-" ? "<stdin>" : results, space: s.space)
-                    receipts = try s.observe(rows, replace: replace)
+                    receipts = try s.observe(rows, replace: replace, asRun: asRun, importMatchingPending: importMatching)
                 } else {
                     let values = try namedNumbers(value, flag: "--value")
                     let sems = try namedNumbers(sem, flag: "--sem")
@@ -74,14 +83,19 @@ extension DoeCommand {
                 }
                 if json {
                     emit(JSONValue.object([("recorded", .array(receipts.map {
-                        .object([("id", .int($0.id)), ("imported", .bool($0.imported)), ("replaced", .bool($0.replaced))])
+                        .object([("id", .int($0.id)), ("imported", .bool($0.imported)), ("replaced", .bool($0.replaced)),
+                                 ("unchanged", .bool($0.unchanged)), ("as_run", .bool($0.asRun))])
                     }))]).serialized)
                 } else {
                     let imported = receipts.filter(\.imported).map(\.id)
-                    let observed = receipts.filter { !$0.imported }.map(\.id)
+                    let observed = receipts.filter { !$0.imported && !$0.unchanged }.map(\.id)
+                    let unchanged = receipts.filter(\.unchanged).map(\.id)
                     var parts: [String] = []
                     if !observed.isEmpty { parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") (trial\(observed.count == 1 ? "" : "s") \(idList(observed)))") }
                     if !imported.isEmpty { parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") as trial\(imported.count == 1 ? "" : "s") \(idList(imported))") }
+                    if !unchanged.isEmpty {
+                        parts.append("trial\(unchanged.count == 1 ? "" : "s") \(idList(unchanged)) already \(unchanged.count == 1 ? "has" : "have") this result (nothing written)")
+                    }
                     emit(parts.joined(separator: "; "))
                 }
             }

@@ -67,9 +67,14 @@ extension DoeCommand {
                         var layout = DumpLayout()
                         layout.fields = fields
                         for path in externalDump {
-                            let (x, y, f) = matrices(try DumpReader.load([path], layout: layout))
+                            let loaded = try DumpReader.load([path], layout: layout)
+                            printNotes(loaded.notes)
+                            let (x, y, f) = matrices(try matched(loaded, to: model, label: "the model \(modelDirectory)"))
                             external.append((path, metricsJSON(SurrogateTrainer.evaluate(model, inputs: x, outputs: y, fields: f))))
                         }
+                    }
+                    do { _ = try SurrogateStore.load(from: modelDirectory) } catch {
+                        throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
                     }
                     let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
                     if json { emit(versionJSON(v, state: try registry.load()).serialized) } else {
@@ -120,8 +125,12 @@ extension DoeCommand {
                     if case var .object(members) = json {
                         members.append(("alias_history", .array(state.aliasHistory.filter { $0.name == v.name }.map { e in
                             .object([("alias", .string(e.alias)), ("version", .int(e.version)), ("by", .string(e.by)),
-                                     ("reason", e.reason.map(JSONValue.string) ?? .null), ("at", .string(e.at))])
+                                     ("reason", e.reason.map(JSONValue.string) ?? .null), ("at", .string(e.at)), ("forced", .bool(e.forced))])
                         })))
+                        if let gate = state.lastGate[v.name]?[v.version] {
+                            members.append(("last_gate", .object([("baseline", .string(gate.baseline)), ("passed", .bool(gate.passed)),
+                                                                  ("failures", .array(gate.failures.map { .string($0) })), ("at", .string(gate.at))])))
+                        }
                         json = .object(members)
                     }
                     emit(json.prettySerialized)
@@ -139,10 +148,15 @@ extension DoeCommand {
             @Option(help: "Alias to set.") var alias: String
             @Option(help: "Who promotes.") var by: String?
             @Option(help: "Why.") var reason: String?
+            @Flag(help: "Promote even though the version's last gate failed (recorded in the alias history; needs --reason).") var force = false
+
+            func validate() throws {
+                if force && (reason ?? "").isEmpty { throw ValidationError("--force needs --reason: say why a model that failed its gate is promoted") }
+            }
 
             func run() throws {
                 try reportingErrors {
-                    let v = try options.open().promote(try ModelReference(parsing: reference), alias: alias, by: by, reason: reason)
+                    let v = try options.open().promote(try ModelReference(parsing: reference), alias: alias, by: by, reason: reason, force: force)
                     emit("\(v.name)@\(alias) → version \(v.version)")
                 }
             }
@@ -261,9 +275,10 @@ extension DoeCommand {
                     var layout = DumpLayout()
                     layout.fields = fields
                     let data = try DumpReader.load(dump, layout: layout)
-                    let (x, y, f) = matrices(data)
+                    printNotes(data.notes)
                     func evaluate(_ v: ModelVersion) throws -> JSONValue {
                         let model = try withMaterialized(v, from: registry) { try SurrogateStore.load(from: $0) }
+                        let (x, y, f) = matrices(try matched(data, to: model, label: "\(v.name)@\(v.version)"))
                         return metricsJSON(SurrogateTrainer.evaluate(model, inputs: x, outputs: y, fields: f))
                     }
                     candidateMetrics = try evaluate(c)
@@ -275,7 +290,10 @@ extension DoeCommand {
                 try (Gate.json(checks, candidate: cName, baseline: bName).prettySerialized + "\n").write(toFile: reportDir + "/metrics.json", atomically: true, encoding: .utf8)
                 try Gate.junit(checks, suite: "doe gate \(cName) vs \(bName)").write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
                 emit("\(cName) vs \(bName)\n" + Gate.table(checks))
-                let failed = checks.filter { !$0.passed }.count
+                let failedChecks = checks.filter { !$0.passed }
+                try registry.recordGate(c, baseline: b, passed: failedChecks.isEmpty,
+                                        failures: failedChecks.map { "\($0.output).\($0.metric)\($0.missing ? " (missing)" : "")" })
+                let failed = failedChecks.count
                 if failed > 0 {
                     FileHandle.standardError.write(Data("gate failed: \(failed) of \(checks.count) checks regressed beyond the limit\n".utf8))
                     throw ExitCode.failure

@@ -37,6 +37,33 @@ func matrices(_ data: SimulationData) -> (x: Matrix<Float>, y: Matrix<Float>, f:
             data.fields.map { columnMajor($0, rows: data.rows, columns: data.fieldWidth) })
 }
 
+/// A CSV cell as JSON: an integer, a finite real, or the text itself.
+func typedCell(_ cell: String) -> JSONValue {
+    Int(cell).map(JSONValue.int) ?? Double(cell).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(cell)
+}
+
+/// Writes each of `notes` to stderr as a `note:` line.
+func printNotes(_ notes: [String]) {
+    for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+}
+
+/// `data` with its columns in `model`'s order, matched by name (a permutation is reordered and said on stderr; other
+/// differences are refused), and its field checked against the model's.
+/// - Parameter outputs: match the outputs too (`false` for prediction inputs).
+func matched(_ data: SimulationData, to model: Surrogate, label: String, outputs: Bool = true) throws -> SimulationData {
+    let result = try data.matching(inputs: model.inputNames, outputs: outputs ? model.outputNames : nil, of: label)
+    printNotes(Array(result.notes.dropFirst(data.notes.count)))
+    if data.fields != nil {
+        guard let pod = model.pod else {
+            throw DumpTrainingError("\(data.sources.joined(separator: ", ")): the dump has a field (\(data.fieldWidth) values per row) but \(label) predicts none")
+        }
+        guard pod.mean.count == data.fieldWidth else {
+            throw DumpTrainingError("\(data.sources.joined(separator: ", ")): the dump's field has \(data.fieldWidth) values per row, \(label)'s \(pod.mean.count)")
+        }
+    }
+    return result
+}
+
 func metricsJSON(_ metrics: [OutputMetrics]) -> JSONValue {
     .object(metrics.map { m in
         (m.name, .object([("rmse", .double(m.rmse)), ("mae", .double(m.mae)), ("r2", .double(m.r2)), ("max_abs_error", .double(m.maxAbsError))]))
@@ -113,6 +140,7 @@ extension DoeCommand {
                     extra.append(("study", lineage))
                 } else {
                     data = try DumpReader.load(dumps, layout: dump.layout)
+                    printNotes(data.notes)
                 }
                 let (x, y, f) = matrices(data)
                 let log = FileHandle.standardError
@@ -135,7 +163,9 @@ extension DoeCommand {
                 if interactive { log.write(Data("\n".utf8)) }
                 var model = trained
                 model.inputUnits = data.inputUnits
+                model.outputUnits = data.outputUnits
                 model.inputBounds = data.inputBounds
+                model.trainingRange = trainingRange(data)
                 let lineage = try data.sources.map { (path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
                 try SurrogateStore.save(model, configuration: c, sources: lineage, extra: extra, to: out)
                 var metrics: [(String, JSONValue)] = [("test", metricsJSON(report.testMetrics)),
@@ -174,15 +204,42 @@ extension DoeCommand {
 
         @Argument(help: "Model directory.") var model: String
         @Option(help: "Input points: .csv with a header naming the inputs, or .h5 with /inputs.") var input: String
-        @Option(help: "Inputs dataset for .h5 input.") var inputs: String = "/inputs"
+        @Option(help: "Inputs dataset (or group of per-input datasets) for .h5 input.") var inputs: String = "/inputs"
         @Flag(help: "Add the ensemble standard deviation (<output>_std columns).") var std = false
         @Flag(help: "Add the reconstructed field (field_0 … columns).") var field = false
+        @Flag(help: "Refuse (exit 1) when any row lies outside the model's input bounds or training range.") var strict = false
         @Option(help: "csv or json.") var format: TableFormat = .csv
+
+        func validate() throws {
+            if format == .text { throw ValidationError("--format text is not available for predict; use csv or json") }
+        }
 
         func run() throws {
             try reportingErrors {
                 let surrogate = try SurrogateStore.load(from: model)
-                let x = try readPoints(input, names: surrogate.inputNames, dataset: inputs)
+                let points = try readPoints(input, dataset: inputs, surrogate: surrogate)
+                let x = points.x
+                let domain = SurrogateDomain(surrogate)
+                var outside: [[Int]] = Array(repeating: [], count: x.rows)
+                if let domain {
+                    for i in 0..<x.rows { outside[i] = domain.outside(x, row: i) }
+                    let flagged = outside.indices.filter { !outside[$0].isEmpty }
+                    if !flagged.isEmpty {
+                        let describe = flagged.prefix(5).map { i -> String in
+                            let where_ = outside[i].map { j in
+                                "\(surrogate.inputNames[j]) \(NumberText.significant(x[i, j])) not in [\(NumberText.significant(domain.low[j])), \(NumberText.significant(domain.high[j]))]"
+                            }
+                            return "\(points.rowLabels[i]): " + where_.joined(separator: ", ")
+                        }
+                        let summary = "\(flagged.count) of \(x.rows) rows lie outside the model's \(domain.source) (predictions there are "
+                            + "extrapolations): \(describe.joined(separator: "; "))\(flagged.count > 5 ? "; …" : "")"
+                        if strict { throw DumpTrainingError(input + ": " + summary) }
+                        FileHandle.standardError.write(Data("warning: \(input): \(summary)\n".utf8))
+                    }
+                } else {
+                    FileHandle.standardError.write(Data("note: \(model) records no input bounds or training range (trained by an older doe); rows outside the training domain cannot be flagged\n".utf8))
+                    if strict { throw DumpTrainingError("--strict needs a model that records its input bounds or training range; retrain it with this doe") }
+                }
                 let p = surrogate.predict(x)
                 if std && p.std == nil { throw DumpTrainingError("--std needs an ensemble model (train with --ensemble K, K ≥ 2)") }
                 var header = surrogate.outputNames
@@ -196,39 +253,57 @@ extension DoeCommand {
                     if fieldWidth > 0, let f = p.field { row += (0..<fieldWidth).map { f[i, $0] } }
                     rows.append(row)
                 }
+                let flags = outside.map { $0.map { surrogate.inputNames[$0] } }
                 if format == .json {
-                    emit(JSONValue.object([("predictions", .array(rows.map { r in .object(zip(header, r).map { ($0, .double(Double($1))) }) }))]).serialized)
+                    let items: [JSONValue] = rows.indices.map { i in
+                        let passed = zip(points.passthroughNames, points.passthrough[i]).map { ($0, typedCell($1)) }
+                        let predicted = zip(header, rows[i]).map { ($0, JSONValue.double(Double(float32: $1))) }
+                        let flag: [(String, JSONValue)] = domain == nil ? [] : [("out_of_domain", .array(flags[i].map { .string($0) }))]
+                        return .object(passed + predicted + flag)
+                    }
+                    emit(JSONValue.object([("predictions", .array(items))]).serialized)
                 } else {
-                    var text = header.joined(separator: ",") + "\n"
-                    for r in rows { text += r.map { "\($0)" }.joined(separator: ",") + "\n" }
+                    var columns = points.passthroughNames + header
+                    if domain != nil { columns.append("out_of_domain") }
+                    var text = columns.map(CSV.escape).joined(separator: ",") + "\n"
+                    for (i, r) in rows.enumerated() {
+                        var cells = points.passthrough[i].map(CSV.escape) + r.map { "\($0)" }
+                        if domain != nil { cells.append(CSV.escape(flags[i].joined(separator: ";"))) }
+                        text += cells.joined(separator: ",") + "\n"
+                    }
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }
             }
         }
 
-        func readPoints(_ path: String, names: [String], dataset: String) throws -> Matrix<Float> {
+        /// The model's inputs from a CSV or HDF5 file, matched by name, with the CSV's other columns (an `id`…) kept
+        /// to pass through and a label per row for messages.
+        func readPoints(_ path: String, dataset: String, surrogate: Surrogate)
+            throws -> (x: Matrix<Float>, passthroughNames: [String], passthrough: [[String]], rowLabels: [String]) {
+            let names = surrogate.inputNames
             if path.hasSuffix(".h5") || path.hasSuffix(".hdf5") {
                 var layout = DumpLayout()
                 layout.inputs = dataset
-                let file = try H5File.open(path)
-                let shape = try file.shape(of: dataset)
-                guard shape.dimensions.count == 2, shape.dimensions[1] == names.count else {
-                    throw DumpTrainingError("\(path): '\(dataset)' must be rows × \(names.count) (\(names.joined(separator: ", ")))")
-                }
-                let values = try file.readRows(dataset, rows: 0..<shape.dimensions[0], columns: names.count)
-                var m = Matrix<Float>(rows: shape.dimensions[0], columns: names.count)
-                for i in 0..<m.rows { for j in 0..<m.columns { m[i, j] = values[i * names.count + j] } }
-                return m
+                layout.outputs = nil
+                layout.dropNonFinite = false
+                let loaded = try DumpReader.load([path], layout: layout)
+                printNotes(loaded.notes)
+                let data = try matched(loaded, to: surrogate, label: "the model \(model)", outputs: false)
+                return (matrices(data).x, [], Array(repeating: [], count: data.rows), (0..<data.rows).map { "row \($0)" })
             }
             let table = try CSV.parse(try readInput(path), source: path)
             guard let header = table.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
                 throw DumpTrainingError("\(path): empty file")
             }
-            let columns = try names.map { name -> Int in
-                guard let c = header.firstIndex(of: name) else { throw DumpTrainingError("\(path): missing column '\(name)' (the model's inputs are \(names.joined(separator: ", ")))") }
-                return c
+            let missing = names.filter { !header.contains($0) }
+            guard missing.isEmpty else {
+                throw DumpTrainingError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", ")) "
+                    + "(the model's inputs are \(names.joined(separator: ", ")); the file has \(header.joined(separator: ", ")))")
             }
+            let columns = names.map { header.firstIndex(of: $0)! }
+            let passthroughColumns = header.indices.filter { !columns.contains($0) }
             var m = Matrix<Float>(rows: table.count - 1, columns: names.count)
+            var passthrough: [[String]] = []
             for (i, record) in table.dropFirst().enumerated() {
                 for (j, c) in columns.enumerated() {
                     guard c < record.fields.count, let v = Float(record.fields[c].trimmingCharacters(in: .whitespaces)), v.isFinite else {
@@ -236,8 +311,9 @@ extension DoeCommand {
                     }
                     m[i, j] = v
                 }
+                passthrough.append(passthroughColumns.map { $0 < record.fields.count ? record.fields[$0] : "" })
             }
-            return m
+            return (m, passthroughColumns.map { header[$0] }, passthrough, table.dropFirst().map { "line \($0.line)" })
         }
     }
 
@@ -255,10 +331,9 @@ extension DoeCommand {
         func run() throws {
             try reportingErrors {
                 let surrogate = try SurrogateStore.load(from: model)
-                let data = try DumpReader.load(dumps, layout: dump.layout)
-                guard data.inputNames.count == surrogate.inputNames.count, data.outputNames.count == surrogate.outputNames.count else {
-                    throw DumpTrainingError("the dumps have \(data.inputNames.count) inputs and \(data.outputNames.count) outputs; the model \(surrogate.inputNames.count) and \(surrogate.outputNames.count)")
-                }
+                let loaded = try DumpReader.load(dumps, layout: dump.layout)
+                printNotes(loaded.notes)
+                let data = try matched(loaded, to: surrogate, label: "the model \(model)")
                 let (x, y, f) = matrices(data)
                 let metrics = SurrogateTrainer.evaluate(surrogate, inputs: x, outputs: y, fields: f)
                 if json {
@@ -269,6 +344,21 @@ extension DoeCommand {
             }
         }
     }
+}
+
+/// The observed range of every input column of `data` (what the network saw in training).
+func trainingRange(_ data: SimulationData) -> (low: [Double], high: [Double])? {
+    let d = data.inputNames.count
+    guard data.rows > 0, d > 0 else { return nil }
+    var low = [Double](repeating: .infinity, count: d), high = [Double](repeating: -.infinity, count: d)
+    for i in 0..<data.rows {
+        for j in 0..<d {
+            let v = Double(data.inputs[i * d + j])
+            low[j] = min(low[j], v)
+            high[j] = max(high[j], v)
+        }
+    }
+    return (low, high)
 }
 
 /// A study's completed trials as a training table (varied parameters → objectives; categorical choices by index)
