@@ -117,12 +117,14 @@ public enum BayesianOptimizer {
     ///   - pending: assignments suggested but not observed; conditioned on and never proposed again.
     ///   - taken: every assignment already in the study (not proposed again in discrete spaces).
     ///   - noise: known standard deviation of each completed observation (original units), or `nil`.
+    ///   - model: the GP already fitted to `completed` (as ``fit(encoding:assignments:values:noise:kernel:seed:warping:)``
+    ///     returns it), so callers that show the model use the very same one; `nil` fits it here.
     public static func propose(space: DesignSpace, completed: [([ParameterValue], Double)], noise: [Double]? = nil,
                                pending: [[ParameterValue]], taken: Set<[ParameterValue]>, count: Int,
-                               settings: BOSettings) throws -> [BOProposal] {
+                               settings: BOSettings, model: (gp: GaussianProcess, transform: OutputTransform)? = nil) throws -> [BOProposal] {
         let encoding = SpaceEncoding(space: space)
-        let (fitted, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
-                                          noise: noise, kernel: settings.kernel, seed: settings.seed)
+        let (fitted, transform) = try model ?? fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
+                                                   noise: noise, kernel: settings.kernel, seed: settings.seed)
         var gp = fitted
         for p in pending {
             let f = encoding.encode(p)

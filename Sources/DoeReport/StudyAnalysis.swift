@@ -119,7 +119,7 @@ public struct StudyAnalysis: Sendable {
                 note = "the GP needs at least 3 completed trials (this study has \(observed.count))"
             } else {
                 do {
-                    model = try StudyAnalysis.model(of: objective, trials: observed, space: space, seed: state.seed)
+                    model = try StudyAnalysis.model(of: objective, state: state, space: space)
                 } catch {
                     note = "no GP could be fitted: \(error)"
                 }
@@ -131,17 +131,12 @@ public struct StudyAnalysis: Sendable {
         objectives = views
     }
 
-    /// Fits the GP `doe suggest` fits for one objective (values oriented to maximize, same seed and kernel choice)
-    /// and derives slices and Sobol indices from it.
-    static func model(of objective: Objective, trials: [Trial], space: DesignSpace, seed: UInt64) throws -> ModelView {
-        let sign = objective.direction == .maximize ? 1.0 : -1.0
-        let encoding = SpaceEncoding(space: space)
-        let values = trials.map { sign * $0.values[objective.name]! }
-        let noise = trials.contains { $0.sems[objective.name] != nil } ? trials.map { $0.sems[objective.name] ?? 0 } : nil
-        let kernel = space.kernel.flatMap(KernelKind.init(rawValue:))
-        let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: trials.map(\.params), values: values,
-                                                        noise: noise, kernel: kernel, seed: seed)
-        let summary = BayesianOptimizer.summary(of: gp, transform: transform, encoding: encoding, values: values)
+    /// The GP `doe suggest` and `doe status` use for one objective (``ObjectiveModel``), with slices and Sobol indices.
+    static func model(of objective: Objective, state: StudyState, space: DesignSpace) throws -> ModelView {
+        let fitted = try ObjectiveModel.fit(objective, state: state, space: space)
+        let (gp, transform, encoding, sign, trials, summary) = (fitted.gp, fitted.transform, fitted.encoding, fitted.sign, fitted.trials,
+                                                                fitted.summary)
+        let seed = state.seed
 
         /// Posterior in original units and direction: (mean, lower, upper).
         func predict(_ assignments: [[ParameterValue]]) -> [(Double, Double, Double)] {

@@ -36,17 +36,21 @@ public struct BayesianStrategy: SuggestionStrategy {
         var settings = BOSettings()
         settings.acquisition = acquisition ?? space.acquisition.flatMap(AcquisitionKind.init(rawValue:)) ?? .logei
         settings.kernel = kernel ?? space.kernel.flatMap(KernelKind.init(rawValue:)) 
-        settings.seed = state.seed ^ (UInt64(state.nextTrialId) &* 0x9E37_79B9_7F4A_7C15)
+        settings.seed = ObjectiveModel.seed(for: state)
         let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
         // Known standard errors (single objective only; ParEGO scalarizations ignore them).
         var noise: [Double]?
         if space.objectives.count == 1, completed.contains(where: { !$0.sems.isEmpty }) {
             noise = completed.map { $0.sems[space.objectives[0].name] ?? 0 }
         }
+        // one objective: the very model `status` and `report` show (same function, same seed)
+        let model = try space.objectives.count == 1
+            ? ObjectiveModel.fit(space.objectives[0], state: state, space: space, kernel: settings.kernel) : nil
         let proposals = try BayesianOptimizer.propose(
             space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) }, noise: noise,
             pending: pending.map(\.params) + suggestions.map(\.params),
-            taken: Set(state.trials.map(\.params) + suggestions.map(\.params)), count: remaining, settings: settings)
+            taken: Set(state.trials.map(\.params) + suggestions.map(\.params)), count: remaining, settings: settings,
+            model: model.map { ($0.gp, $0.transform) })
         for p in proposals {
             var info: [(String, JSONValue)] = [
                 ("model", "gp"), ("kernel", .string(p.kernel)), ("acquisition", .string(settings.acquisition.rawValue)),

@@ -39,14 +39,8 @@ public struct StudySummary: Sendable {
         let completed = state.trials(in: .completed)
         var models: [(String, ModelSummary)] = []
         if fitModels && completed.count >= 3 {
-            let kernel = space.kernel.flatMap(KernelKind.init(rawValue:)) 
-            for o in space.objectives {
-                let observed = completed.filter { $0.values[o.name] != nil }
-                let data = observed.map { ($0.params, $0.values[o.name]!) }
-                let noise = observed.contains { $0.sems[o.name] != nil } ? observed.map { $0.sems[o.name] ?? 0 } : nil
-                if let summary = try? BayesianOptimizer.summarize(space: space, completed: data, noise: noise, kernel: kernel, seed: state.seed) {
-                    models.append((o.name, summary))
-                }
+            for o in space.objectives where completed.filter({ $0.values[o.name] != nil }).count >= 3 {
+                if let model = try? ObjectiveModel.fit(o, state: state, space: space) { models.append((o.name, model.summary)) }
             }
         }
         self.models = models
