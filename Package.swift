@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "DoeDesign", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "DoeGP", dependencies: ["DoeLinalg", "DoeOptim", "DoeDesign"]),
         .target(name: "DoeBO", dependencies: ["DoeGP", "DoeDesign", "DoeOptim"]),
-        .target(name: "DoeStudy", dependencies: ["DoeDesign", "DoeBO"]),
+        .target(name: "DoeStudy", dependencies: ["DoeDesign", "DoeBO", "DoeProvenance"]),
         .target(name: "DoeMLflow", dependencies: ["DoeDesign"]),
         .target(name: "DoePlot"),
         .target(name: "DoeReport", dependencies: ["DoePlot", "DoeStudy", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),

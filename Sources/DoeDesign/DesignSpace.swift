@@ -127,6 +127,23 @@ public struct DesignSpace: Sendable, Equatable {
         }
     }
 
+    /// Reads raw values by type only, without bounds or choices: for trials recorded under an earlier, wider space
+    /// that a space change left outside. Missing fixed parameters take their value.
+    /// - Throws: ``ValueError`` when a varied parameter is missing or a value has the wrong type.
+    public func assignmentIgnoringBounds(from raw: [String: JSONValue], context: String) throws -> [ParameterValue] {
+        try parameters.map { p in
+            guard let value = raw[p.name] else {
+                if case let .fixed(v) = p.domain { return v }
+                throw ValueError("\(context): parameter '\(p.name)' is missing")
+            }
+            if let text = value.string { return .text(text) }
+            if case .integer = p.domain, let i = value.integer { return .integer(i) }
+            if let i = value.integer, case .int = value { return .integer(i) }
+            guard let d = value.number, d.isFinite else { throw ValueError("\(context): parameter '\(p.name)' is not a number or text") }
+            return .real(d)
+        }
+    }
+
     /// Validates one raw value for parameter `p` (bounds, integrality, choices), as ``assignment(from:context:)`` does.
     /// - Throws: ``ValueError`` naming the parameter and the problem.
     public func value(_ raw: JSONValue, for p: Parameter, context: String) throws -> ParameterValue {

@@ -8,13 +8,14 @@ import Foundation
 ///
 /// | op | fields |
 /// |---|---|
-/// | `study_created` | `study`, `seed`, `space_file`, `doe_version` |
+/// | `study_created` | `study`, `seed`, `space_file`, `doe_version`, `space_sha256` and `space_text` (the space file's bytes) |
 /// | `trial_suggested` | `trial`, `params`, `generator`, optional `generator_info`, `batch` (the suggest call, 1, 2, …) |
 /// | `trial_observed` | `trial`, `values`, optional `meta`, `replace` |
 /// | `trial_imported` | `trial`, `params`, `values`, optional `meta` (results that existed before) |
 /// | `trial_failed` | `trial`, `reason` |
 /// | `trial_abandoned` | `trial`, optional `reason` |
 /// | `note` | `text` |
+/// | `space_changed` | `space_sha256`, `space_text`, `previous_sha256`, `excluded_trials` (ids left outside), optional `reason` |
 public enum JournalOperation: String, Sendable, CaseIterable {
     case studyCreated = "study_created"
     case trialSuggested = "trial_suggested"
@@ -23,6 +24,7 @@ public enum JournalOperation: String, Sendable, CaseIterable {
     case trialFailed = "trial_failed"
     case trialAbandoned = "trial_abandoned"
     case note = "note"
+    case spaceChanged = "space_changed"
 }
 
 /// One journal line: an operation plus its fields, kept as ordered JSON.

@@ -1,4 +1,5 @@
 import DoeDesign
+import DoeProvenance
 import Foundation
 
 /// A study on disk: `<directory>/<name>/space.yaml` and the append-only `journal.jsonl`.
@@ -25,15 +26,18 @@ public final class Study: @unchecked Sendable {
     public var spacePath: String { path + "/space.yaml" }
     /// The design space.
     public let space: DesignSpace
+    /// SHA-256 of the space file's bytes as opened (checked against the journal's record of it).
+    public let spaceSHA256: String
     /// Receives warnings (a torn last line, for instance). Defaults to standard error.
     public var onWarning: @Sendable (String) -> Void = { message in
         FileHandle.standardError.write(Data(("warning: " + message + "\n").utf8))
     }
 
-    private init(name: String, path: String, space: DesignSpace) {
+    private init(name: String, path: String, space: DesignSpace, spaceSHA256: String) {
         self.name = name
         self.path = path
         self.space = space
+        self.spaceSHA256 = spaceSHA256
     }
 
     /// Creates a study directory with a copy of the space file and a journal holding `study_created`.
@@ -61,7 +65,8 @@ public final class Study: @unchecked Sendable {
             try writeDurably(spaceText, to: staging + "/space.yaml")
             let created = JournalRecord(.studyCreated, [
                 ("study", .string(name)), ("seed", .int(Int(bitPattern: UInt(seed)))), ("space_file", "space.yaml"),
-                ("doe_version", .string(doeVersion)),
+                ("doe_version", .string(doeVersion)), ("space_sha256", .string(FileDigest.sha256(of: spaceText))),
+                ("space_text", .string(String(decoding: spaceText, as: UTF8.self))),
             ])
             try JournalFile.create(path: staging + "/journal.jsonl", records: [created])
             try fsyncDirectory(staging)
@@ -75,7 +80,7 @@ public final class Study: @unchecked Sendable {
             try? fm.removeItem(atPath: staging)
             throw error
         }
-        return Study(name: name, path: target, space: space)
+        return Study(name: name, path: target, space: space, spaceSHA256: FileDigest.sha256(of: spaceText))
     }
 
     /// Opens an existing study.
@@ -88,7 +93,8 @@ public final class Study: @unchecked Sendable {
             throw StudyError.notFound(name: name, directory: directory)
         }
         let space = try DesignSpace.load(contentsOf: path + "/space.yaml")
-        return Study(name: name, path: path, space: space)
+        let bytes = FileManager.default.contents(atPath: path + "/space.yaml") ?? Data()
+        return Study(name: name, path: path, space: space, spaceSHA256: FileDigest.sha256(of: bytes))
     }
 
     // MARK: - Reading
@@ -98,7 +104,10 @@ public final class Study: @unchecked Sendable {
         do {
             let file = try JournalFile(path: journalPath, lock: .shared)
             let (records, torn) = try file.readRecords()
-            if torn == nil { return try StudyState(replaying: records, space: space, journalPath: journalPath) }
+            if torn == nil {
+                try checkSpaceHash(records)
+                return try StudyState(replaying: records, space: space, journalPath: journalPath)
+            }
         }  // the shared lock is released here, before the repair takes the exclusive one
         return try transaction { state in ([], state) }
     }
@@ -113,6 +122,7 @@ public final class Study: @unchecked Sendable {
             try file.repair(torn)
             onWarning("\(journalPath): line \(torn.line) was incomplete (\(torn.length) bytes, a write interrupted by a crash or kill); it was never acknowledged, and was moved to \(journalPath).torn")
         }
+        try checkSpaceHash(records)
         let state = try StudyState(replaying: records, space: space, journalPath: journalPath)
         let (newRecords, result) = try body(state)
         try file.append(newRecords)
@@ -379,7 +389,7 @@ public final class Study: @unchecked Sendable {
         space.objectives.compactMap { o in values[o.name].map { "\(o.name) = \($0)" } }.joined(separator: ", ")
     }
 
-    private static func writeDurably(_ data: Data, to path: String) throws {
+    static func writeDurably(_ data: Data, to path: String) throws {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StudyError.io(path: path, operation: "create", errno: errno) }
         defer { close(fd) }

@@ -16,6 +16,8 @@ public enum StudyError: Error, Sendable, CustomStringConvertible {
     case invalidState(String)
     /// Input that does not fit the study (bad value, missing column, out of bounds…).
     case invalidInput(String)
+    /// The space file differs from the one the journal recorded (edited by hand).
+    case spaceEdited(study: String, path: String, recorded: String, found: String)
     /// An operating-system call failed.
     case io(path: String, operation: String, errno: Int32)
 
@@ -28,7 +30,8 @@ public enum StudyError: Error, Sendable, CustomStringConvertible {
         case let .alreadyExists(name, path):
             return "study '\(name)' already exists at '\(path)'; choose another name or remove it"
         case let .damagedJournal(path, line, reason):
-            return "\(path): line \(line) is damaged (\(reason)); the journal is append-only, so fix or remove that line by hand"
+            return "\(path): line \(line) does not fit the study (\(reason)). The journal is append-only: do not edit it. "
+                + "If the study's space.yaml was changed by hand, put the old file back and change the space with `doe space STUDY --set FILE`"
         case let .unsupportedVersion(path, line, version):
             return "\(path): line \(line) uses journal format v\(version), newer than this doe understands (v\(JournalRecord.formatVersion)); upgrade doe"
         case let .unknownTrial(id, known):
@@ -36,6 +39,11 @@ public enum StudyError: Error, Sendable, CustomStringConvertible {
             return "trial \(id) does not exist (the study has no trials yet)"
         case let .invalidState(message), let .invalidInput(message):
             return message
+        case let .spaceEdited(study, path, recorded, found):
+            return "\(path) was changed outside doe (SHA-256 \(found.prefix(12))…, the journal recorded \(recorded.prefix(12))…). "
+                + "The space of a study changes only through `doe space \(study) --set FILE`, which checks the recorded trials against it "
+                + "and journals the change: run `doe space \(study) --restore` to put back the recorded file, then `doe space \(study) --set` "
+                + "with your edited copy"
         case let .io(path, operation, code):
             return "\(path): \(operation) failed: \(String(cString: strerror(code)))"
         }

@@ -19,6 +19,9 @@ public struct StudySummary: Sendable {
     public let initialDesignSize: Int
     /// Trials counting towards the initial design (completed + pending).
     public let initialDesignTaken: Int
+    /// Best trials that sit on a bound of a real or integer parameter (within 1 % of its range): the optimum may
+    /// lie outside the space, so the user should hear about it.
+    public let atBounds: [(trial: Int, parameter: String, bound: String, value: Double)]
     /// The GP's view of each objective (with at least 3 completed trials): importance and leave-one-out quality.
     public let models: [(objective: String, summary: ModelSummary)]
 
@@ -34,6 +37,21 @@ public struct StudySummary: Sendable {
             (t, Timestamp.parse(t.suggestedAt).map { now.timeIntervalSince($0) } ?? 0)
         }
         failed = state.trials.filter { $0.state == .failed || $0.state == .abandoned }
+        var atBounds: [(Int, String, String, Double)] = []
+        for t in best {
+            for (p, value) in zip(space.parameters, t.params) {
+                guard let v = value.number else { continue }
+                let range: (Double, Double)
+                switch p.domain {
+                case let .real(low, high, _): range = (low, high)
+                case let .integer(low, high) where high - low >= 2: range = (Double(low), Double(high))
+                default: continue
+                }
+                let slack = 0.01 * (range.1 - range.0)
+                if v >= range.1 - slack { atBounds.append((t.id, p.name, "upper", v)) } else if v <= range.0 + slack { atBounds.append((t.id, p.name, "lower", v)) }
+            }
+        }
+        self.atBounds = atBounds
         initialDesignSize = space.initialDesignSize
         initialDesignTaken = counts[.completed, default: 0] + counts[.pending, default: 0]
         let completed = state.trials(in: .completed)
@@ -76,6 +94,9 @@ public struct StudySummary: Sendable {
             ("counts", .object(TrialState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
             ("initial_design", .object([("size", .int(initialDesignSize)), ("taken", .int(initialDesignTaken))])),
             ("best", .array(best.map { TrialTable.json($0, space: space) })),
+            ("at_bounds", .array(atBounds.map { b in
+                .object([("trial", .int(b.trial)), ("parameter", .string(b.parameter)), ("bound", .string(b.bound)), ("value", .double(b.value))])
+            })),
             ("pending", .array(pending.map { p in
                 .object([("id", .int(p.trial.id)), ("suggested_at", .string(p.trial.suggestedAt)),
                          ("age_seconds", .double((p.ageSeconds * 1000).rounded() / 1000)), ("params", TrialTable.paramsJSON(p.trial, space: space))])

@@ -71,6 +71,12 @@ public struct StudyState: Sendable {
     private var previousSuggestion: (writer: String, batch: Int)?
 
     private var indexById: [Int: Int] = [:]
+    /// Trials that a space change left outside the space (their recorded parameters are read without bounds).
+    public private(set) var excludedBySpaceChange: Set<Int> = []
+    /// SHA-256 of the space file as the journal last recorded it (`nil` for journals older than the hash).
+    public private(set) var recordedSpaceSHA256: String?
+    /// Space changes in journal order: when, the new file's SHA-256, the trials left outside, the reason.
+    public private(set) var spaceChanges: [(timestamp: String, sha256: String, excluded: [Int], reason: String?)] = []
 
     /// Replays `records` (the first must be `study_created`).
     /// - Throws: ``StudyError/damagedJournal(path:line:reason:)`` for records that do not fit (the line is 1-based among records).
@@ -80,6 +86,10 @@ public struct StudyState: Sendable {
         }
         name = first["study"]?.string ?? "?"
         seed = UInt64(bitPattern: Int64(first["seed"]?.integer ?? 0))
+        recordedSpaceSHA256 = first["space_sha256"]?.string
+        for record in records where record.operation == .spaceChanged {
+            excludedBySpaceChange.formUnion(record["excluded_trials"]?.elements?.compactMap(\.integer) ?? [])
+        }
         for (offset, record) in records.enumerated().dropFirst() {
             do {
                 try apply(record, space: space)
@@ -131,7 +141,12 @@ public struct StudyState: Sendable {
         }
         func params() throws -> [ParameterValue] {
             guard let members = record["params"]?.members else { throw ValueError("missing 'params'") }
-            return try space.assignment(from: Dictionary(members, uniquingKeysWith: { a, _ in a }), context: "trial params")
+            let raw = Dictionary(members, uniquingKeysWith: { a, _ in a })
+            if let id = record["trial"]?.integer, excludedBySpaceChange.contains(id) {
+                if let strict = try? space.assignment(from: raw, context: "trial params") { return strict }
+                return try space.assignmentIgnoringBounds(from: raw, context: "trial \(id) params")
+            }
+            return try space.assignment(from: raw, context: "trial \(record["trial"]?.integer.map(String.init) ?? "?") params")
         }
         switch record.operation {
         case .studyCreated:
@@ -181,7 +196,13 @@ public struct StudyState: Sendable {
             trials[index].observationCount += 1
             if let asRun = record["as_run"]?.members {
                 let original = trials[index].suggestedParams ?? trials[index].params
-                trials[index].params = try space.assignment(from: Dictionary(asRun, uniquingKeysWith: { a, _ in a }), context: "as-run params")
+                let raw = Dictionary(asRun, uniquingKeysWith: { a, _ in a })
+                let id = trials[index].id
+                if excludedBySpaceChange.contains(id), (try? space.assignment(from: raw, context: "as-run params")) == nil {
+                    trials[index].params = try space.assignmentIgnoringBounds(from: raw, context: "trial \(id) as-run params")
+                } else {
+                    trials[index].params = try space.assignment(from: raw, context: "trial \(id) as-run params")
+                }
                 trials[index].suggestedParams = original
             }
         case .trialFailed, .trialAbandoned:
@@ -192,6 +213,17 @@ public struct StudyState: Sendable {
             trials[index].finishedBy = record.writer
         case .note:
             notes.append((record.timestamp, record["text"]?.string ?? ""))
+        case .spaceChanged:
+            let excluded = record["excluded_trials"]?.elements?.compactMap(\.integer) ?? []
+            for id in excluded {
+                guard let index = indexById[id], trials[index].state == .pending || trials[index].state == .completed else { continue }
+                trials[index].state = .abandoned
+                trials[index].reason = "outside the space after the change of \(record.timestamp)"
+                trials[index].finishedAt = record.timestamp
+                trials[index].finishedBy = record.writer
+            }
+            recordedSpaceSHA256 = record["space_sha256"]?.string ?? recordedSpaceSHA256
+            spaceChanges.append((record.timestamp, record["space_sha256"]?.string ?? "", excluded, record["reason"]?.string))
         }
     }
 }

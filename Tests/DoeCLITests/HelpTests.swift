@@ -4,7 +4,7 @@ import Testing
     @Test(arguments: ["init", "suggest", "observe", "fail", "abandon", "note", "status", "best", "trials", "design",
                       "train", "predict", "evaluate", "export", "report", "gate", "registry add", "registry list", "registry show",
                       "registry promote", "registry compare", "registry verify", "registry export", "registry push-mlflow",
-                      "study push-mlflow"])
+                      "study push-mlflow", "space"])
     func everySubcommandHelpShowsAnExample(subcommand: String) throws {
         let cli = try CLI()
         defer { cli.cleanUp() }

@@ -27,6 +27,11 @@ extension DoeCommand {
                     : "initial design complete (\(summary.initialDesignSize) trials); Bayesian optimization (GP)"
                 out.append("phase: " + phase)
                 out.append(contentsOf: bestLines(summary.best, space: s.space))
+                for b in summary.atBounds {
+                    let unit = s.space.parameters.first { $0.name == b.parameter }?.unit
+                    out.append("note: best trial \(b.trial) has \(b.parameter) = \(NumberText.withUnit(b.value, unit)) at its \(b.bound) bound; "
+                        + "the optimum may lie outside the space: widen it with `doe space \(s.name) --set FILE`")
+                }
                 for m in summary.models {
                     out.append(String(format: "model for %@: GP %@ (%@ outputs) on %d trials; leave-one-out RMSE %.4g, R² %.3f; noise sd %.3g",
                                       m.objective, m.summary.kernel, m.summary.outputTransform == "log" ? "log-warped" : "plain", m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
