@@ -53,6 +53,8 @@ public struct TrainingReport: Sendable {
     public var seconds: Double
     /// Samples processed per second (all members, all epochs).
     public var samplesPerSecond: Double
+    /// Members that early stopping ended before the last epoch: epochs run and the epoch whose weights were kept.
+    public var earlyStops: [(member: Int, epochsRun: Int, bestEpoch: Int)] = []
 }
 
 /// Trains a ``Surrogate``: seeded split into train/validation/test, standardization, minibatch AdamW with a
@@ -88,11 +90,13 @@ public enum SurrogateTrainer {
         var members: [MLP] = []
         var history: [[EpochReport]] = []
         var samples = 0
+        var stops: [(member: Int, epochsRun: Int, bestEpoch: Int)] = []
         for member in 0..<max(c.ensemble, 1) {
             var net = MLP(architecture: architecture, seed: c.seed &+ UInt64(member) &* 7919)
             var optimizer = AdamW(learningRate: c.learningRate, weightDecay: c.weightDecay)
             var batchRng = SplitMix64.stream(seed: c.seed &+ UInt64(member), label: "batches")
             var best = (loss: Float.infinity, parameters: net.parameters)
+            var bestEpoch = 0
             var sinceBest = 0, sincePlateau = 0
             var curve: [EpochReport] = []
             var rate = c.learningRate
@@ -119,6 +123,7 @@ public enum SurrogateTrainer {
                 progress(report)
                 if validationLoss < best.loss * (1 - 1e-4) {
                     best = (validationLoss, net.parameters)
+                    bestEpoch = epoch + 1
                     sinceBest = 0
                     sincePlateau = 0
                 } else {
@@ -129,6 +134,7 @@ public enum SurrogateTrainer {
                 if c.patience > 0 && sinceBest >= c.patience { break }
             }
             net.parameters = best.parameters
+            if curve.count < c.epochs { stops.append((member, curve.count, bestEpoch)) }
             members.append(net)
             history.append(curve)
         }
@@ -143,6 +149,7 @@ public enum SurrogateTrainer {
         report.trainMetrics = metrics(trainRows)
         report.testRowIndices = testRows
         report.validationMetrics = metrics(validationRows)
+        report.earlyStops = stops
         return (model, report)
     }
 

@@ -92,6 +92,15 @@ public final class Study: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path + "/journal.jsonl", isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw StudyError.notFound(name: name, directory: directory)
         }
+        if !FileManager.default.fileExists(atPath: path + "/space.yaml") {
+            let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path + "/journal.jsonl")).read(upToCount: 4096)) ?? nil
+            let firstLine = head.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").first.map(String.init) } ?? ""
+            if !firstLine.contains("\"study_created\"") {
+                let registry = firstLine.contains("\"registry_created\"")
+                throw StudyError.invalidInput("\(path) is not a study\(registry ? ": it is a model registry (see `doe registry list --registry \(path)`)" : " (its journal does not start with study_created)")")
+            }
+            throw StudyError.invalidInput("\(path)/space.yaml is missing; restore it with `doe space \(name) --restore`")
+        }
         let space = try DesignSpace.load(contentsOf: path + "/space.yaml")
         let bytes = FileManager.default.contents(atPath: path + "/space.yaml") ?? Data()
         return Study(name: name, path: path, space: space, spaceSHA256: FileDigest.sha256(of: bytes))

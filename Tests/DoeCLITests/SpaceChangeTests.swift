@@ -90,3 +90,33 @@ import Testing
         #expect((json["at_bounds"] as? [[String: Any]])?.first?["parameter"] as? String == "width")
     }
 }
+
+@Suite struct NotAStudyTests {
+    @Test func aRegistryFolderIsNamedAsSuch() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok(["train", DumpMatchingCLITests.fixtures + "root_attributes.h5", "--out", "m", "--epochs", "3", "--hidden", "4"])
+        try cli.ok(["registry", "add", "m", "--name", "m", "--registry", "studies/registry"])
+        let r = try cli.run(["status", "registry"])
+        #expect(r.status == 1 && r.stderr.contains("is not a study: it is a model registry"), "\(r.stderr)")
+    }
+}
+
+@Suite struct TrainingMessagesTests {
+    @Test func tinyTablesAndEarlyStopsAreSaid() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("space.json", #"[{"name":"x","type":"real","low":0,"high":1},{"name":"y","type":"real","low":0,"high":1}]"#)
+        try cli.ok(["init", "s", "--space", "space.json", "--seed", "3"])
+        var csv = "x,y,value\n"
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<24 { csv += "\(Double.random(in: 0...1, using: &rng)),\(Double.random(in: 0...1, using: &rng)),\(Double.random(in: 0...1, using: &rng))\n" }
+        try cli.write("r.csv", csv)
+        try cli.ok(["observe", "s", "--results", "r.csv"])
+        try cli.write("train.yaml", "patience: 3\nepochs: 500\n")
+        let r = try cli.run(["train", "--study", "s", "--out", "m", "--config", "train.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: the test split has only 3 rows (of 24)"), "\(r.stderr)")
+        #expect(r.stderr.contains("stopped early at epoch") && r.stderr.contains("of 500"), "\(r.stderr)")
+    }
+}

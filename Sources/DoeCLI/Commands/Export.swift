@@ -12,11 +12,14 @@ extension DoeCommand {
             discussion: """
             Examples:
               doe export models/plate --onnx plate.onnx --verify
-              doe export models/plate --onnx plate.onnx --opset 20 --split-inputs
+              doe export models/plate --onnx plate.onnx \\
+                --opset 20 --split-inputs
+
             Load it in Python:
               import onnxruntime as ort, numpy as np
               s = ort.InferenceSession("plate.onnx")
-              print(s.run(None, {"inputs": np.array([[10, 1.5, 200, 0.3, 100]], dtype=np.float32)}))
+              x = np.array([[10, 1.5, 200, 0.3, 100]], np.float32)
+              print(s.run(None, {"inputs": x}))
             """
         )
 

@@ -10,7 +10,8 @@ extension DoeCommand {
             discussion: """
             Example:
               doe init plate --space plate.yaml --seed 7
-            creates studies/plate/ with a copy of the space file and an empty journal. The seed fixes the
+
+            This creates studies/plate/ with a copy of the space file and an empty journal. The seed fixes the \
             scrambled Sobol design, so the same seed and journal always give the same suggestions.
             """
         )

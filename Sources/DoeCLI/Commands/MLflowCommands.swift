@@ -12,12 +12,12 @@ extension DoeCommand.RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "push-mlflow",
             abstract: "Push a registered version to an MLflow tracking server: a run with params, metrics, curves, ONNX and card, and a registered-model version with the same aliases.",
-            discussion: "Example:\n  doe registry push-mlflow plate@production --tracking-uri http://127.0.0.1:5000"
+            discussion: "Example:\n  doe registry push-mlflow plate@production \\\n    --tracking-uri http://127.0.0.1:5000"
         )
         @OptionGroup var options: RegistryOptions
         @Argument(help: "NAME[@VERSION|@ALIAS].") var reference: String
         @Option(help: "MLflow tracking server, e.g. http://127.0.0.1:5000.") var trackingUri: String
-        @Option(help: "MLflow experiment (default: doe-models).") var experiment: String = "doe-models"
+        @Option(help: "MLflow experiment.") var experiment: String = "doe-models"
 
         func run() throws {
             try reportingErrors {
@@ -81,7 +81,7 @@ extension DoeCommand {
             static let configuration = CommandConfiguration(
                 commandName: "push-mlflow",
                 abstract: "Log a study's trials to MLflow as runs (parameters as params, objectives as metrics).",
-                discussion: "Example:\n  doe study push-mlflow plate --tracking-uri http://127.0.0.1:5000"
+                discussion: "Example:\n  doe study push-mlflow plate \\\n    --tracking-uri http://127.0.0.1:5000"
             )
             @OptionGroup var study: StudyOptions
             @Option(help: "MLflow tracking server.") var trackingUri: String

@@ -9,17 +9,22 @@ extension DoeCommand {
             abstract: "Record results: one trial on the command line, or a JSON/CSV results file.",
             discussion: """
             Examples:
-              doe observe plate 7 --value 1.23 --meta operator=ana --meta rig=B
-              doe observe plate 7 --value 1.23 --sem 0.05       # known measurement noise (standard error)
-              doe observe plate 7 --value mass=2.1 --value stress=310       # several objectives
-              doe observe plate --results results.json    # {"results":[{"id":7,"value":1.23}]}
-              doe observe plate --results results.csv     # header: id,<objectives>[,extra columns kept as metadata]
-              doe observe plate --results old-runs.csv    # parameter columns and no id: imports existing results
-              doe observe plate --results rig.csv --as-run  # id and parameter columns: the values the rig ran
-            The whole file is checked before anything is written. Parameter columns next to an id must equal
-            the suggestion (to the digits written) unless --as-run records them as the values run. A result
-            identical to the recorded one is a no-op; a different second result is refused unless --replace
-            is given; then a correcting record is appended (the first one stays in the journal).
+              doe observe plate 7 --value 1.23 --meta rig=B
+              doe observe plate 7 --value 1.23 --sem 0.05
+              doe observe plate 7 --value mass=2.1 --value stress=310
+              doe observe plate --results results.json
+              doe observe plate --results results.csv
+              doe observe plate --results rig.csv --as-run
+
+            --sem gives a known measurement noise (standard error). Several objectives take name=value. \
+            A JSON file holds {"results":[{"id":7,"value":1.23}]}; a CSV file has the header id,<objectives> \
+            and extra columns kept as metadata. Parameter columns without an id import results that existed \
+            before (refused when they match pending trials, unless --import).
+
+            The whole file is checked before anything is written. Parameter columns next to an id must equal \
+            the suggestion (to the digits written) unless --as-run records them as the values actually run. \
+            A result identical to the recorded one is a no-op; a different second result is refused unless \
+            --replace is given; then a correcting record is appended (the first one stays in the journal).
             """
         )
 

@@ -38,8 +38,8 @@ extension DoeCommand {
             abstract: "Model registry: content-addressed model versions with lineage, metrics, cards and aliases.",
             discussion: """
             Example:
-              doe registry add models/plate --name plate --card card.yaml
-              doe registry promote plate@3 --alias production --by ana --reason "better stress RMSE"
+              doe registry add models/plate --name plate
+              doe registry promote plate@3 --alias production
               doe registry show plate@production
             """,
             subcommands: [Add.self, List.self, Show.self, Promote.self, Compare.self, Verify.self, Export.self, PushMLflow.self]
@@ -48,7 +48,13 @@ extension DoeCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Register a model directory as the next version of NAME.",
-                discussion: "Example:\n  doe registry add models/plate --name plate --card card.yaml --external-dump validation.h5"
+                discussion: """
+                Example:
+                  doe registry add models/plate --name plate \\
+                    --card card.yaml --external-dump validation.h5
+
+                The folder must load as a model; every file in it is stored.
+                """
             )
             @OptionGroup var options: RegistryOptions
             @Argument(help: "Model directory (from doe train).") var modelDirectory: String
@@ -141,7 +147,13 @@ extension DoeCommand {
         struct Promote: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Point an alias (staging, production, …) at a verified version; the history is kept.",
-                discussion: "Example:\n  doe registry promote plate@3 --alias production --by ana --reason \"lower stress RMSE\""
+                discussion: """
+                Example:
+                  doe registry promote plate@3 --alias production \\
+                    --by ana --reason "lower stress RMSE"
+
+                A version whose last gate failed is refused unless --force (with --reason), which the alias history records.
+                """
             )
             @OptionGroup var options: RegistryOptions
             @Argument(help: "NAME@VERSION.") var reference: String
@@ -243,10 +255,15 @@ extension DoeCommand {
             abstract: "CI gate: fail (exit 1) when a candidate model is worse than the baseline beyond the allowed regression.",
             discussion: """
             Example:
-              doe gate plate@4 --baseline plate@production --metric rmse --max-regression 2% \\
-                       --metric r2 --max-regression 0.001 --report-dir gate-report
-            Writes REPORT_DIR/metrics.json and REPORT_DIR/junit.xml. --dump evaluates both models on another dump
-            instead of using their recorded test metrics.
+              doe gate plate@4 --baseline plate@production \\
+                --metric rmse --max-regression 2% \\
+                --metric r2 --max-regression 0.001 \\
+                --report-dir gate-report
+
+            Writes REPORT_DIR/metrics.json and REPORT_DIR/junit.xml. --dump evaluates both models on another dump \
+            instead of using their recorded test metrics. An output or metric the baseline has and the candidate \
+            lacks fails its check. The outcome is kept in the registry: a version whose last gate failed is not \
+            promoted without --force.
             """
         )
         @OptionGroup var options: RegistryOptions

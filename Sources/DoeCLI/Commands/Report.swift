@@ -11,17 +11,21 @@ extension DoeCommand {
             abstract: "Write an HTML report (inline SVG plots) and/or a Jupyter notebook of a study or a surrogate model.",
             discussion: """
             TARGET is a study name (in --dir) or a model directory (one holding model.json).
-            A study report shows the summary, convergence with batches, parallel coordinates of all trials, the GP's
-            slices (mean ± 2σ through the best trial), parameter importance and Sobol indices, pending and failed trials.
-            A model report shows the model card, metrics per split, training curves, parity plots and error histograms
-            on the test split, calibration of ensemble intervals and Sobol indices over the input bounds.
+
+            A study report shows the summary, convergence with batches, parallel coordinates of all trials, the GP's \
+            slices (mean ± 2σ through the best trial), parameter importance and Sobol indices, pending and failed trials. \
+            A model report shows the model card, metrics per split, training curves, parity plots and error histograms \
+            on the test split, calibration of ensemble intervals and Sobol indices over the input bounds. \
             The notebook reloads the journal (or the model's CSV files) with pandas and redraws the plots with matplotlib.
-            Files: OUT/<name>.html and OUT/<name>.ipynb (name = the study's or the model directory's, or --name).
+
+            Files: OUT/<name>.html and OUT/<name>.ipynb (name = the study's or the model directory's, or --name). \
+            --surrogate adds a neural surrogate's Sobol indices to a study report.
+
             Examples:
-              doe report borehole                                  # notebooks-exports/borehole.html and .ipynb
+              doe report borehole
               doe report borehole --format html --out reports/
-              doe report borehole --surrogate models/borehole-nn   # adds the surrogate's Sobol indices
-              doe report studies/surrogates/plate-model            # a model report
+              doe report borehole --surrogate models/borehole-nn
+              doe report studies/surrogates/plate-model
             """
         )
 

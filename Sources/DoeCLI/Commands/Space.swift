@@ -10,13 +10,15 @@ extension DoeCommand {
             abstract: "Show or change a study's design space (changes are checked against the trials and journalled).",
             discussion: """
             Examples:
-              doe space beam                                   # the space, its SHA-256 and its change history
-              doe space beam --set wider.yaml --reason "optimum at the width bound"
-              doe space beam --set narrow.yaml --exclude-outside --reason "rig cannot exceed 40 mm"
-              doe space beam --restore                         # put back the recorded file after a hand edit
-            Bounds and choices may change; parameters and objectives may not (that is a new study). Narrowing
-            that leaves recorded trials outside is refused unless --exclude-outside takes them out of the model
-            (they stay in the journal, marked abandoned).
+              doe space beam
+              doe space beam --set wider.yaml --reason "at bound"
+              doe space beam --set narrow.yaml --exclude-outside
+              doe space beam --restore
+
+            Without options: the space, its SHA-256 and its change history. Bounds and choices may change; \
+            parameters and objectives may not (that is a new study). Narrowing that leaves recorded trials outside \
+            is refused unless --exclude-outside takes them out of the model (they stay in the journal, marked \
+            abandoned). --restore puts back the file the journal recorded, after a hand edit.
             """
         )
 

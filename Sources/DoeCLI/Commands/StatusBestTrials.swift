@@ -47,9 +47,9 @@ extension DoeCommand {
                 }
                 if !summary.pending.isEmpty {
                     out.append("pending:")
-                    var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(\.name))
+                    var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(displayHeader))
                     for p in summary.pending {
-                        table.add(["  \(p.trial.id)", humanAge(p.ageSeconds), p.trial.suggestedBy] + p.trial.params.map(\.description))
+                        table.add(["  \(p.trial.id)", humanAge(p.ageSeconds), p.trial.suggestedBy] + p.trial.params.map(displayValue))
                     }
                     out.append(table.rendered)
                 }
@@ -90,13 +90,16 @@ extension DoeCommand {
             discussion: """
             Example:
               doe trials plate --format csv > plate.csv
-              python -c "import pandas as pd; print(pd.read_csv('plate.csv').describe())"
-            Columns: id,state,<parameters>,<objectives>,generator,suggested_at,finished_at,reason,<metadata>.
+              doe trials plate --format text
+              python3 -c "import pandas as pd; \\
+                print(pd.read_csv('plate.csv').describe())"
+
+            CSV columns: id, state, <parameters>, <objectives>, generator, suggested_at, finished_at, reason, <metadata>.
             """
         )
 
         @OptionGroup var study: StudyOptions
-        @Option(help: "csv or json.") var format: TableFormat = .csv
+        @Option(help: "csv (every digit), json, or text (an aligned table to read).") var format: TableFormat = .csv
 
         func run() throws {
             try reportingErrors {
@@ -104,7 +107,8 @@ extension DoeCommand {
                 let state = try s.load()
                 switch format {
                 case .json: emit(TrialTable.json(state, space: s.space).serialized)
-                case .csv, .text: FileHandle.standardOutput.write(Data(TrialTable.csv(state, space: s.space).utf8))
+                case .csv: FileHandle.standardOutput.write(Data(TrialTable.csv(state, space: s.space).utf8))
+                case .text: emit(trialTextTable(state, space: s.space))
                 }
             }
         }
@@ -113,8 +117,10 @@ extension DoeCommand {
 
 func bestLines(_ best: [Trial], space: DesignSpace) -> [String] {
     guard !best.isEmpty else { return ["best: no completed trials yet"] }
-    let objectiveText = { (t: Trial) in space.objectives.map { "\($0.name) = \(t.values[$0.name].map { "\($0)" } ?? "?")" }.joined(separator: ", ") }
-    let paramText = { (t: Trial) in zip(space.parameters, t.params).map { "\($0.0.name)=\($0.1)" }.joined(separator: " ") }
+    let objectiveText = { (t: Trial) in
+        space.objectives.map { "\($0.name) = \(t.values[$0.name].map { NumberText.significant($0) } ?? "?")" }.joined(separator: ", ")
+    }
+    let paramText = { (t: Trial) in displayAssignment(t.params, space: space) }
     if best.count == 1 && space.objectives.count == 1 {
         return ["best: trial \(best[0].id): \(objectiveText(best[0]))", "  " + paramText(best[0])]
     }

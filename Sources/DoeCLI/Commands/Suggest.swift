@@ -13,14 +13,15 @@ extension DoeCommand {
             abstract: "Propose the next batch of trials and record them as pending.",
             discussion: """
             Example:
+              doe suggest plate --batch 4
               doe suggest plate --batch 4 --json
-              {"trials":[{"id":7,"params":{"x0":0.12,"x1":3},"generator":"sobol"}]}
-            Pending trials count as taken: a second suggest while a batch runs proposes new points.
-            Until the initial design is complete the scrambled Sobol sequence of the study continues; then a
-            Gaussian process (ARD squared-exponential or Matern-5/2, MAP hyperparameters, log output warping when
-            the likelihood prefers it) picks each point by log expected improvement,
-            the batch chosen greedily with Kriging-believer fantasies. GP trials carry the model's prediction
-            ({"prediction":{"mean":..,"std":..},"acquisition":{"name":"logei","value":..}}).
+
+            Pending trials count as taken: a second suggest while a batch runs proposes new points. \
+            Until the initial design is complete the scrambled Sobol sequence of the study continues; then a \
+            Gaussian process (ARD squared-exponential or Matern-5/2, MAP hyperparameters, log output warping when \
+            the likelihood prefers it) picks each point by log expected improvement, the batch chosen greedily \
+            with Kriging-believer fantasies. JSON output: {"trials":[{"id":7,"params":{…},"generator":"sobol"}]}; \
+            GP trials carry the model's prediction and acquisition value.
             """
         )
 
@@ -66,13 +67,13 @@ extension DoeCommand {
                     for t in trials { lines.append((["\(t.id)"] + t.params.map { CSV.escape($0.description) }).joined(separator: ",")) }
                     emit(lines.joined(separator: "\n"))
                 case .text:
-                    var table = TextTable(["trial"] + s.space.parameters.map(\.name) + ["generator", "predicted"])
+                    var table = TextTable(["trial"] + s.space.parameters.map(displayHeader) + ["generator", "predicted"])
                     for t in trials {
                         var predicted = ""
                         if let p = t.generatorInfo?["predicted"], let m = p["mean"]?.number, let sd = p["std"]?.number {
-                            predicted = String(format: "%.4g ± %.2g", m, sd)
+                            predicted = "\(NumberText.significant(m, digits: 4)) ± \(NumberText.significant(sd, digits: 2))"
                         }
-                        table.add(["\(t.id)"] + t.params.map(\.description) + [t.generator, predicted])
+                        table.add(["\(t.id)"] + t.params.map(displayValue) + [t.generator, predicted])
                     }
                     emit(table.rendered)
                 }

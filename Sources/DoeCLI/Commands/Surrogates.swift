@@ -84,11 +84,14 @@ extension DoeCommand {
             abstract: "Train a neural surrogate (MLP, optionally a deep ensemble and a POD field model) on HDF5 dumps.",
             discussion: """
             Examples:
-              doe train dumps/ --out models/plate --fields /fields/uy --ensemble 5
+              doe train dumps/ --out models/plate \\
+                --fields /fields/uy --ensemble 5
               doe train run1.h5 run2.h5 --config train.yaml --json
-              doe train --study plate --out models/plate-from-study     # the study's observed trials
-            Writes MODEL_DIR/{model.json, weights.bin, pod.bin, metrics.json, history.csv, test-predictions.csv}; metrics are on a held-out
-            test split. Settings come from --config (YAML) and are overridden by the options given here.
+              doe train --study plate --out models/plate-study
+
+            --study trains on a study's completed trials. Writes MODEL_DIR/{model.json, weights.bin, pod.bin, \
+            metrics.json, history.csv, test-predictions.csv}; metrics are on a held-out test split. Settings come \
+            from --config (YAML) and are overridden by the options given here.
             """
         )
 
@@ -98,13 +101,13 @@ extension DoeCommand {
         @Option(help: "Studies directory for --study.") var dir: String?
         @Option(help: "Training settings (YAML).") var config: String?
         @Option(help: "Model directory to write.") var out: String = "model"
-        @Option(help: "Hidden widths, e.g. 128,128.") var hidden: String?
-        @Option(help: "relu, tanh, silu or gelu.") var activation: Activation?
-        @Option(help: "Maximum epochs.") var epochs: Int?
-        @Option(help: "Minibatch size.") var batchSize: Int?
-        @Option(help: "AdamW learning rate.") var learningRate: Float?
-        @Option(help: "Ensemble members.") var ensemble: Int?
-        @Option(help: "Seed (split, initialization, batches).") var seed: UInt64?
+        @Option(help: "Hidden widths, e.g. 128,128 (default: \(TrainingConfiguration().hidden.map(String.init).joined(separator: ",")), or the --config file's).") var hidden: String?
+        @Option(help: "relu, tanh, silu or gelu (default: \(TrainingConfiguration().activation.rawValue)).") var activation: Activation?
+        @Option(help: "Maximum epochs; training stops earlier after \(TrainingConfiguration().patience) epochs without validation progress (default: \(TrainingConfiguration().epochs)).") var epochs: Int?
+        @Option(help: "Minibatch size (default: \(TrainingConfiguration().batchSize)).") var batchSize: Int?
+        @Option(help: "AdamW learning rate (default: \(TrainingConfiguration().learningRate)).") var learningRate: Float?
+        @Option(help: "Ensemble members; 2 or more give uncertainty estimates (default: \(TrainingConfiguration().ensemble)).") var ensemble: Int?
+        @Option(help: "Seed of the split, initialization and batches (default: \(TrainingConfiguration().seed)).") var seed: UInt64?
         @Flag(help: "Print the result as JSON.") var json = false
         @Flag(help: "Replace a model already in --out (refused otherwise, so a trained model is never lost by accident).") var overwrite = false
 
@@ -161,6 +164,18 @@ extension DoeCommand {
                     }
                 }
                 if interactive { log.write(Data("\n".utf8)) }
+                for stop in report.earlyStops {
+                    log.write(Data(("member \(stop.member + 1): stopped early at epoch \(stop.epochsRun) of \(c.epochs) (no validation "
+                        + "improvement for \(c.patience) epochs); kept the weights of epoch \(stop.bestEpoch)\n").utf8))
+                }
+                if report.testRows < 30 {
+                    log.write(Data(("warning: the test split has only \(report.testRows) rows (of \(data.rows)); its metrics are noisy. "
+                        + "Train on more rows, or check the model on another dump with `doe evaluate`\n").utf8))
+                }
+                for m in report.testMetrics where m.r2 < 0 {
+                    log.write(Data(("warning: test R² of \(m.name) is \(NumberText.significant(m.r2, digits: 3)): the model predicts it worse than "
+                        + "its mean does\(data.rows < 100 ? " (\(data.rows) rows are few for a network; a GP study model may suit better)" : "")\n").utf8))
+                }
                 var model = trained
                 model.inputUnits = data.inputUnits
                 model.outputUnits = data.outputUnits
@@ -197,8 +212,12 @@ extension DoeCommand {
             abstract: "Predict with a trained surrogate on a CSV (header = input names) or an HDF5 file.",
             discussion: """
             Examples:
-              doe predict models/plate --input points.csv --std > predictions.csv
-              doe predict models/plate --input new.h5 --field --format json
+              doe predict models/plate --input points.csv --std
+              doe predict models/plate --input new.h5 --strict
+
+            Inputs are matched to the model's by name. Rows outside the model's input bounds (or its training range) \
+            are flagged in the out_of_domain column and on stderr; --strict refuses them. Other CSV columns (an id) \
+            are passed through.
             """
         )
 
@@ -320,7 +339,14 @@ extension DoeCommand {
     struct Evaluate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Metrics of a trained surrogate on other dumps (RMSE, MAE, R², max abs error per output).",
-            discussion: "Example:\n  doe evaluate models/plate validation-dumps/ --fields /fields/uy --json"
+            discussion: """
+            Example:
+              doe evaluate models/plate validation-dumps/ \\
+                --fields /fields/uy --json
+
+            Columns are matched to the model's by name (a dump in another order is reordered and said so); \
+            missing or extra names are refused.
+            """
         )
 
         @Argument(help: "Model directory.") var model: String
