@@ -111,7 +111,7 @@ public enum ResultsFile {
         do { table = try CSV.parse(text, source: source) } catch let error as ValueError { throw StudyError.invalidInput(error.message) }
         guard let header = table.first else { throw StudyError.invalidInput("\(source): empty file (expected a header line)") }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        if let dup = Dictionary(grouping: columns, by: { $0 }).first(where: { $1.count > 1 })?.key {
+        if let dup = columns.enumerated().first(where: { i, c in columns[..<i].contains(c) })?.element {
             throw StudyError.invalidInput("\(source) line \(header.line): column '\(dup)' appears twice")
         }
         let objectiveNames = space.objectives.map(\.name)

@@ -31,7 +31,7 @@ def free_port():
 
 class DevTools:
     def __init__(self, url):
-        self.ws = websocket.create_connection(url, timeout=60, suppress_origin=True)
+        self.ws = websocket.create_connection(url, timeout=600, suppress_origin=True)   # a safety limit, not a window
         self.next_id = 0
         self.events = []
 
@@ -46,7 +46,7 @@ class DevTools:
                 return message.get("result", {})
             self.events.append(message)
 
-    def wait_for(self, method, timeout=60):
+    def wait_for(self, method, timeout=600):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if any(e.get("method") == method for e in self.events):
@@ -77,9 +77,10 @@ def main():
                                 "--disable-extensions", "--disable-dev-shm-usage", f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
                                 "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 60
+        # until the port answers or the browser exits; the limit only stops a browser that hangs
+        deadline = time.time() + 600
         targets = None
-        while time.time() < deadline:
+        while time.time() < deadline and browser.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
                     targets = [t for t in json.load(r) if t.get("type") == "page"]
@@ -89,7 +90,7 @@ def main():
                 pass
             time.sleep(0.2)
         if not targets:
-            raise SystemExit("chromium did not open its DevTools port within 60 s")
+            raise SystemExit("chromium did not open its DevTools port" + (" (it exited)" if browser.poll() is not None else " within 600 s"))
         dt = DevTools(targets[0]["webSocketDebuggerUrl"])
         for domain in ("Runtime", "Log", "Page", "Network"):
             dt.call(f"{domain}.enable")
@@ -97,7 +98,9 @@ def main():
         dt.call("Emulation.setDeviceMetricsOverride", width=1200, height=900, deviceScaleFactor=1, mobile=False)
         dt.call("Page.navigate", url=url)
         dt.wait_for("Page.loadEventFired")
-        time.sleep(0.3)
+        # rendered: two animation frames after the load event (a promise the page resolves), not a fixed sleep
+        dt.call("Runtime.evaluate", expression="new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))",
+                awaitPromise=True)
 
         report["title"] = dt.evaluate("document.title")
         report["svg"] = dt.evaluate("document.querySelectorAll('svg').length")
