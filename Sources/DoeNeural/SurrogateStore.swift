@@ -25,7 +25,7 @@ public enum SurrogateStore {
                             extra: [(String, JSONValue)] = [], to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let a = model.members[0].architecture
-        func floats(_ v: [Float]) -> JSONValue { .array(v.map { .double(Double($0)) }) }
+        func floats(_ v: [Float]) -> JSONValue { .array(v.map { .double(Double(float32: $0)) }) }
         var json: [(String, JSONValue)] = [
             ("format", "doe-surrogate"), ("version", .int(formatVersion)), ("doe_version", "0.1.0"),
             ("architecture", .object([("inputs", .int(a.inputs)), ("hidden", .array(a.hidden.map { .int($0) })),
@@ -40,7 +40,7 @@ public enum SurrogateStore {
             ("training", .object([
                 ("hidden", .array(configuration.hidden.map { .int($0) })), ("activation", .string(configuration.activation.rawValue)),
                 ("epochs", .int(configuration.epochs)), ("batch_size", .int(configuration.batchSize)),
-                ("learning_rate", .double(Double(configuration.learningRate))), ("weight_decay", .double(Double(configuration.weightDecay))),
+                ("learning_rate", .double(Double(float32: configuration.learningRate))), ("weight_decay", .double(Double(float32: configuration.weightDecay))),
                 ("schedule", .string(configuration.schedule)), ("validation_fraction", .double(configuration.validationFraction)),
                 ("test_fraction", .double(configuration.testFraction)), ("patience", .int(configuration.patience)),
                 ("ensemble", .int(configuration.ensemble)), ("pod_energy", .double(configuration.podEnergy)),

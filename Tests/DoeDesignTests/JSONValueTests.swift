@@ -64,3 +64,28 @@ import Foundation
         }
     }
 }
+
+@Suite struct NumberTextTests {
+    @Test func float32ValuesAreWrittenAsFloat32AndReadBackExactly() {
+        #expect(JSONValue.double(Double(float32: Float(0.003))).serialized == "0.003")
+        #expect(JSONValue.double(Double(float32: Float(1e-4))).serialized == "0.0001")
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<100_000 {
+            let f = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            guard f.isFinite else { continue }
+            #expect(Float(Double(float32: f)) == f, "\(f)")
+        }
+    }
+
+    @Test func significantDigitsForPeople() {
+        #expect(NumberText.significant(22.7476443466771) == "22.7476")
+        #expect(NumberText.significant(250.0) == "250")
+        #expect(NumberText.significant(1e-7) == "1e-07")
+        #expect(NumberText.significant(-0.000123456789) == "-0.000123457")
+        #expect(NumberText.significant(123456789.0) == "1.23457e+08")
+        #expect(NumberText.significant(0.0) == "0")
+        #expect(NumberText.significant(Float(0.003)) == "0.003")
+        #expect(NumberText.withUnit(22.7476443466771, "mm") == "22.7476 mm")
+        #expect(NumberText.withUnit(3, nil) == "3")
+    }
+}
