@@ -216,12 +216,15 @@ extension SimulationData {
     /// - Throws: ``DumpError`` naming the dump's files and both lists of names.
     public func matching(inputs: [String], outputs: [String]?, of owner: String) throws -> SimulationData {
         let source = sources.joined(separator: ", ")
+        var result = self
+        /// The permutation taking `have` to `want` (nil when none is needed), with a note when one is applied.
         func order(_ have: [String], given: Bool, want: [String], role: String) throws -> [Int]? {
             if have == want { return nil }
             if !given {
                 guard have.count == want.count else {
                     throw DumpError(message: "\(source): \(have.count) \(role) without names; \(owner) has \(want.count) (\(want.joined(separator: ", ")))")
                 }
+                result.notes.append("\(source): \(role) without names taken by position as \(owner)'s \(want.joined(separator: ", "))")
                 return nil
             }
             let missing = want.filter { !have.contains($0) }, extra = have.filter { !want.contains($0) }
@@ -232,35 +235,22 @@ extension SimulationData {
                 throw DumpError(message: "\(source): the dump's \(role) (\(have.joined(separator: ", "))) do not match those of \(owner) "
                     + "(\(want.joined(separator: ", "))); \(parts.joined(separator: "; "))")
             }
+            result.notes.append("\(source): \(role) are in another order than \(owner)'s; matched by name "
+                + "(\(have.joined(separator: ", ")) → \(want.joined(separator: ", ")))")
             return want.map { have.firstIndex(of: $0)! }
-        }
-        var result = self
-        if !inputNamesGiven && inputNames != inputs && inputNames.count == inputs.count {
-            result.notes.append("\(source): inputs without names taken by position as \(owner)'s \(inputs.joined(separator: ", "))")
         }
         if let permutation = try order(inputNames, given: inputNamesGiven, want: inputs, role: "inputs") {
             result.inputs = Self.permute(self.inputs, columns: inputNames.count, rows: rows, by: permutation)
-            result.inputNames = inputs
             result.inputUnits = inputUnits.map { u in permutation.map { u[$0] } }
             result.inputBounds = inputBounds.map { b in (permutation.map { b.low[$0] }, permutation.map { b.high[$0] }) }
-            result.notes.append("\(source): inputs are in another order than \(owner)'s; matched by name "
-                + "(\(inputNames.joined(separator: ", ")) → \(inputs.joined(separator: ", ")))")
-        } else if !inputNamesGiven {
-            result.inputNames = inputs
         }
+        result.inputNames = inputs
         if let outputs {
-            if !outputNamesGiven && outputNames != outputs && outputNames.count == outputs.count {
-                result.notes.append("\(source): outputs without names taken by position as \(owner)'s \(outputs.joined(separator: ", "))")
-            }
             if let permutation = try order(outputNames, given: outputNamesGiven, want: outputs, role: "outputs") {
                 result.outputs = Self.permute(self.outputs, columns: outputNames.count, rows: rows, by: permutation)
-                result.outputNames = outputs
                 result.outputUnits = outputUnits.map { u in permutation.map { u[$0] } }
-                result.notes.append("\(source): outputs are in another order than \(owner)'s; matched by name "
-                    + "(\(outputNames.joined(separator: ", ")) → \(outputs.joined(separator: ", ")))")
-            } else if !outputNamesGiven {
-                result.outputNames = outputs
             }
+            result.outputNames = outputs
         }
         return result
     }
