@@ -26,27 +26,28 @@ let package = Package(
         .target(name: "CDoeSupport"),
 
         // MARK: - Numerics
+        .target(name: "DoeBase"),
         .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
-        .target(name: "DoeNeural", dependencies: ["DoeLinalg", "DoeDesign", "CDoeSupport", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeNeural", dependencies: ["DoeBase", "DoeLinalg", "CDoeSupport", .product(name: "Yams", package: "Yams")]),
         .target(name: "DoeProvenance", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "DoeONNX", dependencies: ["DoeNeural", "DoeLinalg", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+        .target(name: "DoeONNX", dependencies: ["DoeBase", "DoeNeural", "DoeLinalg", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["Proto"]),
 
         // MARK: - Design space, samplers, Gaussian processes, Bayesian optimization, studies
-        .target(name: "DoeDesign", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "DoeGP", dependencies: ["DoeLinalg", "DoeOptim", "DoeDesign"]),
-        .target(name: "DoeBO", dependencies: ["DoeGP", "DoeDesign", "DoeOptim"]),
-        .target(name: "DoeStudy", dependencies: ["DoeDesign", "DoeBO", "DoeProvenance"]),
-        .target(name: "DoeMLflow", dependencies: ["DoeDesign"]),
+        .target(name: "DoeDesign", dependencies: ["DoeBase", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeGP", dependencies: ["DoeBase", "DoeLinalg", "DoeOptim"]),
+        .target(name: "DoeBO", dependencies: ["DoeBase", "DoeGP", "DoeDesign", "DoeOptim", "DoeLinalg"]),
+        .target(name: "DoeStudy", dependencies: ["DoeBase", "DoeDesign", "DoeBO", "DoeGP", "DoeProvenance"]),
+        .target(name: "DoeMLflow", dependencies: ["DoeBase"]),
         .target(name: "DoePlot"),
-        .target(name: "DoeReport", dependencies: ["DoePlot", "DoeStudy", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),
-        .target(name: "DoeRegistry", dependencies: ["DoeStudy", "DoeDesign", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),
+        .target(name: "DoeRegistry", dependencies: ["DoeBase", "DoeStudy", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
+            "DoeBase", "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
@@ -56,12 +57,12 @@ let package = Package(
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
         .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
         .testTarget(name: "DoeProvenanceTests", dependencies: ["DoeProvenance"]),
-        .testTarget(name: "DoeNeuralTests", dependencies: ["DoeNeural", "DoeLinalg"]),
+        .testTarget(name: "DoeNeuralTests", dependencies: ["DoeNeural", "DoeLinalg", "DoeBase"]),
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg"]),
-        .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg", "DoeBase"]),
+        .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign", "DoeBase"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"]),
-        .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy"]),
+        .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy", "DoeBase", "DoeBO"]),
     ]
 )

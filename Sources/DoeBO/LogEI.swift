@@ -1,3 +1,4 @@
+import DoeBase
 import Foundation
 
 /// Numerically careful pieces of (log) expected improvement.
@@ -32,8 +33,8 @@ public enum ExpectedImprovementMath {
         a > -log(2.0) ? log(-expm1(a)) : log1p(-exp(a))
     }
 
-    /// Standard normal CDF.
-    public static func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
+    /// Standard normal CDF (``NormalDistribution/cdf(_:)``).
+    public static func normalCDF(_ z: Double) -> Double { NormalDistribution.cdf(z) }
 
     /// Standard normal density.
     public static func normalPDF(_ z: Double) -> Double { exp(-0.5 * z * z - logSqrt2Pi) }

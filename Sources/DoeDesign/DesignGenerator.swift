@@ -1,3 +1,4 @@
+import DoeBase
 /// Builds design tables (assignments) for a space with any ``DesignMethod``.
 public enum DesignGenerator {
     /// Unit-cube points for `method`.

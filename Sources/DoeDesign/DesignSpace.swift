@@ -1,3 +1,4 @@
+import DoeBase
 import Foundation
 
 /// A malformed design-space file: names the file, the parameter or objective, and the field.
@@ -17,14 +18,6 @@ public struct SpaceError: Error, Sendable, CustomStringConvertible {
         if let field { parts.append("field '\(field)'") }
         return parts.joined(separator: ": ") + ": " + message
     }
-}
-
-/// A parameter value or assignment that does not fit the design space.
-public struct ValueError: Error, Sendable, CustomStringConvertible {
-    /// What is wrong, naming the parameter.
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }
 
 /// The parameters and objectives of a study, read from a YAML or JSON file.

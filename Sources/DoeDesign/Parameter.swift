@@ -1,3 +1,4 @@
+import DoeBase
 /// The value of one parameter in a trial.
 public enum ParameterValue: Sendable, Hashable, CustomStringConvertible {
     /// A real number (`real` parameters, numeric choices and fixed values).

@@ -1,3 +1,4 @@
+import DoeBase
 /// The Sobol low-discrepancy sequence with Joe–Kuo direction numbers, optionally scrambled.
 ///
 /// Scrambling is a random linear matrix scramble plus a digital shift (Matoušek 1998; Owen 2003), seeded, so

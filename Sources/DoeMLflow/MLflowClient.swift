@@ -1,4 +1,4 @@
-import DoeDesign
+import DoeBase
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

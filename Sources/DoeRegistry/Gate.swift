@@ -1,4 +1,4 @@
-import DoeDesign
+import DoeBase
 import Foundation
 
 /// One gate threshold: `--metric rmse --max-regression 2%` (relative) or `0.01` (absolute).

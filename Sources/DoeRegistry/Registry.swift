@@ -1,4 +1,4 @@
-import DoeDesign
+import DoeBase
 import DoeProvenance
 import DoeStudy
 import Foundation

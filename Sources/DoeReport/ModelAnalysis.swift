@@ -1,4 +1,5 @@
 import DoeBO
+import DoeBase
 import DoeDesign
 import DoeLinalg
 import DoeNeural
@@ -125,15 +126,6 @@ public struct ModelAnalysis: Sendable {
         }
     }
 
-    /// The standard normal quantile (bisection on `erf`, to 1e-12).
-    public static func normalQuantile(_ p: Double) -> Double {
-        guard p > 0, p < 1 else { return p <= 0 ? -.infinity : .infinity }
-        var lo = -40.0, hi = 40.0
-        for _ in 0..<200 {
-            let mid = (lo + hi) / 2
-            if ExpectedImprovementMath.normalCDF(mid) < p { lo = mid } else { hi = mid }
-            if hi - lo < 1e-13 { break }
-        }
-        return (lo + hi) / 2
-    }
+    /// The standard normal quantile (``NormalDistribution/quantile(_:)``).
+    public static func normalQuantile(_ p: Double) -> Double { NormalDistribution.quantile(p) }
 }

@@ -1,3 +1,4 @@
+import DoeBase
 import DoeDesign
 
 /// One proposed trial before it gets an id.

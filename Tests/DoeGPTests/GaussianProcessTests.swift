@@ -1,4 +1,5 @@
 @testable import DoeBO
+import DoeBase
 import DoeDesign
 @testable import DoeGP
 import DoeLinalg

@@ -1,4 +1,4 @@
-import DoeDesign
+import DoeBase
 import DoeLinalg
 @testable import DoeNeural
 import Foundation

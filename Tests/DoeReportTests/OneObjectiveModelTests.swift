@@ -1,4 +1,5 @@
 import DoeBO
+import DoeBase
 import DoeDesign
 import DoeReport
 import DoeStudy

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoeBase
 import DoeDesign
 import DoeNeural
 import DoeONNX

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoeBase
 import DoeDesign
 import DoeStudy
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoeBO
+import DoeBase
 import DoeDesign
 import DoeGP
 import DoeStudy

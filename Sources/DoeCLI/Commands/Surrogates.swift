@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoeBase
 import DoeDesign
 import DoeHDF5
 import DoeLinalg
