@@ -39,15 +39,16 @@ let package = Package(
         .target(name: "DoeDesign", dependencies: ["DoeBase", .product(name: "Yams", package: "Yams")]),
         .target(name: "DoeGP", dependencies: ["DoeBase", "DoeLinalg", "DoeOptim"]),
         .target(name: "DoeBO", dependencies: ["DoeBase", "DoeGP", "DoeDesign", "DoeOptim", "DoeLinalg"]),
-        .target(name: "DoeStudy", dependencies: ["DoeBase", "DoeDesign", "DoeBO", "DoeGP", "DoeProvenance"]),
+        .target(name: "DoeStudy", dependencies: ["DoeBase", "DoeDesign", "DoeProvenance"]),
+        .target(name: "DoeStrategies", dependencies: ["DoeBase", "DoeDesign", "DoeStudy", "DoeBO", "DoeGP"]),
         .target(name: "DoeMLflow", dependencies: ["DoeBase"]),
         .target(name: "DoePlot"),
-        .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),
+        .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeStrategies", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),
         .target(name: "DoeRegistry", dependencies: ["DoeBase", "DoeStudy", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeBase", "DoeStudy", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
+            "DoeBase", "DoeStudy", "DoeStrategies", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
@@ -61,8 +62,8 @@ let package = Package(
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg", "DoeBase"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign", "DoeBase"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy", "DoeStrategies", "DoeBase", "DoeDesign"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"]),
-        .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy", "DoeBase", "DoeBO"]),
+        .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy", "DoeStrategies", "DoeBase", "DoeBO"]),
     ]
 )

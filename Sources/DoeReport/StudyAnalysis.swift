@@ -4,6 +4,7 @@ import DoeGP
 import DoeLinalg
 import DoeNeural
 import DoeStudy
+import DoeStrategies
 import Foundation
 
 /// Everything a study report shows, computed from the journal's replay: convergence per objective, the batches,

@@ -1,6 +1,7 @@
 import DoeDesign
 import DoePlot
 import DoeStudy
+import DoeStrategies
 import Foundation
 
 /// Where a report's data came from, printed at its top (traceability: which journal bytes it shows).

@@ -10,7 +10,7 @@ import Foundation
 ///
 /// ```swift
 /// let study = try Study.open(name: "plate", in: "studies")
-/// let batch = try study.suggest(count: 4)
+/// let batch = try study.suggest(count: 4, strategy: BayesianStrategy())   // DoeStrategies
 /// try study.observe(id: batch[0].id, values: ["value": 1.3])
 /// ```
 public final class Study: @unchecked Sendable {
@@ -141,7 +141,7 @@ public final class Study: @unchecked Sendable {
 
     /// Proposes and records `count` new trials.
     /// - Returns: the new trials, pending.
-    public func suggest(count: Int, strategy: SuggestionStrategy = BayesianStrategy()) throws -> [Trial] {
+    public func suggest(count: Int, strategy: SuggestionStrategy) throws -> [Trial] {
         guard count >= 1 else { throw StudyError.invalidInput("batch size must be at least 1, got \(count)") }
         return try transaction { state in
             let suggestions = try strategy.suggest(count: count, state: state, space: space)

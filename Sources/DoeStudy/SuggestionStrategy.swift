@@ -9,6 +9,13 @@ public struct Suggestion: Sendable {
     public let generator: String
     /// Details recorded with the trial (journal field `generator_info`).
     public let info: JSONValue
+
+    /// A suggestion of `params` made by `generator`, with `info` for the journal.
+    public init(params: [ParameterValue], generator: String, info: JSONValue) {
+        self.params = params
+        self.generator = generator
+        self.info = info
+    }
 }
 
 /// Something that proposes the next trials from a study's state. Called under the study's exclusive lock,

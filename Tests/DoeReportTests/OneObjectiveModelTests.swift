@@ -3,6 +3,7 @@ import DoeBase
 import DoeDesign
 import DoeReport
 import DoeStudy
+import DoeStrategies
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import DoeDesign
 import DoeReport
 import DoeStudy
+import DoeStrategies
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import DoeDesign
 @testable import DoeStudy
+import DoeStrategies
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DoeBase
 import DoeDesign
 import DoeStudy
+import DoeStrategies
 import Foundation
 
 extension DoeCommand {

@@ -4,6 +4,7 @@ import DoeBase
 import DoeDesign
 import DoeGP
 import DoeStudy
+import DoeStrategies
 
 extension AcquisitionKind: ExpressibleByArgument {}
 extension KernelKind: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import DoeBO
 import DoeDesign
 import DoeGP
+import DoeStudy
 import Foundation
 
 /// The Gaussian process doe fits for one objective of a study: the model `doe suggest` optimizes (single objective),

@@ -2,6 +2,7 @@ import DoeBO
 import DoeBase
 import DoeDesign
 import DoeGP
+import DoeStudy
 import Foundation
 
 /// What `doe suggest` does: the scrambled Sobol initial design, then Gaussian-process Bayesian optimization.
@@ -103,3 +104,9 @@ public struct BayesianStrategy: SuggestionStrategy {
 }
 
 private func finite(_ x: Double) -> JSONValue { x.isFinite ? .double(x) : .null }
+
+extension Study {
+    /// Proposes and records `count` new trials with ``BayesianStrategy`` (what `doe suggest` does).
+    @discardableResult
+    public func suggest(count: Int) throws -> [Trial] { try suggest(count: count, strategy: BayesianStrategy()) }
+}

@@ -1,0 +1,56 @@
+import DoeBase
+import DoeDesign
+import Foundation
+
+/// The whole trial table, for Excel, pandas and scripts (`doe trials`).
+public enum TrialTable {
+    /// Parameters of a trial as an ordered JSON object.
+    public static func paramsJSON(_ trial: Trial, space: DesignSpace) -> JSONValue {
+        .object(zip(space.parameters, trial.params).map { ($0.0.name, $0.1.json) })
+    }
+
+    /// One trial as JSON: id, state, params, values, meta, generator and times.
+    public static func json(_ t: Trial, space: DesignSpace) -> JSONValue {
+        var members: [(String, JSONValue)] = [("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("params", paramsJSON(t, space: space))]
+        if t.state == .completed {
+            members.append(("values", .object(space.objectives.compactMap { o in t.values[o.name].map { (o.name, .double($0)) } })))
+        }
+        if !t.sems.isEmpty {
+            members.append(("sems", .object(space.objectives.compactMap { o in t.sems[o.name].map { (o.name, .double($0)) } })))
+        }
+        if !t.meta.isEmpty { members.append(("meta", .object(t.meta))) }
+        members.append(("generator", .string(t.generator)))
+        if let batch = t.batch { members.append(("batch", .int(batch))) }
+        members.append(("suggested_at", .string(t.suggestedAt)))
+        if let f = t.finishedAt { members.append(("finished_at", .string(f))) }
+        if let r = t.reason { members.append(("reason", .string(r))) }
+        return .object(members)
+    }
+
+    /// `{"trials": [...]}` for every trial.
+    public static func json(_ state: StudyState, space: DesignSpace) -> JSONValue {
+        .object([("trials", .array(state.trials.map { json($0, space: space) }))])
+    }
+
+    /// CSV with columns `id,state,<parameters>,<objectives>,generator,suggested_at,finished_at,reason,<meta keys>`.
+    public static func csv(_ state: StudyState, space: DesignSpace) -> String {
+        var metaKeys: [String] = []
+        for t in state.trials { for (k, _) in t.meta where !metaKeys.contains(k) { metaKeys.append(k) } }
+        let fixedColumns = Set(["id", "state", "generator", "suggested_at", "finished_at", "reason"] + space.parameters.map(\.name) + space.objectives.map(\.name))
+        let metaColumns = metaKeys.filter { !fixedColumns.contains($0) }
+        let header = ["id", "state"] + space.parameters.map(\.name) + space.objectives.map(\.name)
+            + ["generator", "suggested_at", "finished_at", "reason"] + metaColumns
+        var lines = [header.map(CSV.escape).joined(separator: ",")]
+        for t in state.trials {
+            var row = ["\(t.id)", t.state.rawValue] + t.params.map(\.description)
+            row += space.objectives.map { o in t.values[o.name].map { "\($0)" } ?? "" }
+            row += [t.generator, t.suggestedAt, t.finishedAt ?? "", t.reason ?? ""]
+            row += metaColumns.map { key in
+                guard let v = t.meta.first(where: { $0.0 == key })?.1 else { return "" }
+                return v.string ?? v.serialized
+            }
+            lines.append(row.map(CSV.escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
