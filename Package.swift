@@ -39,16 +39,17 @@ let package = Package(
         .target(name: "DoeDesign", dependencies: ["DoeBase", .product(name: "Yams", package: "Yams")]),
         .target(name: "DoeGP", dependencies: ["DoeBase", "DoeLinalg", "DoeOptim"]),
         .target(name: "DoeBO", dependencies: ["DoeBase", "DoeGP", "DoeDesign", "DoeOptim", "DoeLinalg"]),
-        .target(name: "DoeStudy", dependencies: ["DoeBase", "DoeDesign", "DoeProvenance"]),
-        .target(name: "DoeStrategies", dependencies: ["DoeBase", "DoeDesign", "DoeStudy", "DoeBO", "DoeGP"]),
+        .target(name: "DoeJournal", dependencies: ["DoeBase"]),
+        .target(name: "DoeStudy", dependencies: ["DoeBase", "DoeDesign", "DoeJournal", "DoeProvenance"]),
+        .target(name: "DoeStrategies", dependencies: ["DoeBase", "DoeDesign", "DoeJournal", "DoeStudy", "DoeBO", "DoeGP"]),
         .target(name: "DoeMLflow", dependencies: ["DoeBase"]),
         .target(name: "DoePlot"),
         .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeStrategies", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),
-        .target(name: "DoeRegistry", dependencies: ["DoeBase", "DoeStudy", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeRegistry", dependencies: ["DoeBase", "DoeJournal", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeBase", "DoeStudy", "DoeStrategies", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
+            "DoeBase", "DoeJournal", "DoeStudy", "DoeStrategies", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
@@ -62,7 +63,7 @@ let package = Package(
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg", "DoeBase"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign", "DoeBase"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy", "DoeStrategies", "DoeBase", "DoeDesign"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy", "DoeStrategies", "DoeJournal", "DoeBase", "DoeDesign"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"]),
         .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy", "DoeStrategies", "DoeBase", "DoeBO"]),
     ]

@@ -1,6 +1,6 @@
 import DoeBase
 import DoeProvenance
-import DoeStudy
+import DoeJournal
 import Foundation
 import Yams
 
@@ -18,7 +18,7 @@ public struct ModelReference: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws {
         let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard StudyName.isValid(parts[0]) else {
+        guard SafeName.isValid(parts[0]) else {
             throw RegistryError("invalid model name '\(parts[0])': use letters, digits, '.', '_' or '-' (no '/' or '..')")
         }
         if parts.count == 2 && parts[1].isEmpty { throw RegistryError("'\(text)': nothing after '@'") }
@@ -85,7 +85,7 @@ public final class Registry: @unchecked Sendable {
         if !fm.fileExists(atPath: root + "/journal.jsonl") {
             do {
                 try JournalFile.create(path: root + "/journal.jsonl", lines: [Self.line("registry_created", [])])
-            } catch let error as StudyError {
+            } catch let error as JournalError {
                 if case .io(_, _, let code) = error, code == EEXIST { return }   // created concurrently
                 throw error
             }
@@ -190,7 +190,7 @@ public final class Registry: @unchecked Sendable {
     /// - Parameter externalMetrics: metrics of the model on dumps it was not trained on, by dump (for the card).
     public func add(modelDirectory directory: String, name: String, cardPath: String? = nil,
                     externalMetrics: [(String, JSONValue)] = []) throws -> ModelVersion {
-        guard StudyName.isValid(name) else { throw RegistryError("invalid model name '\(name)': use letters, digits, '.', '_' or '-' (no '/' or '..')") }
+        guard SafeName.isValid(name) else { throw RegistryError("invalid model name '\(name)': use letters, digits, '.', '_' or '-' (no '/' or '..')") }
         let fm = FileManager.default
         guard fm.fileExists(atPath: directory + "/model.json") else {
             throw RegistryError("\(directory): not a model directory (no model.json)")
@@ -240,7 +240,7 @@ public final class Registry: @unchecked Sendable {
     ///
     /// A version whose last gate failed is refused unless `force`, which the alias history records.
     public func promote(_ reference: ModelReference, alias: String, by: String?, reason: String?, force: Bool = false) throws -> ModelVersion {
-        guard StudyName.isValid(alias), Int(alias) == nil else { throw RegistryError("invalid alias '\(alias)' (letters, digits, '.', '_', '-'; not a number)") }
+        guard SafeName.isValid(alias), Int(alias) == nil else { throw RegistryError("invalid alias '\(alias)' (letters, digits, '.', '_', '-'; not a number)") }
         guard reference.selector != nil else { throw RegistryError("name the version to promote: \(reference.name)@VERSION") }
         return try transaction { state in
             let v = try state.resolve(reference)

@@ -3,6 +3,7 @@ import DoeBase
 import DoeDesign
 import DoeGP
 import DoeStudy
+import DoeJournal
 import Foundation
 
 /// What `doe status` and `doe best` report: counts by state, the best trials, pending and failed trials.

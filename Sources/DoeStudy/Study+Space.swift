@@ -1,5 +1,6 @@
 import DoeBase
 import DoeDesign
+import DoeJournal
 import DoeProvenance
 import Foundation
 
@@ -78,8 +79,8 @@ extension Study {
         try StudyName.validate(name)
         let path = directory + "/" + name
         guard FileManager.default.fileExists(atPath: path + "/journal.jsonl") else { throw StudyError.notFound(name: name, directory: directory) }
-        let file = try JournalFile(path: path + "/journal.jsonl", lock: .exclusive)
-        let (records, _) = try file.readRecords()
+        let file = try journalErrors { try JournalFile(path: path + "/journal.jsonl", lock: .exclusive) }
+        let (records, _) = try journalErrors { try file.readRecords() }
         var text = records.first?["space_text"]?.string
         for r in records where r.operation == .spaceChanged { text = r["space_text"]?.string ?? text }
         guard let text else {

@@ -1,5 +1,6 @@
 import DoeBase
 import DoeDesign
+import DoeJournal
 import DoeProvenance
 import Foundation
 
@@ -69,7 +70,7 @@ public final class Study: @unchecked Sendable {
                 ("doe_version", .string(doeVersion)), ("space_sha256", .string(FileDigest.sha256(of: spaceText))),
                 ("space_text", .string(String(decoding: spaceText, as: UTF8.self))),
             ])
-            try JournalFile.create(path: staging + "/journal.jsonl", records: [created])
+            try Study.journalErrors { try JournalFile.create(path: staging + "/journal.jsonl", records: [created]) }
             try fsyncDirectory(staging)
             guard rename(staging, target) == 0 else {
                 let code = errno
@@ -112,8 +113,8 @@ public final class Study: @unchecked Sendable {
     /// The current state (under a shared lock). A torn last line is reported and repaired.
     public func load() throws -> StudyState {
         do {
-            let file = try JournalFile(path: journalPath, lock: .shared)
-            let (records, torn) = try file.readRecords()
+            let file = try Study.journalErrors { try JournalFile(path: journalPath, lock: .shared) }
+            let (records, torn) = try Study.journalErrors { try file.readRecords() }
             if torn == nil {
                 try checkSpaceHash(records)
                 return try StudyState(replaying: records, space: space, journalPath: journalPath)
@@ -122,20 +123,31 @@ public final class Study: @unchecked Sendable {
         return try transaction { state in ([], state) }
     }
 
+    /// Runs `body`, turning the journal layer's errors into the study's (same messages, study advice on damage).
+    static func journalErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as JournalError {
+            switch error {
+            case let .io(path, operation, code): throw StudyError.io(path: path, operation: operation, errno: code)
+            case let .damaged(path, line, reason): throw StudyError.damagedJournal(path: path, line: line, reason: reason)
+            case let .newerVersion(path, line, version): throw StudyError.unsupportedVersion(path: path, line: line, version: version)
+            }
+        }
+    }
+
     // MARK: - Writing
 
     /// Runs `body` under the exclusive lock with the replayed state and appends the records it returns.
     public func transaction<T>(_ body: (StudyState) throws -> ([JournalRecord], T)) throws -> T {
-        let file = try JournalFile(path: journalPath, lock: .exclusive)
-        let (records, torn) = try file.readRecords()
+        let file = try Study.journalErrors { try JournalFile(path: journalPath, lock: .exclusive) }
+        let (records, torn) = try Study.journalErrors { try file.readRecords() }
         if let torn {
-            try file.repair(torn)
+            try Study.journalErrors { try file.repair(torn) }
             onWarning("\(journalPath): line \(torn.line) was incomplete (\(torn.length) bytes, a write interrupted by a crash or kill); it was never acknowledged, and was moved to \(journalPath).torn")
         }
         try checkSpaceHash(records)
         let state = try StudyState(replaying: records, space: space, journalPath: journalPath)
         let (newRecords, result) = try body(state)
-        try file.append(newRecords)
+        try Study.journalErrors { try file.append(newRecords) }
         return result
     }
 

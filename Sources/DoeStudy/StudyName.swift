@@ -1,12 +1,8 @@
+import DoeBase
 /// Validation of study names, which become directory names.
 public enum StudyName {
-    /// `true` for 1–100 characters of `[A-Za-z0-9._-]`, starting with a letter or digit, without `..`.
-    public static func isValid(_ name: String) -> Bool {
-        let scalars = name.unicodeScalars
-        guard let first = scalars.first, scalars.count <= 100, !name.contains("..") else { return false }
-        let isAlnum = { (c: Unicode.Scalar) in ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) }
-        return isAlnum(first) && scalars.allSatisfy { isAlnum($0) || $0 == "." || $0 == "_" || $0 == "-" }
-    }
+    /// `true` for a valid name (``SafeName/isValid(_:)``).
+    public static func isValid(_ name: String) -> Bool { SafeName.isValid(name) }
 
     /// Throws ``StudyError/invalidName(_:)`` unless `name` is valid.
     public static func validate(_ name: String) throws {

@@ -1,5 +1,6 @@
 import DoeBase
 import DoeDesign
+import DoeJournal
 import Foundation
 
 /// The life-cycle state of a trial.

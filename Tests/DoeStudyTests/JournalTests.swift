@@ -1,6 +1,7 @@
 import DoeDesign
 @testable import DoeStudy
 import DoeStrategies
+import DoeJournal
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@ import DoeNeural
 import DoeProvenance
 import DoeReport
 import DoeStudy
+import DoeJournal
 import Foundation
 
 extension DoeCommand {

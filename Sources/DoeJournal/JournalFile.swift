@@ -1,6 +1,7 @@
+import DoeBase
 import Foundation
 
-/// The append-only JSON Lines file behind a study, with its locking and durability rules.
+/// An append-only JSON Lines file (a study journal, the model registry), with its locking and durability rules.
 ///
 /// - Every command that writes holds an exclusive `flock(2)` on the journal for its whole
 ///   read–replay–append cycle; readers hold a shared lock, so they never see a line being written.
@@ -39,12 +40,12 @@ public final class JournalFile {
         self.path = path
         let flags = lock == .exclusive ? (O_RDWR | O_APPEND | O_CLOEXEC) : (O_RDONLY | O_CLOEXEC)
         fd = open(path, flags)
-        guard fd >= 0 else { throw StudyError.io(path: path, operation: "open", errno: errno) }
+        guard fd >= 0 else { throw JournalError.io(path: path, operation: "open", errno: errno) }
         lockMode = lock
         if flockRetrying(fd, lock == .exclusive ? LOCK_EX : LOCK_SH) != 0 {
             let code = errno
             close(fd)
-            throw StudyError.io(path: path, operation: "lock", errno: code)
+            throw JournalError.io(path: path, operation: "lock", errno: code)
         }
     }
 
@@ -53,31 +54,26 @@ public final class JournalFile {
         close(fd)
     }
 
-    /// Creates a new journal holding `records` (fails if the file exists).
-    public static func create(path: String, records: [JournalRecord]) throws {
-        try create(path: path, lines: records.map(\.line))
-    }
-
     /// Creates a new journal holding `lines` (fails if the file exists).
     public static func create(path: String, lines: [String]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StudyError.io(path: path, operation: "create", errno: errno) }
+        guard fd >= 0 else { throw JournalError.io(path: path, operation: "create", errno: errno) }
         defer { close(fd) }
         try writeAll(fd: fd, bytes: Array(lines.map { $0 + "\n" }.joined().utf8), path: path, delay: nil)
-        guard fsync(fd) == 0 else { throw StudyError.io(path: path, operation: "fsync", errno: errno) }
+        guard fsync(fd) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
     }
 
     /// The whole file's bytes.
     public func readAll() throws -> [UInt8] {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw StudyError.io(path: path, operation: "stat", errno: errno) }
+        guard fstat(fd, &info) == 0 else { throw JournalError.io(path: path, operation: "stat", errno: errno) }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, $0.count - offset, off_t(offset)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StudyError.io(path: path, operation: "read", errno: errno)
+                throw JournalError.io(path: path, operation: "read", errno: errno)
             }
             if n == 0 { break }
             offset += n
@@ -85,14 +81,9 @@ public final class JournalFile {
         return Array(bytes.prefix(offset))
     }
 
-    /// Reads and parses every complete line as a study record.
+    /// Reads every complete line with `parse`.
     /// - Returns: the records and the torn tail (bytes after the last newline, or an unparsable last line), if any.
-    /// - Throws: ``StudyError/damagedJournal(path:line:reason:)`` for a bad line that is not the last one.
-    public func readRecords() throws -> (records: [JournalRecord], tornTail: TornTail?) {
-        try readRecords(parsing: JournalRecord.parse)
-    }
-
-    /// Reads every complete line with `parse` (any journal that follows the same rules, e.g. the model registry's).
+    /// - Throws: ``JournalError/damaged(path:line:reason:)`` for a bad line that is not the last one.
     public func readRecords<R>(parsing parse: (Substring) throws(JournalLineError) -> R) throws -> (records: [R], tornTail: TornTail?) {
         let bytes = try readAll()
         var records: [R] = []
@@ -109,14 +100,14 @@ public final class JournalFile {
                         records.append(try parse(Substring(text)))
                     } catch {
                         if case let .newerVersion(v) = error {
-                            throw StudyError.unsupportedVersion(path: path, line: lineNumber, version: v)
+                            throw JournalError.newerVersion(path: path, line: lineNumber, version: v)
                         }
                         let isLastLine = index + 1 == bytes.count
                         if isLastLine {
                             return (records, TornTail(offset: lineStart, length: bytes.count - lineStart, line: lineNumber))
                         }
                         guard case let .malformed(reason) = error else { fatalError("unreachable") }
-                        throw StudyError.damagedJournal(path: path, line: lineNumber, reason: reason)
+                        throw JournalError.damaged(path: path, line: lineNumber, reason: reason)
                     }
                 }
                 lineStart = index + 1
@@ -137,20 +128,15 @@ public final class JournalFile {
         guard tail.offset + tail.length == bytes.count else { return }  // someone already repaired it
         let tornPath = path + ".torn"
         let side = open(tornPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard side >= 0 else { throw StudyError.io(path: tornPath, operation: "open", errno: errno) }
+        guard side >= 0 else { throw JournalError.io(path: tornPath, operation: "open", errno: errno) }
         defer { close(side) }
         let header = "# \(Timestamp.now()) \(WriterIdentity.current): \(tail.length) bytes removed from line \(tail.line) of \(path)\n"
         var fragment = Array(bytes[tail.offset...])
         if fragment.last != UInt8(ascii: "\n") { fragment.append(UInt8(ascii: "\n")) }
         try JournalFile.writeAll(fd: side, bytes: Array(header.utf8) + fragment, path: tornPath, delay: nil)
-        guard fsync(side) == 0 else { throw StudyError.io(path: tornPath, operation: "fsync", errno: errno) }
-        guard ftruncate(fd, off_t(tail.offset)) == 0 else { throw StudyError.io(path: path, operation: "truncate", errno: errno) }
-        guard fsync(fd) == 0 else { throw StudyError.io(path: path, operation: "fsync", errno: errno) }
-    }
-
-    /// Appends records as whole lines and `fsync`s. Requires the exclusive lock.
-    public func append(_ records: [JournalRecord]) throws {
-        try append(lines: records.map(\.line))
+        guard fsync(side) == 0 else { throw JournalError.io(path: tornPath, operation: "fsync", errno: errno) }
+        guard ftruncate(fd, off_t(tail.offset)) == 0 else { throw JournalError.io(path: path, operation: "truncate", errno: errno) }
+        guard fsync(fd) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
     }
 
     /// Appends lines (without their newlines) in one write and `fsync`s. Requires the exclusive lock.
@@ -159,7 +145,7 @@ public final class JournalFile {
         guard !lines.isEmpty else { return }
         let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
         try JournalFile.writeAll(fd: fd, bytes: bytes, path: path, delay: JournalFile.writeDelayMicroseconds)
-        guard fsync(fd) == 0 else { throw StudyError.io(path: path, operation: "fsync", errno: errno) }
+        guard fsync(fd) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
     }
 
     private static func writeAll(fd: Int32, bytes: [UInt8], path: String, delay: UInt32?) throws {
@@ -171,7 +157,7 @@ public final class JournalFile {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, chunk) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StudyError.io(path: path, operation: "write", errno: errno)
+                throw JournalError.io(path: path, operation: "write", errno: errno)
             }
             offset += n
             if pausePending, let delay {
@@ -204,3 +190,33 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Why a journal line cannot be used.
+public enum JournalLineError: Error, Sendable {
+    /// Not a record: the reason.
+    case malformed(String)
+    /// Written by a newer doe (format version).
+    case newerVersion(Int)
+}
+
+/// A journal that cannot be read or written, naming the file (and line).
+public enum JournalError: Error, Sendable, CustomStringConvertible {
+    /// An operating-system call failed.
+    case io(path: String, operation: String, errno: Int32)
+    /// A complete line that is not a record (the torn last line is tolerated, not this).
+    case damaged(path: String, line: Int, reason: String)
+    /// A line written by a newer doe.
+    case newerVersion(path: String, line: Int, version: Int)
+
+    /// One sentence naming the file and what is wrong.
+    public var description: String {
+        switch self {
+        case let .io(path, operation, code):
+            return "\(path): \(operation) failed: \(String(cString: strerror(code)))"
+        case let .damaged(path, line, reason):
+            return "\(path): line \(line) is not a valid record (\(reason)); the journal is append-only: do not edit it"
+        case let .newerVersion(path, line, version):
+            return "\(path): line \(line) uses journal format v\(version), newer than this doe understands; upgrade doe"
+        }
+    }
+}
