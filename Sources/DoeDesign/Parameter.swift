@@ -70,6 +70,20 @@ public struct Parameter: Sendable, Equatable {
         self.unit = unit
     }
 
+    /// The index of `value` among a categorical parameter's choices (`nil` when it is none of them, or the
+    /// parameter is not categorical).
+    public func choiceIndex(of value: ParameterValue) -> Int? {
+        guard case let .categorical(choices) = domain else { return nil }
+        return choices.firstIndex { $0.matches(value) }
+    }
+
+    /// The value as one number for tables and models: a categorical choice's index, else the number itself
+    /// (`nil` for text that is no choice).
+    public func numericValue(of value: ParameterValue) -> Double? {
+        if case .categorical = domain { return choiceIndex(of: value).map(Double.init) }
+        return value.number
+    }
+
     /// `true` unless the parameter is fixed.
     public var isVaried: Bool {
         if case .fixed = domain { return false }
@@ -107,7 +121,7 @@ public struct Parameter: Sendable, Equatable {
             let v = Int(value.number ?? Double(low))
             return (Double(v - low) + 0.5) / Double(high - low + 1)
         case let .categorical(choices):
-            let index = choices.firstIndex { $0.matches(value) } ?? 0
+            let index = choiceIndex(of: value) ?? 0
             return (Double(index) + 0.5) / Double(choices.count)
         case .fixed:
             return 0.5
@@ -125,6 +139,9 @@ import Darwin
 public enum Direction: String, Sendable, CaseIterable {
     case minimize
     case maximize
+
+    /// `+1` when maximized, `-1` when minimized: `sign · value` is always to be maximized.
+    public var sign: Double { self == .maximize ? 1 : -1 }
 
     /// `true` when `a` is strictly better than `b`.
     public func isBetter(_ a: Double, than b: Double) -> Bool { self == .minimize ? a < b : a > b }

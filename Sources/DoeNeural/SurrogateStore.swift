@@ -27,7 +27,7 @@ public enum SurrogateStore {
         let a = model.members[0].architecture
         func floats(_ v: [Float]) -> JSONValue { .array(v.map { .double(Double(float32: $0)) }) }
         var json: [(String, JSONValue)] = [
-            ("format", "doe-surrogate"), ("version", .int(formatVersion)), ("doe_version", "0.1.0"),
+            ("format", "doe-surrogate"), ("version", .int(formatVersion)), ("doe_version", .string(DoeVersion.current)),
             ("architecture", .object([("inputs", .int(a.inputs)), ("hidden", .array(a.hidden.map { .int($0) })),
                                       ("outputs", .int(a.outputs)), ("activation", .string(a.activation.rawValue))])),
             ("ensemble", .int(model.members.count)),

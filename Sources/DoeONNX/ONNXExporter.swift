@@ -1,3 +1,4 @@
+import DoeBase
 import DoeLinalg
 import DoeNeural
 import Foundation
@@ -114,7 +115,7 @@ public enum ONNXExporter {
         var modelProto = Onnx_ModelProto()
         modelProto.irVersion = options.opset >= 21 ? 10 : (options.opset >= 19 ? 9 : 8)
         modelProto.producerName = "doe"
-        modelProto.producerVersion = "0.1.0"
+        modelProto.producerVersion = DoeVersion.current
         modelProto.modelVersion = options.modelVersion
         modelProto.docString = "doe surrogate \(options.modelName): \(order); \(outputDoc)"
         var opset = Onnx_OperatorSetIdProto()
@@ -122,7 +123,7 @@ public enum ONNXExporter {
         opset.version = Int64(options.opset)
         modelProto.opsetImport = [opset]
         modelProto.graph = graph
-        var props: [(String, String)] = [("doe_version", "0.1.0"), ("model_name", options.modelName),
+        var props: [(String, String)] = [("doe_version", DoeVersion.current), ("model_name", options.modelName),
                                          ("model_version", String(options.modelVersion)),
                                          ("parameter_names", model.inputNames.joined(separator: ",")),
                                          ("output_names", model.outputNames.joined(separator: ","))]

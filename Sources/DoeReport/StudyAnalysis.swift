@@ -194,7 +194,7 @@ public struct StudyAnalysis: Sendable {
             })
             let bestPosition: Double
             if case let .categorical(choices) = parameter.domain {
-                bestPosition = Double(choices.firstIndex { $0.matches(bestTrial.params[index]) } ?? 0)
+                bestPosition = Double(parameter.choiceIndex(of: bestTrial.params[index]) ?? choices.startIndex)
             } else {
                 bestPosition = bestTrial.params[index].number ?? .nan
             }
@@ -230,11 +230,7 @@ public struct StudyAnalysis: Sendable {
                 let assignment = space.assignment(fromUnit: u)
                 for (c, k) in columns.enumerated() {
                     let p = varied[k]
-                    if case let .categorical(choices) = p.element.domain {
-                        x[i, c] = Float(choices.firstIndex { $0.matches(assignment[p.offset]) } ?? 0)
-                    } else {
-                        x[i, c] = Float(assignment[p.offset].number ?? 0)
-                    }
+                    x[i, c] = Float(p.element.numericValue(of: assignment[p.offset]) ?? 0)
                 }
             }
             let prediction = model.predict(x).mean

@@ -233,7 +233,7 @@ public enum StudyReport {
             case let .integer(low, high):
                 axes.append(.init(name: p.name, values: shown.map { $0.params[index].number ?? .nan }, low: Double(low), high: Double(high)))
             case let .categorical(choices):
-                axes.append(.init(name: p.name, values: shown.map { t in Double(choices.firstIndex { $0.matches(t.params[index]) } ?? 0) },
+                axes.append(.init(name: p.name, values: shown.map { p.numericValue(of: $0.params[index]) ?? 0 },
                                   low: 0, high: Double(choices.count - 1), categories: choices.map(\.description)))
             case .fixed: break
             }

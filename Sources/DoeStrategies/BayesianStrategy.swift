@@ -64,7 +64,7 @@ public struct BayesianStrategy: SuggestionStrategy {
                 info.append(("scalarization", scalarization))
                 info.append(("predicted_scalarized", .object([("mean", finite(p.predictedMean)), ("std", finite(p.predictedStd))])))
             } else {
-                let sign = space.objectives[0].direction == .maximize ? 1.0 : -1.0
+                let sign = space.objectives[0].direction.sign
                 info.append(("predicted", .object([("mean", finite(sign * p.predictedMean)), ("std", finite(p.predictedStd))])))
             }
             suggestions.append(Suggestion(params: p.assignment, generator: "gp-\(settings.acquisition.rawValue)", info: .object(info)))
@@ -79,7 +79,7 @@ public struct BayesianStrategy: SuggestionStrategy {
     static func targets(_ completed: [Trial], space: DesignSpace, seed: UInt64) -> ([Double], JSONValue?) {
         let objectives = space.objectives
         if objectives.count == 1 {
-            let sign = objectives[0].direction == .maximize ? 1.0 : -1.0
+            let sign = objectives[0].direction.sign
             return (completed.map { sign * ($0.values[objectives[0].name] ?? .nan) }, nil)
         }
         var rng = SplitMix64.stream(seed: seed, label: "parego")

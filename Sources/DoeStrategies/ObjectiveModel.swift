@@ -37,7 +37,7 @@ public struct ObjectiveModel {
     /// - Throws: when fewer than two trials have a value, or the fit fails.
     public static func fit(_ objective: Objective, state: StudyState, space: DesignSpace, kernel: KernelKind? = nil) throws -> ObjectiveModel {
         let trials = state.trials(in: .completed).filter { $0.values[objective.name] != nil }
-        let sign = objective.direction == .maximize ? 1.0 : -1.0
+        let sign = objective.direction.sign
         let values = trials.map { sign * $0.values[objective.name]! }
         let noise = trials.contains { $0.sems[objective.name] != nil } ? trials.map { $0.sems[objective.name] ?? 0 } : nil
         let encoding = SpaceEncoding(space: space)

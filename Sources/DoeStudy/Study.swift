@@ -16,7 +16,7 @@ import Foundation
 /// ```
 public final class Study: @unchecked Sendable {
     /// Version written into `study_created` records.
-    public static let doeVersion = "0.1.0"
+    public static let doeVersion = DoeVersion.current
 
     /// The study's name.
     public let name: String

@@ -399,11 +399,7 @@ func studyTable(_ name: String, directory: String) throws -> (SimulationData, JS
     var inputs: [Float] = [], outputs: [Float] = []
     for t in completed {
         for (index, p) in varied {
-            if case let .categorical(choices) = p.domain {
-                inputs.append(Float(choices.firstIndex { $0.matches(t.params[index]) } ?? 0))
-            } else {
-                inputs.append(Float(t.params[index].number ?? 0))
-            }
+            inputs.append(Float(p.numericValue(of: t.params[index]) ?? 0))
         }
         outputs += s.space.objectives.map { Float(t.values[$0.name] ?? .nan) }
     }
