@@ -302,12 +302,9 @@ public final class Registry: @unchecked Sendable {
         let sha = FileDigest.sha256(of: data)
         let target = objectsPath + "/" + sha
         if !FileManager.default.fileExists(atPath: target) {
-            let temporary = objectsPath + "/.incoming-\(getpid())-\(sha)"
-            FileManager.default.createFile(atPath: temporary, contents: data)
-            let fd = open(temporary, O_RDONLY)
-            if fd >= 0 { fsync(fd); close(fd) }
-            chmod(temporary, 0o444)
-            guard rename(temporary, target) == 0 else { throw RegistryError("\(target): cannot store the artifact") }
+            do { try DurableFile.replace(target, with: data, mode: 0o444) } catch {
+                throw RegistryError("\(target): cannot store the artifact (\(error))")
+            }
         }
         return (sha, data.count)
     }

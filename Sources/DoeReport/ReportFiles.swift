@@ -1,3 +1,4 @@
+import DoeBase
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -16,14 +17,8 @@ public enum ReportFiles {
         } catch {
             throw ReportError("cannot create the output directory \(directory): \(error.localizedDescription)")
         }
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw ReportError("cannot write \(temporary) (permissions? disk full?)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporary)
-            throw ReportError("cannot move the report into place at \(path): \(message)")
+        do { try DurableFile.replace(path, with: Data(text.utf8)) } catch {
+            throw ReportError("cannot write the report \(path): \(error)")
         }
     }
 

@@ -134,15 +134,10 @@ extension Study {
         }
     }
 
-    /// Replaces `path` whole: temporary file, fsync, rename.
+    /// Replaces `path` whole (``DurableFile/replace(_:with:mode:)``).
     static func replaceFile(_ path: String, with bytes: Data) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        try? FileManager.default.removeItem(atPath: temporary)
-        try writeDurably(bytes, to: temporary)
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw StudyError.io(path: path, operation: "rename", errno: code)
+        do { try DurableFile.replace(path, with: bytes) } catch let e as FileIOError {
+            throw StudyError.io(path: e.path, operation: e.operation, errno: e.code)
         }
     }
 }

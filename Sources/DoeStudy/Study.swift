@@ -412,24 +412,15 @@ public final class Study: @unchecked Sendable {
     }
 
     static func writeDurably(_ data: Data, to path: String) throws {
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StudyError.io(path: path, operation: "create", errno: errno) }
-        defer { close(fd) }
-        let bytes = [UInt8](data)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 { if errno == EINTR { continue }; throw StudyError.io(path: path, operation: "write", errno: errno) }
-            offset += n
+        do { try DurableFile.create(path, with: data) } catch let e as FileIOError {
+            throw StudyError.io(path: e.path, operation: e.operation, errno: e.code)
         }
-        guard fsync(fd) == 0 else { throw StudyError.io(path: path, operation: "fsync", errno: errno) }
     }
 
     private static func fsyncDirectory(_ path: String) throws {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw StudyError.io(path: path, operation: "open directory", errno: errno) }
-        defer { close(fd) }
-        _ = fsync(fd)
+        do { try DurableFile.syncDirectory(path) } catch let e as FileIOError {
+            throw StudyError.io(path: e.path, operation: e.operation, errno: e.code)
+        }
     }
 }
 
