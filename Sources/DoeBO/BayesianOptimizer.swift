@@ -180,16 +180,6 @@ public enum BayesianOptimizer {
         return (lower, upper)
     }
 
-    /// Fits the model and summarizes importance and leave-one-out fit quality (values in original units, any direction).
-    public static func summarize(space: DesignSpace, completed: [([ParameterValue], Double)], noise: [Double]? = nil,
-                                 kernel: KernelKind? = nil, seed: UInt64 = 0) throws -> ModelSummary {
-        let encoding = SpaceEncoding(space: space)
-        let values = completed.map(\.1)
-        let (gp, transform) = try fit(encoding: encoding, assignments: completed.map(\.0), values: values, noise: noise,
-                                      kernel: kernel, seed: seed)
-        return summary(of: gp, transform: transform, encoding: encoding, values: values)
-    }
-
     /// Importance and leave-one-out fit quality of a model returned by ``fit(encoding:assignments:values:noise:kernel:seed:warping:)``
     /// (`values`: the values it was fitted to, original units).
     public static func summary(of gp: GaussianProcess, transform: OutputTransform, encoding: SpaceEncoding, values: [Double]) -> ModelSummary {

@@ -73,7 +73,7 @@ public struct ModelAnalysis: Sendable {
             let nominal = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
             let observed = test.outputNames.indices.map { k in
                 nominal.map { level -> Double in
-                    let z = ModelAnalysis.normalQuantile(0.5 + level / 2)
+                    let z = NormalDistribution.quantile(0.5 + level / 2)
                     let inside = test.truth[k].indices.filter { i in abs(test.truth[k][i] - test.predicted[k][i]) <= z * std[k][i] }.count
                     return Double(inside) / Double(max(test.truth[k].count, 1))
                 }
@@ -125,7 +125,4 @@ public struct ModelAnalysis: Sendable {
             return Epoch(member: member, epoch: epoch, trainLoss: train, validationLoss: validation)
         }
     }
-
-    /// The standard normal quantile (``NormalDistribution/quantile(_:)``).
-    public static func normalQuantile(_ p: Double) -> Double { NormalDistribution.quantile(p) }
 }

@@ -40,16 +40,12 @@ public struct BayesianStrategy: SuggestionStrategy {
         settings.kernel = kernel ?? space.kernel.flatMap(KernelKind.init(rawValue:)) 
         settings.seed = ObjectiveModel.seed(for: state)
         let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
-        // Known standard errors (single objective only; ParEGO scalarizations ignore them).
-        var noise: [Double]?
-        if space.objectives.count == 1, completed.contains(where: { !$0.sems.isEmpty }) {
-            noise = completed.map { $0.sems[space.objectives[0].name] ?? 0 }
-        }
-        // one objective: the very model `status` and `report` show (same function, same seed)
+        // One objective: the very model `status` and `report` show (same function, same seed, known standard
+        // errors as noise). Several: propose fits the ParEGO scalarization, without known noise.
         let model = try space.objectives.count == 1
             ? ObjectiveModel.fit(space.objectives[0], state: state, space: space, kernel: settings.kernel) : nil
         let proposals = try BayesianOptimizer.propose(
-            space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) }, noise: noise,
+            space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) },
             pending: pending.map(\.params) + suggestions.map(\.params),
             taken: Set(state.trials.map(\.params) + suggestions.map(\.params)), count: remaining, settings: settings,
             model: model.map { ($0.gp, $0.transform) })

@@ -75,8 +75,6 @@ public struct StudyState: Sendable {
     private var indexById: [Int: Int] = [:]
     /// Trials that a space change left outside the space (their recorded parameters are read without bounds).
     public private(set) var excludedBySpaceChange: Set<Int> = []
-    /// SHA-256 of the space file as the journal last recorded it (`nil` for journals older than the hash).
-    public private(set) var recordedSpaceSHA256: String?
     /// Space changes in journal order: when, the new file's SHA-256, the trials left outside, the reason.
     public private(set) var spaceChanges: [(timestamp: String, sha256: String, excluded: [Int], reason: String?)] = []
 
@@ -88,7 +86,6 @@ public struct StudyState: Sendable {
         }
         name = first["study"]?.string ?? "?"
         seed = UInt64(bitPattern: Int64(first["seed"]?.integer ?? 0))
-        recordedSpaceSHA256 = first["space_sha256"]?.string
         for record in records where record.operation == .spaceChanged {
             excludedBySpaceChange.formUnion(record["excluded_trials"]?.elements?.compactMap(\.integer) ?? [])
         }
@@ -141,14 +138,18 @@ public struct StudyState: Sendable {
         func standardErrors() -> [String: Double] {
             Dictionary((record["sems"]?.members ?? []).compactMap { k, v in v.number.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
         }
+        /// Recorded parameter values of trial `id`: checked against the space, except for trials a space change left
+        /// outside, which are read by type only when they no longer fit.
+        func assignment(_ members: [(String, JSONValue)], trial id: Int?, what: String) throws -> [ParameterValue] {
+            let raw = Dictionary(members, uniquingKeysWith: { a, _ in a })
+            let context = "trial \(id.map(String.init) ?? "?") \(what)"
+            guard let id, excludedBySpaceChange.contains(id) else { return try space.assignment(from: raw, context: context) }
+            if let strict = try? space.assignment(from: raw, context: context) { return strict }
+            return try space.assignmentIgnoringBounds(from: raw, context: context)
+        }
         func params() throws -> [ParameterValue] {
             guard let members = record["params"]?.members else { throw ValueError("missing 'params'") }
-            let raw = Dictionary(members, uniquingKeysWith: { a, _ in a })
-            if let id = record["trial"]?.integer, excludedBySpaceChange.contains(id) {
-                if let strict = try? space.assignment(from: raw, context: "trial params") { return strict }
-                return try space.assignmentIgnoringBounds(from: raw, context: "trial \(id) params")
-            }
-            return try space.assignment(from: raw, context: "trial \(record["trial"]?.integer.map(String.init) ?? "?") params")
+            return try assignment(members, trial: record["trial"]?.integer, what: "params")
         }
         switch record.operation {
         case .studyCreated:
@@ -198,13 +199,7 @@ public struct StudyState: Sendable {
             trials[index].observationCount += 1
             if let asRun = record["as_run"]?.members {
                 let original = trials[index].suggestedParams ?? trials[index].params
-                let raw = Dictionary(asRun, uniquingKeysWith: { a, _ in a })
-                let id = trials[index].id
-                if excludedBySpaceChange.contains(id), (try? space.assignment(from: raw, context: "as-run params")) == nil {
-                    trials[index].params = try space.assignmentIgnoringBounds(from: raw, context: "trial \(id) as-run params")
-                } else {
-                    trials[index].params = try space.assignment(from: raw, context: "trial \(id) as-run params")
-                }
+                trials[index].params = try assignment(asRun, trial: trials[index].id, what: "as-run params")
                 trials[index].suggestedParams = original
             }
         case .trialFailed, .trialAbandoned:
@@ -224,7 +219,6 @@ public struct StudyState: Sendable {
                 trials[index].finishedAt = record.timestamp
                 trials[index].finishedBy = record.writer
             }
-            recordedSpaceSHA256 = record["space_sha256"]?.string ?? recordedSpaceSHA256
             spaceChanges.append((record.timestamp, record["space_sha256"]?.string ?? "", excluded, record["reason"]?.string))
         }
     }
