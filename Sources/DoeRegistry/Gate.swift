@@ -111,16 +111,12 @@ public enum Gate {
 
     /// A readable table, its columns aligned to the widest cell.
     public static func table(_ checks: [GateCheck]) -> String {
-        let header = ["output", "metric", "candidate", "baseline", "change", "limit", "verdict"]
-        let rows = checks.map { c -> [String] in
+        var table = TextTable(["output", "metric", "candidate", "baseline", "change", "limit", "verdict"])
+        for c in checks {
             let limit = c.rule.relative ? String(format: "%.2f%%", c.rule.limit * 100) : NumberText.significant(c.rule.limit)
-            return [c.output, c.metric, c.missing ? "—" : NumberText.significant(c.candidate), NumberText.significant(c.baseline),
-                    description(c), limit, c.passed ? "pass" : (c.missing ? "FAIL (candidate lacks it)" : "FAIL")]
+            table.add([c.output, c.metric, c.missing ? "—" : NumberText.significant(c.candidate), NumberText.significant(c.baseline),
+                       description(c), limit, c.passed ? "pass" : (c.missing ? "FAIL (candidate lacks it)" : "FAIL")])
         }
-        let widths = header.indices.map { j in ([header] + rows).map { $0[j].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { j, cell in j + 1 == row.count ? cell : cell.padding(toLength: widths[j], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n")
+        return table.rendered
     }
 }

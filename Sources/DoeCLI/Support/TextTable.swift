@@ -1,22 +1,3 @@
-/// Left-aligned plain-text columns for terminal output.
-struct TextTable {
-    var header: [String]
-    var rows: [[String]] = []
-
-    init(_ header: [String]) { self.header = header }
-
-    mutating func add(_ row: [String]) { rows.append(row) }
-
-    var rendered: String {
-        let all = [header] + rows
-        let widths = header.indices.map { c in all.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
-        return all.map { row in
-            row.indices.map { c in c + 1 == row.count ? row[c] : row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
-}
-
 import Foundation
 
 /// Formats a duration in seconds as `3d 4h`, `2h 5m`, `12m`, `40s`.
