@@ -17,16 +17,19 @@ extension Study {
         public let changes: [String]
     }
 
-    /// The SHA-256 of the space file that `records` last recorded, or `nil` for journals older than the hash.
-    static func recordedSpaceHash(_ records: [JournalRecord]) -> String? {
-        var hash = records.first?["space_sha256"]?.string
-        for r in records where r.operation == .spaceChanged { hash = r["space_sha256"]?.string ?? hash }
-        return hash
+    /// The space file that `records` last recorded (study_created, then each space_changed): its SHA-256 and text,
+    /// each `nil` for journals older than them.
+    static func recordedSpace(_ records: [JournalRecord]) -> (sha256: String?, text: String?) {
+        var space = (sha256: records.first?["space_sha256"]?.string, text: records.first?["space_text"]?.string)
+        for r in records where r.operation == .spaceChanged {
+            space = (r["space_sha256"]?.string ?? space.sha256, r["space_text"]?.string ?? space.text)
+        }
+        return space
     }
 
     /// Refuses to go on when the space file is not the one the journal recorded.
     func checkSpaceHash(_ records: [JournalRecord]) throws {
-        if let recorded = Study.recordedSpaceHash(records), recorded != spaceSHA256 {
+        if let recorded = Study.recordedSpace(records).sha256, recorded != spaceSHA256 {
             throw StudyError.spaceEdited(study: name, path: spacePath, recorded: recorded, found: spaceSHA256)
         }
     }
@@ -66,7 +69,7 @@ extension Study {
                                                  ("previous_sha256", .string(spaceSHA256)),
                                                  ("excluded_trials", .array(outside.map { .int($0.0.id) }))]
             if let reason { fields.append(("reason", .string(reason))) }
-            try Study.replaceFile(spacePath, with: bytes)
+            try Study.ioErrors { try DurableFile.replace(spacePath, with: bytes) }
             return ([JournalRecord(.spaceChanged, fields)], SpaceChange(sha256: sha, excluded: outside.map(\.0.id), changes: describeChanges(to: newSpace)))
         }
     }
@@ -79,15 +82,13 @@ extension Study {
         try StudyName.validate(name)
         let path = directory + "/" + name
         guard FileManager.default.fileExists(atPath: path + "/journal.jsonl") else { throw StudyError.notFound(name: name, directory: directory) }
-        let file = try journalErrors { try JournalFile(path: path + "/journal.jsonl", lock: .exclusive) }
-        let (records, _) = try journalErrors { try file.readRecords() }
-        var text = records.first?["space_text"]?.string
-        for r in records where r.operation == .spaceChanged { text = r["space_text"]?.string ?? text }
-        guard let text else {
+        let file = try ioErrors { try JournalFile(path: path + "/journal.jsonl", lock: .exclusive) }
+        let (records, _) = try ioErrors { try file.readRecords() }
+        guard let text = recordedSpace(records).text else {
             throw StudyError.invalidInput("\(path)/journal.jsonl was written by a doe that did not record the space file; "
                 + "restore \(path)/space.yaml from your own copy")
         }
-        try replaceFile(path + "/space.yaml", with: Data(text.utf8))
+        try ioErrors { try DurableFile.replace(path + "/space.yaml", with: Data(text.utf8)) }
         return FileDigest.sha256(of: Data(text.utf8))
     }
 
@@ -131,13 +132,6 @@ extension Study {
             default:
                 return "\(a.name) changed"
             }
-        }
-    }
-
-    /// Replaces `path` whole (``DurableFile/replace(_:with:mode:)``).
-    static func replaceFile(_ path: String, with bytes: Data) throws {
-        do { try DurableFile.replace(path, with: bytes) } catch let e as FileIOError {
-            throw StudyError.io(path: e.path, operation: e.operation, errno: e.code)
         }
     }
 }

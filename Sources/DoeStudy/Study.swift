@@ -64,20 +64,20 @@ public final class Study: @unchecked Sendable {
         try? fm.removeItem(atPath: staging)
         guard mkdir(staging, 0o755) == 0 else { throw StudyError.io(path: staging, operation: "mkdir", errno: errno) }
         do {
-            try writeDurably(spaceText, to: staging + "/space.yaml")
+            try Study.ioErrors { try DurableFile.create(staging + "/space.yaml", with: spaceText) }
             let created = JournalRecord(.studyCreated, [
                 ("study", .string(name)), ("seed", .int(Int(bitPattern: UInt(seed)))), ("space_file", "space.yaml"),
                 ("doe_version", .string(doeVersion)), ("space_sha256", .string(FileDigest.sha256(of: spaceText))),
                 ("space_text", .string(String(decoding: spaceText, as: UTF8.self))),
             ])
-            try Study.journalErrors { try JournalFile.create(path: staging + "/journal.jsonl", records: [created]) }
-            try fsyncDirectory(staging)
+            try Study.ioErrors { try JournalFile.create(path: staging + "/journal.jsonl", records: [created]) }
+            try Study.ioErrors { try DurableFile.syncDirectory(staging) }
             guard rename(staging, target) == 0 else {
                 let code = errno
                 if code == EEXIST || code == ENOTEMPTY { throw StudyError.alreadyExists(name: name, path: target) }
                 throw StudyError.io(path: target, operation: "rename", errno: code)
             }
-            try fsyncDirectory(directory)
+            try Study.ioErrors { try DurableFile.syncDirectory(directory) }
         } catch {
             try? fm.removeItem(atPath: staging)
             throw error
@@ -113,8 +113,8 @@ public final class Study: @unchecked Sendable {
     /// The current state (under a shared lock). A torn last line is reported and repaired.
     public func load() throws -> StudyState {
         do {
-            let file = try Study.journalErrors { try JournalFile(path: journalPath, lock: .shared) }
-            let (records, torn) = try Study.journalErrors { try file.readRecords() }
+            let file = try Study.ioErrors { try JournalFile(path: journalPath, lock: .shared) }
+            let (records, torn) = try Study.ioErrors { try file.readRecords() }
             if torn == nil {
                 try checkSpaceHash(records)
                 return try StudyState(replaying: records, space: space, journalPath: journalPath)
@@ -123,9 +123,12 @@ public final class Study: @unchecked Sendable {
         return try transaction { state in ([], state) }
     }
 
-    /// Runs `body`, turning the journal layer's errors into the study's (same messages, study advice on damage).
-    static func journalErrors<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as JournalError {
+    /// Runs `body`, turning the journal's and the file layer's errors into the study's (same messages, study advice on
+    /// a damaged journal).
+    static func ioErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as FileIOError {
+            throw StudyError.io(path: error.path, operation: error.operation, errno: error.code)
+        } catch let error as JournalError {
             switch error {
             case let .io(path, operation, code): throw StudyError.io(path: path, operation: operation, errno: code)
             case let .damaged(path, line, reason): throw StudyError.damagedJournal(path: path, line: line, reason: reason)
@@ -138,16 +141,16 @@ public final class Study: @unchecked Sendable {
 
     /// Runs `body` under the exclusive lock with the replayed state and appends the records it returns.
     public func transaction<T>(_ body: (StudyState) throws -> ([JournalRecord], T)) throws -> T {
-        let file = try Study.journalErrors { try JournalFile(path: journalPath, lock: .exclusive) }
-        let (records, torn) = try Study.journalErrors { try file.readRecords() }
+        let file = try Study.ioErrors { try JournalFile(path: journalPath, lock: .exclusive) }
+        let (records, torn) = try Study.ioErrors { try file.readRecords() }
         if let torn {
-            try Study.journalErrors { try file.repair(torn) }
+            try Study.ioErrors { try file.repair(torn) }
             onWarning("\(journalPath): line \(torn.line) was incomplete (\(torn.length) bytes, a write interrupted by a crash or kill); it was never acknowledged, and was moved to \(journalPath).torn")
         }
         try checkSpaceHash(records)
         let state = try StudyState(replaying: records, space: space, journalPath: journalPath)
         let (newRecords, result) = try body(state)
-        try Study.journalErrors { try file.append(newRecords) }
+        try Study.ioErrors { try file.append(newRecords) }
         return result
     }
 
@@ -409,18 +412,6 @@ public final class Study: @unchecked Sendable {
 
     private func describe(_ values: [String: Double]) -> String {
         space.objectives.compactMap { o in values[o.name].map { "\(o.name) = \($0)" } }.joined(separator: ", ")
-    }
-
-    static func writeDurably(_ data: Data, to path: String) throws {
-        do { try DurableFile.create(path, with: data) } catch let e as FileIOError {
-            throw StudyError.io(path: e.path, operation: e.operation, errno: e.code)
-        }
-    }
-
-    private static func fsyncDirectory(_ path: String) throws {
-        do { try DurableFile.syncDirectory(path) } catch let e as FileIOError {
-            throw StudyError.io(path: e.path, operation: e.operation, errno: e.code)
-        }
     }
 }
 
