@@ -75,6 +75,24 @@ public struct SimulationData: Sendable {
     }
 }
 
+extension SimulationData {
+    /// The smallest and largest value of every input column over the kept rows (what a model trained on them saw);
+    /// `nil` without rows.
+    public var observedInputRange: (low: [Double], high: [Double])? {
+        let d = inputNames.count
+        guard rows > 0, d > 0 else { return nil }
+        var low = [Double](repeating: .infinity, count: d), high = [Double](repeating: -.infinity, count: d)
+        for i in 0..<rows {
+            for j in 0..<d {
+                let v = Double(inputs[i * d + j])
+                low[j] = min(low[j], v)
+                high[j] = max(high[j], v)
+            }
+        }
+        return (low, high)
+    }
+}
+
 /// A dump that cannot be used, with the file and dataset concerned.
 public struct DumpError: Error, Sendable, CustomStringConvertible {
     /// The whole message, starting with the file it concerns.

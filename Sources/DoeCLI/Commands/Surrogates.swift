@@ -181,7 +181,7 @@ extension DoeCommand {
                 model.inputUnits = data.inputUnits
                 model.outputUnits = data.outputUnits
                 model.inputBounds = data.inputBounds
-                model.trainingRange = trainingRange(data)
+                model.trainingRange = data.observedInputRange
                 let lineage = try data.sources.map { (path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
                 try SurrogateStore.save(model, configuration: c, sources: lineage, extra: extra, to: out)
                 var metrics: [(String, JSONValue)] = [("test", metricsJSON(report.testMetrics)),
@@ -371,21 +371,6 @@ extension DoeCommand {
             }
         }
     }
-}
-
-/// The observed range of every input column of `data` (what the network saw in training).
-func trainingRange(_ data: SimulationData) -> (low: [Double], high: [Double])? {
-    let d = data.inputNames.count
-    guard data.rows > 0, d > 0 else { return nil }
-    var low = [Double](repeating: .infinity, count: d), high = [Double](repeating: -.infinity, count: d)
-    for i in 0..<data.rows {
-        for j in 0..<d {
-            let v = Double(data.inputs[i * d + j])
-            low[j] = min(low[j], v)
-            high[j] = max(high[j], v)
-        }
-    }
-    return (low, high)
 }
 
 /// A study's completed trials as a training table (varied parameters → objectives; categorical choices by index)
