@@ -19,6 +19,7 @@ public struct Acquisition: Sendable {
     /// UCB's exploration weight κ.
     public let kappa: Double
 
+    /// An acquisition of `kind` with LogEI's `incumbent` (standardized units) and UCB's `kappa`.
     public init(kind: AcquisitionKind, incumbent: Double, kappa: Double = 2) {
         self.kind = kind
         self.incumbent = incumbent

@@ -19,6 +19,7 @@ public struct AcquisitionOptimizer: Sendable {
     /// Seed of the raw candidates.
     public var seed: UInt64 = 0
 
+    /// The default settings: 1024 raw candidates, 6 starts of at most 200 evaluations, seed 0.
     public init() {}
 
     /// The best assignment not in `excluded`, its features and acquisition value.
@@ -26,7 +27,8 @@ public struct AcquisitionOptimizer: Sendable {
     ///   (a trust region around the incumbent); `nil` searches the whole space.
     public func maximize(_ acquisition: Acquisition, gp: GaussianProcess, encoding: SpaceEncoding,
                          excluded: Set<[ParameterValue]>,
-                         region: (lower: [Double], upper: [Double])? = nil) -> (assignment: [ParameterValue], features: [Double], value: Double)? {
+                         region: (lower: [Double], upper: [Double])? = nil) -> (assignment: [ParameterValue], features: [Double],
+                                                                                value: Double)? {
         let space = encoding.space
         let d = encoding.dimension
         let boxLower = region?.lower ?? Array(repeating: 0, count: d)
@@ -82,7 +84,9 @@ public struct AcquisitionOptimizer: Sendable {
             }) else { continue }
             var assignment = encoding.decode(result.point)
             if !encoding.hasDiscreteParameters {
-                candidates.append(assignment); features.append(result.point); values.append(excluded.contains(assignment) ? -.infinity : -result.value)
+                candidates.append(assignment)
+                features.append(result.point)
+                values.append(excluded.contains(assignment) ? -.infinity : -result.value)
                 continue
             }
             // Local search over discrete neighbours of the rounded point.

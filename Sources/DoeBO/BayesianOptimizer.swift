@@ -5,11 +5,13 @@ import Foundation
 
 /// Settings of one round of Bayesian optimization.
 public struct BOSettings: Sendable {
+    /// The acquisition function.
     public var acquisition: AcquisitionKind = .logei
     /// Kernel, or `nil` to choose between RBF and Matérn-5/2 by evidence at every fit.
     public var kernel: KernelKind?
     /// Seed (the study seed mixed with the round).
     public var seed: UInt64 = 0
+    /// How each acquisition is maximized.
     public var optimizer = AcquisitionOptimizer()
     /// Fraction of each batch searched only inside a trust region around the incumbent (the first point of a batch
     /// always searches the whole space); `nil` searches the whole space for every point. Measured with
@@ -18,6 +20,7 @@ public struct BOSettings: Sendable {
     public var localFraction: Double? = 0.75
     /// Side of the trust region in the unit cube (scaled per feature by relative lengthscale, as in TuRBO).
     public var trustRegionSide: Double = 0.2
+    /// The default settings.
     public init() {}
 }
 
@@ -78,7 +81,8 @@ public enum BayesianOptimizer {
     /// - Parameter noise: known measurement standard deviation per observation (original units), added to the
     ///   inferred homoscedastic noise; `nil` when unknown.
     public static func fit(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double], noise: [Double]? = nil,
-                           kernel: KernelKind?, seed: UInt64, warping: Bool = true) throws -> (gp: GaussianProcess, transform: OutputTransform) {
+                           kernel: KernelKind?, seed: UInt64, warping: Bool = true) throws -> (gp: GaussianProcess,
+                                                                                               transform: OutputTransform) {
         let n = assignments.count, d = encoding.dimension
         var x = Matrix<Double>(rows: n, columns: d)
         for (i, a) in assignments.enumerated() {
@@ -121,7 +125,8 @@ public enum BayesianOptimizer {
     ///     returns it), so callers that show the model use the very same one; `nil` fits it here.
     public static func propose(space: DesignSpace, completed: [([ParameterValue], Double)], noise: [Double]? = nil,
                                pending: [[ParameterValue]], taken: Set<[ParameterValue]>, count: Int,
-                               settings: BOSettings, model: (gp: GaussianProcess, transform: OutputTransform)? = nil) throws -> [BOProposal] {
+                               settings: BOSettings,
+                               model: (gp: GaussianProcess, transform: OutputTransform)? = nil) throws -> [BOProposal] {
         let encoding = SpaceEncoding(space: space)
         let (fitted, transform) = try model ?? fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
                                                    noise: noise, kernel: settings.kernel, seed: settings.seed)
@@ -147,7 +152,8 @@ public enum BayesianOptimizer {
                 region = trustRegion(around: fitted, sideLength: settings.trustRegionSide)
             }
             guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region)
-                    ?? (region == nil ? nil : optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded)) else { break }
+                    ?? (region == nil ? nil : optimizer.maximize(acquisition, gp: gp, encoding: encoding,
+                                                                 excluded: excluded)) else { break }
             let posterior = gp.posterior(at: Matrix(rows: 1, columns: best.features.count, columnMajor: best.features))
             let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
             proposals.append(BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),
@@ -182,7 +188,8 @@ public enum BayesianOptimizer {
 
     /// Importance and leave-one-out fit quality of a model returned by ``fit(encoding:assignments:values:noise:kernel:seed:warping:)``
     /// (`values`: the values it was fitted to, original units).
-    public static func summary(of gp: GaussianProcess, transform: OutputTransform, encoding: SpaceEncoding, values: [Double]) -> ModelSummary {
+    public static func summary(of gp: GaussianProcess, transform: OutputTransform, encoding: SpaceEncoding,
+                               values: [Double]) -> ModelSummary {
         let space = encoding.space
         let center = values.reduce(0, +) / Double(max(values.count, 1))
         let ls = gp.hyperparameters.lengthscales

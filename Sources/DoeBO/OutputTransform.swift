@@ -17,6 +17,7 @@ public struct OutputTransform: Sendable {
         case log
     }
 
+    /// Which warping precedes the standardization.
     public let kind: Kind
     /// `ref` of the log transform.
     public let reference: Double

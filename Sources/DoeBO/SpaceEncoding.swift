@@ -23,6 +23,7 @@ public struct SpaceEncoding: Sendable {
     /// For each feature, the index of its parameter.
     public let featureParameter: [Int]
 
+    /// The encoding of `space`'s parameters, features in parameter order.
     public init(space: DesignSpace) {
         self.space = space
         var segments: [Segment] = []

@@ -4,7 +4,9 @@ import Foundation
 public enum CSV {
     /// One parsed record with its 1-based starting line.
     public struct Record: Sendable {
+        /// 1-based line on which the record starts (a quoted field may span several lines).
         public let line: Int
+        /// The record's fields in column order, surrounding quotes removed and `""` escapes resolved.
         public let fields: [String]
     }
 

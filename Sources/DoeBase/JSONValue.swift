@@ -5,14 +5,22 @@ import Foundation
 /// Objects keep their key order so machine output follows the design space's parameter order; numbers
 /// keep the distinction between integers and reals. ``serialized`` produces compact, single-line JSON.
 public enum JSONValue: Sendable, Equatable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without fraction or exponent that fits in `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string, unescaped.
     case string(String)
+    /// An array, in document order.
     case array([JSONValue])
+    /// An object as `(key, value)` members in document order (duplicate keys are kept as written).
     case object([(String, JSONValue)])
 
+    /// Structural equality; `.int(1)` and `.double(1)` differ, and objects compare member by member in order.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -168,6 +176,8 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue: Decodable {
+    /// Decodes any JSON value, trying `null`, bool, int, double, string and array before object.
+    /// Object member order is whatever the decoder's `allKeys` gives, not necessarily document order.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null; return }
@@ -193,8 +203,12 @@ extension JSONValue: Decodable {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+    /// A `.string` from a string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An `.int` from an integer literal.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A `.double` from a floating-point literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A `.bool` from `true` / `false`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }

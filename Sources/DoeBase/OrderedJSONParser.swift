@@ -67,7 +67,8 @@ struct OrderedJSONParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default:
             let scalar = Unicode.Scalar(bytes[index])
-            throw error("unexpected character '\(scalar.isASCII && bytes[index] >= 0x20 ? String(scalar) : String(format: "\\x%02X", bytes[index]))'")
+            throw error("unexpected character '"
+                + "\(scalar.isASCII && bytes[index] >= 0x20 ? String(scalar) : String(format: "\\x%02X", bytes[index]))'")
         }
     }
 

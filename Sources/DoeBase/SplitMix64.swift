@@ -5,6 +5,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Creates a generator; equal seeds give equal streams on every platform.
     public init(seed: UInt64) { state = seed }
 
+    /// The next 64 uniformly distributed random bits; advances the state.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -25,7 +25,8 @@ public enum DesignGenerator {
         case .factorial:
             let runs = FullFactorial.runCount(for: space, realLevels: realLevels)
             guard runs <= maxRuns else {
-                throw ValueError("the full factorial grid has \(runs == Int.max ? "too many" : String(runs)) runs (limit \(maxRuns)); use fewer --levels or another method")
+                throw ValueError("the full factorial grid has \(runs == Int.max ? "too many" : String(runs)) runs (limit \(maxRuns)); "
+                    + "use fewer --levels or another method")
             }
             return FullFactorial.points(for: space, realLevels: realLevels)
         }

@@ -43,14 +43,16 @@ extension DesignSpace {
             objectivesNode = map["objectives"]
             if let n = map["initial_trials"] {
                 guard let v = n as? Int, v >= 1 else {
-                    throw SpaceError(source: source, location: nil, field: "initial_trials", message: "must be a positive integer, got \(n)")
+                    throw SpaceError(source: source, location: nil, field: "initial_trials",
+                                     message: "must be a positive integer, got \(n)")
                 }
                 initialTrials = v
             }
             for (field, names) in [("acquisition", DesignSpace.acquisitionNames), ("kernel", DesignSpace.kernelNames)] {
                 if let raw = map[field] {
                     guard let name = raw as? String, names.contains(name) else {
-                        throw SpaceError(source: source, location: nil, field: field, message: "must be one of \(names.joined(separator: ", ")), got \(raw)")
+                        throw SpaceError(source: source, location: nil, field: field,
+                                         message: "must be one of \(names.joined(separator: ", ")), got \(raw)")
                     }
                     if field == "acquisition" { acquisition = name } else { kernel = name }
                 }
@@ -66,7 +68,8 @@ extension DesignSpace {
         let objectives = try parseObjectives(objectivesNode, source: source)
         try checkNames(parameters: parameters, objectives: objectives, source: source)
         guard parameters.contains(where: \.isVaried) else {
-            throw SpaceError(source: source, location: nil, field: "parameters", message: "at least one parameter must vary (all are fixed)")
+            throw SpaceError(source: source, location: nil, field: "parameters",
+                             message: "at least one parameter must vary (all are fixed)")
         }
         var space = try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
         space.acquisition = acquisition
@@ -84,7 +87,8 @@ extension DesignSpace {
 
     private static func parseParameter(_ node: Any, index: Int, source: String) throws -> Parameter {
         guard let map = node as? [String: Any] else {
-            throw SpaceError(source: source, location: "parameter #\(index)", field: nil, message: "must be an object with 'name' and 'type'")
+            throw SpaceError(source: source, location: "parameter #\(index)", field: nil,
+                             message: "must be an object with 'name' and 'type'")
         }
         guard let name = map["name"] as? String else {
             throw SpaceError(source: source, location: "parameter #\(index)", field: "name", message: "missing or not a string")
@@ -105,7 +109,8 @@ extension DesignSpace {
             throw fail("type", "unknown type '\(type)'; use real, int, categorical or fixed")
         }
         if let unknown = map.keys.sorted().first(where: { !common.contains($0) && !allowed.contains($0) }) {
-            throw fail(unknown, "not a field of a '\(type)' parameter (allowed: \((common.union(allowed)).sorted().joined(separator: ", ")))")
+            throw fail(unknown, "not a field of a '\(type)' parameter "
+                + "(allowed: \((common.union(allowed)).sorted().joined(separator: ", ")))")
         }
         let unit = map["unit"].map { "\($0)" }
         switch type {
@@ -159,7 +164,8 @@ extension DesignSpace {
         func direction(_ raw: Any?, location: String) throws -> Direction {
             guard let raw else { return .minimize }
             guard let s = raw as? String, let d = Direction(rawValue: s.lowercased()) else {
-                throw SpaceError(source: source, location: location, field: "direction", message: "must be minimize or maximize, got \(raw)")
+                throw SpaceError(source: source, location: location, field: "direction",
+                                 message: "must be minimize or maximize, got \(raw)")
             }
             return d
         }

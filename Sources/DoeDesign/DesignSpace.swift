@@ -12,6 +12,7 @@ public struct SpaceError: Error, Sendable, CustomStringConvertible {
     /// What is wrong and how to fix it.
     public let message: String
 
+    /// `source: location: field 'field': message`, leaving out the parts that are `nil`.
     public var description: String {
         var parts = [source]
         if let location { parts.append(location) }
@@ -200,10 +201,12 @@ public struct DesignSpace: Sendable, Equatable {
             let location = "\(kind) '\(name)' (#\(index))"
             guard isValidName(name) else {
                 throw SpaceError(source: source, location: "\(kind) #\(index)", field: "name",
-                                 message: "'\(name)' is not a valid name (letters, digits, '_', '-', '.'; starting with a letter or '_'; at most 64 characters)")
+                                 message: "'\(name)' is not a valid name (letters, digits, '_', '-', '.'; "
+                                     + "starting with a letter or '_'; at most 64 characters)")
             }
             if kind == "parameter" && reservedNames.contains(name) {
-                throw SpaceError(source: source, location: location, field: "name", message: "'\(name)' is reserved for table columns; choose another name")
+                throw SpaceError(source: source, location: location, field: "name",
+                                 message: "'\(name)' is reserved for table columns; choose another name")
             }
             guard seen.insert(name).inserted else {
                 throw SpaceError(source: source, location: location, field: "name", message: "the name '\(name)' is used twice")

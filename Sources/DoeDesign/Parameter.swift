@@ -137,7 +137,9 @@ import Darwin
 
 /// Whether an objective is minimized or maximized.
 public enum Direction: String, Sendable, CaseIterable {
+    /// Smaller values are better.
     case minimize
+    /// Larger values are better.
     case maximize
 
     /// `+1` when maximized, `-1` when minimized: `sign · value` is always to be maximized.

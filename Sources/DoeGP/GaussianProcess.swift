@@ -22,8 +22,11 @@ public struct GPHyperparameters: Sendable, Equatable {
     /// Constant mean `c` (standardized units).
     public var mean: Double
 
+    /// ARD lengthscales `ℓⱼ = exp(log ℓⱼ)`, one per input dimension, in unit-cube units.
     public var lengthscales: [Double] { logLengthscales.map { exp($0) } }
+    /// Signal variance `s² = exp(log s²)` (standardized units).
     public var signalVariance: Double { exp(logSignalVariance) }
+    /// Noise variance `σ² = exp(log σ²)` (standardized units).
     public var noiseVariance: Double { exp(logNoiseVariance) }
 
     /// The flat vector `[log ℓ₁…log ℓ_d, log s², log σ², c]` L-BFGS works on.
@@ -37,6 +40,7 @@ public struct GPHyperparameters: Sendable, Equatable {
         mean = v[d + 2]
     }
 
+    /// Hyperparameters from their log-space values; `logLengthscales` has one entry per input dimension.
     public init(logLengthscales: [Double], logSignalVariance: Double, logNoiseVariance: Double, mean: Double) {
         self.logLengthscales = logLengthscales
         self.logSignalVariance = logSignalVariance
@@ -49,11 +53,17 @@ public struct GPHyperparameters: Sendable, Equatable {
 /// `ℓ ~ LogNormal(√2 + ½·log d, √3)` (dimension-scaled, so high-dimensional problems start smooth),
 /// `σ² ~ LogNormal(−4, 1)`; doe also keeps a signal variance with `s² ~ LogNormal(0, 1)` on standardized outputs.
 public struct GPPriors: Sendable {
+    /// Prior mean of `log ℓ` (`√2 + ½·log d` by default).
     public var lengthscaleLocation: Double
+    /// Prior standard deviation of `log ℓ`.
     public var lengthscaleScale: Double = 3.0.squareRoot()
+    /// Prior mean of `log σ²`.
     public var noiseLocation: Double = -4
+    /// Prior standard deviation of `log σ²`.
     public var noiseScale: Double = 1
+    /// Prior mean of `log s²`.
     public var signalLocation: Double = 0
+    /// Prior standard deviation of `log s²`.
     public var signalScale: Double = 1
 
     /// Default priors for dimension `d`.
@@ -105,6 +115,7 @@ public struct GPConfiguration: Sendable {
     /// Fix the noise variance (standardized units) instead of inferring it; `nil` infers it.
     public var fixedNoiseVariance: Double?
 
+    /// The default settings (Matérn 5/2, 3 restarts of at most 150 evaluations, noise inferred).
     public init() {}
 }
 
@@ -132,7 +143,9 @@ public struct GaussianProcess: Sendable {
     /// Number of real (not fantasized) training points; the first `observedCount` rows of ``inputs``.
     public let observedCount: Int
 
+    /// Number of training points `n` (rows of ``inputs``, fantasized points included).
     public var count: Int { inputs.rows }
+    /// Input dimension `d` (columns of ``inputs``).
     public var dimension: Int { inputs.columns }
 
     /// Builds the model for fixed hyperparameters.
@@ -249,7 +262,8 @@ public struct GaussianProcess: Sendable {
     }
 
     /// Posterior mean and variance at one point, with their gradients with respect to the point.
-    public func posteriorWithGradient(at x: [Double]) -> (mean: Double, variance: Double, meanGradient: [Double], varianceGradient: [Double]) {
+    public func posteriorWithGradient(at x: [Double]) -> (mean: Double, variance: Double,
+                                                          meanGradient: [Double], varianceGradient: [Double]) {
         let n = count, d = dimension
         let ls2 = hyperparameters.lengthscales.map { $0 * $0 }
         let s2 = hyperparameters.signalVariance

@@ -5,8 +5,11 @@ import Foundation
 
 /// A failed GP fit.
 public struct GPError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, e.g. `no training points`.
     public let message: String
+    /// An error carrying `message`.
     public init(message: String) { self.message = message }
+    /// `"Gaussian process: "` followed by the message.
     public var description: String { "Gaussian process: \(message)" }
 }
 
@@ -103,7 +106,8 @@ extension GaussianProcess {
     /// ``fit(inputs:outputs:pointNoise:configuration:)``, also returning the log marginal likelihood per point at the
     /// fitted hyperparameters (on the fitting subset), the evidence used to choose between kernels and output warpings.
     public static func fitWithEvidence(inputs: Matrix<Double>, outputs: [Double], pointNoise: [Double]? = nil,
-                                       configuration: GPConfiguration = GPConfiguration()) throws -> (model: GaussianProcess, logLikelihoodPerPoint: Double) {
+                                       configuration: GPConfiguration = GPConfiguration()) throws -> (model: GaussianProcess,
+                                                                                                      logLikelihoodPerPoint: Double) {
         let n = inputs.rows, d = inputs.columns
         guard n >= 1 else { throw GPError(message: "no training points") }
         let noise = pointNoise ?? Array(repeating: 0, count: n)
@@ -150,7 +154,8 @@ extension GaussianProcess {
                 return -(ll + lp)
             }
             if ProcessInfo.processInfo.environment["DOE_DEBUG_FIT"] != nil {
-                FileHandle.standardError.write(Data("fit start: \(evaluations) evaluations, status \(result.map { "\($0.status)" } ?? "failed"), value \(result?.value ?? .nan)\n".utf8))
+                FileHandle.standardError.write(Data(("fit start: \(evaluations) evaluations, "
+                    + "status \(result.map { "\($0.status)" } ?? "failed"), value \(result?.value ?? .nan)\n").utf8))
             }
             if let result, result.value.isFinite, result.value < (best?.value ?? .infinity) {
                 best = (result.value, result.point)
@@ -161,7 +166,8 @@ extension GaussianProcess {
         var gradient = [Double](repeating: 0, count: d + 3)
         let evidence = logMarginalLikelihood(inputs: fitX, outputs: fitY, pointNoise: fitNoise, hyperparameters: hyperparameters,
                                              kernel: kernel, gradient: &gradient) ?? -.infinity
-        let model = try GaussianProcess(inputs: inputs, outputs: outputs, pointNoise: noise, hyperparameters: hyperparameters, kernel: kernel)
+        let model = try GaussianProcess(inputs: inputs, outputs: outputs, pointNoise: noise, hyperparameters: hyperparameters,
+                                        kernel: kernel)
         return (model, evidence / Double(fitY.count))
     }
 }

@@ -72,9 +72,11 @@ struct DumpTable {
         let names: [String]
         if let given = datasetNames ?? rootNames {
             guard given.count == columns else {
-                var message = "\(path): \(attributeName) has \(given.count) entries for the \(columns) columns of '\(name)' (\(rows)×\(columns))"
+                var message = "\(path): \(attributeName) has \(given.count) entries "
+                    + "for the \(columns) columns of '\(name)' (\(rows)×\(columns))"
                 if given.count == rows && shape.dimensions.count == 2 {
-                    message += "; the dataset looks stored transposed (columns × rows, as MATLAB and Fortran write): write it rows × columns (in h5py: data.T)"
+                    message += "; the dataset looks stored transposed (columns × rows, as MATLAB and Fortran write): "
+                        + "write it rows × columns (in h5py: data.T)"
                 }
                 throw DumpError(message: message)
             }
@@ -97,7 +99,8 @@ struct DumpTable {
         if role == .inputs {
             if let low = try file.numbersAttribute("low", of: name), let high = try file.numbersAttribute("high", of: name) {
                 guard low.count == columns, high.count == columns else {
-                    throw DumpError(message: "\(path): attributes 'low'/'high' of '\(name)' have \(low.count)/\(high.count) entries for \(columns) columns")
+                    throw DumpError(message: "\(path): attributes 'low'/'high' of '\(name)' have \(low.count)/\(high.count) entries "
+                        + "for \(columns) columns")
                 }
                 bounds = (low, high)
             } else if let b = try file.numbersAttribute("bounds", of: name) {
@@ -115,17 +118,20 @@ struct DumpTable {
             if let b = bounds { try checkBounds(b, names: names, path: path) }
         }
         return DumpTable(name: name, role: role, isMatrix: shape.dimensions.count == 2, rows: rows, columns: columns, names: names,
-                         namesGiven: datasetNames != nil || rootNames != nil, units: units, bounds: bounds, notes: notes, columnDatasets: nil)
+                         namesGiven: datasetNames != nil || rootNames != nil, units: units, bounds: bounds, notes: notes,
+                         columnDatasets: nil)
     }
 
-    private static func resolveGroup(_ name: String, role: Role, in file: H5File, rootNames: [String]?, rootUnits: [String]?) throws -> DumpTable {
+    private static func resolveGroup(_ name: String, role: Role, in file: H5File,
+                                     rootNames: [String]?, rootUnits: [String]?) throws -> DumpTable {
         let path = file.path
         let prefix = role == .inputs ? "input" : "output"
         let base = name.hasSuffix("/") ? name : name + "/"
         let members = file.members(of: name)
         let datasets = members.filter { file.kind(of: base + $0) == .dataset }
         guard !datasets.isEmpty else {
-            throw DumpError(message: "\(path): '\(name)' is a group holding \(members.isEmpty ? "nothing" : members.joined(separator: ", ")), "
+            throw DumpError(message: "\(path): '\(name)' is a group holding "
+                + "\(members.isEmpty ? "nothing" : members.joined(separator: ", ")), "
                 + "not the per-variable datasets doe reads as columns")
         }
         var rows: Int?
@@ -139,7 +145,8 @@ struct DumpTable {
                     + "a group of per-variable datasets needs one column each")
             }
             if let rows, rows != shape.dimensions[0] {
-                throw DumpError(message: "\(path): '\(base + member)' has \(shape.dimensions[0]) rows but '\(base + datasets[0])' has \(rows)")
+                throw DumpError(message: "\(path): '\(base + member)' has \(shape.dimensions[0]) rows "
+                    + "but '\(base + datasets[0])' has \(rows)")
             }
             rows = shape.dimensions[0]
         }
@@ -162,7 +169,8 @@ struct DumpTable {
             units = memberUnits.map { $0 ?? "" }
         } else if let rootUnits {
             guard rootUnits.count == order.count else {
-                throw DumpError(message: "\(path): the file's '\(prefix)_units' has \(rootUnits.count) entries for \(order.count) datasets in '\(name)'")
+                throw DumpError(message: "\(path): the file's '\(prefix)_units' has \(rootUnits.count) entries "
+                    + "for \(order.count) datasets in '\(name)'")
             }
             units = rootUnits
         }
@@ -195,7 +203,8 @@ struct DumpTable {
 
     static func checkBounds(_ bounds: (low: [Double], high: [Double]), names: [String], path: String) throws {
         for (j, name) in names.enumerated() where !(bounds.low[j].isFinite && bounds.high[j].isFinite && bounds.low[j] <= bounds.high[j]) {
-            throw DumpError(message: "\(path): the bounds of input '\(name)' are [\(bounds.low[j]), \(bounds.high[j])]; expected finite low ≤ high")
+            throw DumpError(message: "\(path): the bounds of input '\(name)' are [\(bounds.low[j]), \(bounds.high[j])]; "
+                + "expected finite low ≤ high")
         }
     }
 
@@ -222,7 +231,8 @@ extension SimulationData {
             if have == want { return nil }
             if !given {
                 guard have.count == want.count else {
-                    throw DumpError(message: "\(source): \(have.count) \(role) without names; \(owner) has \(want.count) (\(want.joined(separator: ", ")))")
+                    throw DumpError(message: "\(source): \(have.count) \(role) without names; "
+                        + "\(owner) has \(want.count) (\(want.joined(separator: ", ")))")
                 }
                 result.notes.append("\(source): \(role) without names taken by position as \(owner)'s \(want.joined(separator: ", "))")
                 return nil

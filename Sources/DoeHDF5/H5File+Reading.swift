@@ -155,7 +155,8 @@ extension H5File {
         let type = H5Aget_type(attr)
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_STRING else {
-            throw H5Error(operation: "read attribute '\(attribute)' of", path: path, object: object, hint: "expected strings, it holds numbers")
+            throw H5Error(operation: "read attribute '\(attribute)' of", path: path, object: object,
+                          hint: "expected strings, it holds numbers")
         }
         let space = H5Aget_space(attr)
         defer { H5Sclose(space) }
@@ -200,12 +201,14 @@ extension H5File {
 
     func withDataset<T>(_ name: String, _ body: (hid_t) throws -> T) throws -> T {
         guard exists(name) else {
-            throw H5Error(operation: "find dataset", path: path, object: name, hint: "the file holds \(rootMembers().joined(separator: ", "))")
+            throw H5Error(operation: "find dataset", path: path, object: name,
+                          hint: "the file holds \(rootMembers().joined(separator: ", "))")
         }
         if kind(of: name) == .group {
             let inside = members(of: name)
             throw H5Error(operation: "read dataset", path: path, object: name,
-                          hint: "it is a group holding \(inside.isEmpty ? "nothing" : inside.joined(separator: ", ")); name a dataset in it")
+                          hint: "it is a group holding \(inside.isEmpty ? "nothing" : inside.joined(separator: ", ")); "
+                              + "name a dataset in it")
         }
         let dataset = H5Dopen2(id, name, doe_h5p_default())
         guard dataset >= 0 else { throw H5Error(operation: "open dataset", path: path, object: name) }

@@ -52,7 +52,9 @@ public final class H5File {
     public static func open(_ path: String) throws -> H5File {
         doe_h5_silence_errors()
         let id = H5Fopen(path, doe_h5f_acc_rdonly(), doe_h5p_default())
-        guard id >= 0 else { throw H5Error(operation: "open file", path: path, object: nil, hint: "not an HDF5 file, damaged, or not readable") }
+        guard id >= 0 else {
+            throw H5Error(operation: "open file", path: path, object: nil, hint: "not an HDF5 file, damaged, or not readable")
+        }
         return H5File(id: id, path: path)
     }
 

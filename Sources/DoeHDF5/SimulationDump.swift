@@ -120,7 +120,8 @@ public enum DumpReader {
             var part = try loadOne(file, layout: layout)
             guard var merged = result else { result = part; continue }
             guard part.fieldWidth == merged.fieldWidth else {
-                throw DumpError(message: "\(file): fields have \(part.fieldWidth) values per row, \(merged.sources[0]) has \(merged.fieldWidth)")
+                throw DumpError(message: "\(file): fields have \(part.fieldWidth) values per row, "
+                    + "\(merged.sources[0]) has \(merged.fieldWidth)")
             }
             part = try part.matching(inputs: merged.inputNames, outputs: layout.outputs == nil ? nil : merged.outputNames,
                                      of: "\(merged.sources[0])")
@@ -161,26 +162,33 @@ public enum DumpReader {
         if let outputs, inputs.rows != outputs.rows {
             var message = "\(path): '\(inputs.name)' has \(inputs.rows) rows but '\(outputs.name)' has \(outputs.rows)"
             if inputs.columns == outputs.rows && inputs.isMatrix {
-                message += "; is '\(inputs.name)' stored transposed (\(inputs.rows)×\(inputs.columns), columns × rows as MATLAB and Fortran write)? "
+                message += "; is '\(inputs.name)' stored transposed (\(inputs.rows)×\(inputs.columns), "
+                    + "columns × rows as MATLAB and Fortran write)? "
                     + "Write it rows × columns (in h5py: data.T)"
             } else if outputs.columns == inputs.rows && outputs.isMatrix {
-                message += "; is '\(outputs.name)' stored transposed (\(outputs.rows)×\(outputs.columns), columns × rows as MATLAB and Fortran write)? "
+                message += "; is '\(outputs.name)' stored transposed (\(outputs.rows)×\(outputs.columns), "
+                    + "columns × rows as MATLAB and Fortran write)? "
                     + "Write it rows × columns (in h5py: data.T)"
             }
             throw DumpError(message: message)
         }
         if let outputs, !inputs.namesGiven, !outputs.namesGiven, inputs.isMatrix, outputs.isMatrix,
            inputs.columns > inputs.rows, outputs.columns == inputs.columns {
-            throw DumpError(message: "\(path): '\(inputs.name)' is \(inputs.rows)×\(inputs.columns) and '\(outputs.name)' \(outputs.rows)×\(outputs.columns): "
-                + "more columns than rows and the same column count, so both look stored transposed (columns × rows, as MATLAB and Fortran write). "
+            throw DumpError(message: "\(path): '\(inputs.name)' is \(inputs.rows)×\(inputs.columns) "
+                + "and '\(outputs.name)' \(outputs.rows)×\(outputs.columns): "
+                + "more columns than rows and the same column count, "
+                + "so both look stored transposed (columns × rows, as MATLAB and Fortran write). "
                 + "Write them rows × columns (in h5py: data.T), or name the columns with a 'names' attribute")
         }
         var fieldShape: (rows: Int, columns: Int)?
         if let fields = layout.fields {
             let shape = try file.shape(of: fields)
-            guard shape.isNumeric else { throw DumpError(message: "\(path): fields dataset '\(fields)' holds \(shape.typeName) values, not numbers") }
+            guard shape.isNumeric else {
+                throw DumpError(message: "\(path): fields dataset '\(fields)' holds \(shape.typeName) values, not numbers")
+            }
             guard shape.dimensions.count == 2 else {
-                throw DumpError(message: "\(path): fields dataset '\(fields)' has rank \(shape.dimensions.count) (\(shape.dimensions.map(String.init).joined(separator: "×"))); expected rows × values")
+                throw DumpError(message: "\(path): fields dataset '\(fields)' has rank \(shape.dimensions.count) "
+                    + "(\(shape.dimensions.map(String.init).joined(separator: "×"))); expected rows × values")
             }
             guard shape.dimensions[0] == inputs.rows else {
                 throw DumpError(message: "\(path): '\(fields)' has \(shape.dimensions[0]) rows but '\(inputs.name)' has \(inputs.rows)")
@@ -215,7 +223,8 @@ public enum DumpReader {
                 let finite = xr.allSatisfy(\.isFinite) && yr.allSatisfy(\.isFinite) && (fr?.allSatisfy(\.isFinite) ?? true)
                 if !finite {
                     guard layout.dropNonFinite else {
-                        throw DumpError(message: "\(path): row \(range.lowerBound + r) has NaN or infinite values (drop such rows with the default policy, or fix the dump)")
+                        throw DumpError(message: "\(path): row \(range.lowerBound + r) has NaN or infinite values "
+                            + "(drop such rows with the default policy, or fix the dump)")
                     }
                     dropped += 1
                     continue
@@ -226,7 +235,8 @@ public enum DumpReader {
             }
             start = range.upperBound
         }
-        return SimulationData(inputNames: inputs.names, outputNames: outputs?.names ?? [], inputUnits: inputs.units, inputBounds: inputs.bounds,
+        return SimulationData(inputNames: inputs.names, outputNames: outputs?.names ?? [], inputUnits: inputs.units,
+                              inputBounds: inputs.bounds,
                               inputs: x, outputs: y, fields: f, fieldWidth: fieldShape?.columns ?? 0,
                               rows: inputs.rows - dropped, droppedRows: dropped, sources: [path], outputUnits: outputs?.units,
                               inputNamesGiven: inputs.namesGiven, outputNamesGiven: outputs?.namesGiven ?? true, notes: notes)

@@ -33,7 +33,8 @@ public enum WriterIdentity {
     public static let current: String = {
         let env = ProcessInfo.processInfo.environment
         if let explicit = env["DOE_WRITER"], !explicit.isEmpty { return explicit }
-        let user = env["USER"] ?? env["LOGNAME"] ?? getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid\(getuid())"
+        let user = env["USER"] ?? env["LOGNAME"] ?? getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
+            ?? "uid\(getuid())"
         return "\(user)@\(ProcessInfo.processInfo.hostName):\(getpid())"
     }()
 }

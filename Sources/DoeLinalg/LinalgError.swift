@@ -10,6 +10,7 @@ public enum LinalgError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The input holds NaN or an infinity, which LAPACK cannot factor.
     case nonFiniteInput(routine: String)
 
+    /// A one-line message for the user naming the routine and what went wrong.
     public var description: String {
         switch self {
         case let .illegalArgument(routine, argument):

@@ -97,6 +97,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
 }
 
 extension Matrix: CustomStringConvertible {
+    /// The entries row by row: one line per row, columns separated by a space.
     public var description: String {
         (0..<rows).map { i in (0..<columns).map { "\(self[i, $0])" }.joined(separator: " ") }.joined(separator: "\n")
     }

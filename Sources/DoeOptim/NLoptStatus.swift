@@ -28,6 +28,7 @@ public enum NLoptStatus: Int32, Sendable, CustomStringConvertible {
     /// `true` for every positive code and for `roundoffLimited`, whose point is still the best found.
     public var producedPoint: Bool { rawValue > 0 || self == .roundoffLimited }
 
+    /// A short lower-case phrase for messages, e.g. `"evaluation budget reached"`.
     public var description: String {
         switch self {
         case .success: return "success"
@@ -49,5 +50,6 @@ public enum NLoptStatus: Int32, Sendable, CustomStringConvertible {
 public struct NLoptError: Error, Sendable, CustomStringConvertible {
     /// The status NLopt returned.
     public let status: NLoptStatus
+    /// `"NLopt failed: "` followed by the status phrase.
     public var description: String { "NLopt failed: \(status)" }
 }

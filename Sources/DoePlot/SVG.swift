@@ -73,7 +73,8 @@ public enum Palette {
         return hex(a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1), a.2 + f * (b.2 - a.2))
     }
 
-    /// Series colours: near-black blue, vermilion, sky blue, bluish green, orange (Okabe–Ito hues, ordered so neighbours differ in lightness).
+    /// Series colours: near-black blue, vermilion, sky blue, bluish green, orange, reddish purple (Okabe–Ito hues,
+    /// ordered so neighbours differ in lightness).
     public static let series = ["#1b2a49", "#d55e00", "#56b4e9", "#009e73", "#e69f00", "#cc79a7"]
     /// Dash patterns paired with the series, so lines stay distinct without colour.
     public static let dashes: [String?] = [nil, "6 3", "2 2", "8 3 2 3", "1 3", "10 4"]

@@ -4,9 +4,11 @@ import Foundation
 public struct Scale: Sendable {
     /// Data interval shown (after "nicing" for linear scales).
     public let low: Double
+    /// Upper end of the data interval.
     public let high: Double
     /// Pixel positions of `low` and `high` (may be reversed, as for a y axis).
     public let start: Double
+    /// Pixel position of `high`.
     public let end: Double
     /// Logarithmic (base 10) spacing.
     public let logarithmic: Bool

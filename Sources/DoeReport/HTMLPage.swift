@@ -41,7 +41,8 @@ struct HTMLPage {
 
     /// A definition list of key–value facts.
     mutating func facts(_ items: [(String, String)]) {
-        body += "<dl class=\"facts\">" + items.map { "<dt>\(HTMLPage.escape($0.0))</dt><dd>\(HTMLPage.escape($0.1))</dd>" }.joined() + "</dl>\n"
+        body += "<dl class=\"facts\">" + items.map { "<dt>\(HTMLPage.escape($0.0))</dt><dd>\(HTMLPage.escape($0.1))</dd>" }.joined()
+            + "</dl>\n"
     }
 
     mutating func openSection(_ id: String) { body += "<section id=\"\(HTMLPage.escape(id))\">\n" }

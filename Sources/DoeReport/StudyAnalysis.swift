@@ -13,21 +13,29 @@ import Foundation
 public struct StudyAnalysis: Sendable {
     /// One completed observation of an objective.
     public struct Observation: Sendable {
+        /// Trial id.
         public let trial: Int
+        /// The observed value, in the objective's units.
         public let value: Double
+        /// Generator that suggested the trial (`sobol`, `gp-logei`, …; journal field `generator`).
         public let generator: String
+        /// The suggest call the trial came from; `nil` for imported results.
         public let batch: Int?
     }
 
     /// One suggest call.
     public struct Batch: Sendable {
+        /// Batch number (journal field `batch`: 1, 2, … per suggest call).
         public let number: Int
+        /// Ids of the batch's trials, in id order.
         public let trials: [Int]
+        /// Generator of the batch's first trial.
         public let generator: String
     }
 
     /// The GP mean ± 2σ along one parameter, the others held at the best trial's values.
     public struct Slice: Sendable {
+        /// The parameter varied along the slice.
         public let parameter: Parameter
         /// Positions along the parameter (numbers; category index for categorical parameters).
         public let x: [Double]
@@ -35,11 +43,15 @@ public struct StudyAnalysis: Sendable {
         public let categories: [String]?
         /// GP mean (the median of the original values under an output warping), lower and upper 2σ bounds.
         public let mean: [Double]
+        /// Lower 2σ bound per position (original units).
         public let lower: [Double]
+        /// Upper 2σ bound per position (original units).
         public let upper: [Double]
         /// The best trial's value of this parameter (position) and its observed objective value.
         public let bestX: Double
+        /// The best trial's observed value of the objective (NaN when it has none).
         public let bestValue: Double
+        /// `true` for a real parameter on a log scale (its positions are spaced logarithmically).
         public var logarithmic: Bool {
             if case let .real(_, _, log) = parameter.domain { return log }
             return false
@@ -48,7 +60,9 @@ public struct StudyAnalysis: Sendable {
 
     /// What the GP says about one objective.
     public struct ModelView: Sendable {
+        /// Kernel, hyperparameter importance, noise and leave-one-out errors of the fitted GP.
         public let summary: ModelSummary
+        /// One slice per varied parameter, in space order, through ``throughTrial``.
         public let slices: [Slice]
         /// Sobol indices of the GP mean over the space, per varied parameter (`nil` when the mean is flat).
         public let sensitivity: SobolSensitivity.Indices?
@@ -58,6 +72,7 @@ public struct StudyAnalysis: Sendable {
 
     /// Per-objective results.
     public struct ObjectiveView: Sendable {
+        /// The objective.
         public let objective: Objective
         /// Completed trials in id order.
         public let observations: [Observation]
@@ -67,15 +82,21 @@ public struct StudyAnalysis: Sendable {
         public let model: ModelView?
         /// Why there is no model, for the report.
         public let modelNote: String?
-        /// Sobol indices of a neural surrogate of this objective (``StudyAnalysis/init(study:state:surrogate:)``).
+        /// Sobol indices of a neural surrogate of this objective (``StudyAnalysis/init(space:state:now:surrogate:)``).
         public var surrogateSensitivity: SobolSensitivity.Indices?
     }
 
+    /// The study's name.
     public let name: String
+    /// The study's design space.
     public let space: DesignSpace
+    /// The replayed study state the analysis was computed from.
     public let state: StudyState
+    /// The `doe status` summary, without models (those are in ``objectives``).
     public let summary: StudySummary
+    /// One view per objective, in the space's order.
     public let objectives: [ObjectiveView]
+    /// The suggest calls, in trial order.
     public let batches: [Batch]
     /// Path of the surrogate whose indices were added, if any.
     public let surrogatePath: String?
@@ -104,12 +125,15 @@ public struct StudyAnalysis: Sendable {
 
         let completed = state.trials(in: .completed)
         let surrogateIndices = try surrogate.map {
-            try StudyAnalysis.surrogateSensitivity($0.model, path: $0.path, objectives: space.objectives.map(\.name), space: space, seed: state.seed)
+            try StudyAnalysis.surrogateSensitivity($0.model, path: $0.path, objectives: space.objectives.map(\.name), space: space,
+                                                   seed: state.seed)
         } ?? [:]
         var views: [ObjectiveView] = []
         for objective in space.objectives {
             let observed = completed.filter { $0.values[objective.name] != nil }
-            let observations = observed.map { Observation(trial: $0.id, value: $0.values[objective.name]!, generator: $0.generator, batch: $0.batch) }
+            let observations = observed.map {
+                Observation(trial: $0.id, value: $0.values[objective.name]!, generator: $0.generator, batch: $0.batch)
+            }
             var best: [Double] = []
             for o in observations {
                 best.append(best.last.map { objective.direction.isBetter(o.value, than: $0) ? o.value : $0 } ?? o.value)
@@ -217,12 +241,14 @@ public struct StudyAnalysis: Sendable {
         let varied = space.parameters.enumerated().filter { $0.element.isVaried }
         let columns = try model.inputNames.map { name -> Int in
             guard let k = varied.firstIndex(where: { $0.element.name == name }) else {
-                throw ReportError("\(path): the surrogate's input '\(name)' is not a varied parameter of the study (its parameters: \(varied.map(\.element.name).joined(separator: ", ")))")
+                throw ReportError("\(path): the surrogate's input '\(name)' is not a varied parameter of the study "
+                    + "(its parameters: \(varied.map(\.element.name).joined(separator: ", ")))")
             }
             return k
         }
         guard Set(columns).count == varied.count else {
-            throw ReportError("\(path): the surrogate's inputs (\(model.inputNames.joined(separator: ", "))) do not cover the study's parameters (\(varied.map(\.element.name).joined(separator: ", ")))")
+            throw ReportError("\(path): the surrogate's inputs (\(model.inputNames.joined(separator: ", "))) "
+                + "do not cover the study's parameters (\(varied.map(\.element.name).joined(separator: ", ")))")
         }
         let indices = SobolSensitivity.estimate(dimension: varied.count, samples: 2048, seed: seed, outputs: outputs.count) { points in
             var x = Matrix<Float>(rows: points.count, columns: model.inputNames.count)
@@ -242,7 +268,10 @@ public struct StudyAnalysis: Sendable {
 
 /// A report cannot be made (the message names the file or field).
 public struct ReportError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, naming the file or field.
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message, as is.
     public var description: String { message }
 }

@@ -7,10 +7,13 @@ import Foundation
 /// the replay against doe's (counts and best values), and redraw the report's plots with matplotlib. The GP
 /// quantities (slices, importance, Sobol indices) are computed by doe and embedded as data.
 public enum StudyNotebook {
+    /// The notebook as `.ipynb` JSON text.
+    ///
     /// - Parameters:
     ///   - studyPathFromNotebook: the study directory relative to where the notebook is written (tried first).
     ///   - absoluteStudyPath: the study directory as an absolute path (tried second).
-    public static func ipynb(_ a: StudyAnalysis, provenance: ReportProvenance, studyPathFromNotebook: String, absoluteStudyPath: String) -> String {
+    public static func ipynb(_ a: StudyAnalysis, provenance: ReportProvenance, studyPathFromNotebook: String,
+                             absoluteStudyPath: String) -> String {
         var nb = Notebook()
         nb.markdown("""
         # Study `\(a.name)`
@@ -37,7 +40,8 @@ public enum StudyNotebook {
         OBJECTIVES = [o["name"] for o in SPACE["objectives"]]
         print(f"study {DOE['study']!r}: journal {JOURNAL}")
         """)
-        nb.markdown("## Replay the journal\nEach record has `op` (what happened), `ts`, `writer` and op-specific fields; the trial table is what the records add up to.")
+        nb.markdown("## Replay the journal\nEach record has `op` (what happened), `ts`, `writer` and op-specific fields; "
+            + "the trial table is what the records add up to.")
         nb.code("""
         journal = pd.read_json(JOURNAL, lines=True, dtype=False, precise_float=True)
 
@@ -86,7 +90,8 @@ public enum StudyNotebook {
         completed = trials[trials["state"] == "completed"]
         trials.tail(10)
         """)
-        nb.markdown("## Summary\nCounts by state and the best value per objective, checked against what doe computed from the same journal.")
+        nb.markdown("## Summary\nCounts by state and the best value per objective, "
+            + "checked against what doe computed from the same journal.")
         nb.code("""
         counts = trials["state"].value_counts().reindex(["pending", "completed", "failed", "abandoned"], fill_value=0)
         print(counts.to_string())
@@ -103,7 +108,8 @@ public enum StudyNotebook {
                 assert math.isclose(completed[col].max() if o["direction"] == "maximize" else completed[col].min(),
                                     DOE["best"][o["name"]], rel_tol=1e-12, abs_tol=1e-12)
         """)
-        nb.markdown("## Convergence\nEach completed trial (marker = how it was proposed), the best value so far, and every other suggest call shaded.")
+        nb.markdown("## Convergence\nEach completed trial (marker = how it was proposed), the best value so far, "
+            + "and every other suggest call shaded.")
         nb.code("""
         styles = {"sobol": ("o", "white", "Sobol design"), "gp": ("s", "#1b2a49", "GP suggestion"),
                   "import": ("D", "#56b4e9", "imported"), "other": ("^", "0.8", "other")}
@@ -127,7 +133,8 @@ public enum StudyNotebook {
             ax.legend(loc="best"); ax.grid(alpha=0.3)
             plt.show()
         """)
-        nb.markdown("## All trials\nParallel coordinates: one line per trial (completed and pending) through its parameters and objectives, coloured by the first objective; pending trials dashed.")
+        nb.markdown("## All trials\nParallel coordinates: one line per trial (completed and pending) through its parameters "
+            + "and objectives, coloured by the first objective; pending trials dashed.")
         nb.code("""
         shown = trials[trials["state"].isin(["completed", "pending"])]
         if shown.empty:
@@ -166,7 +173,9 @@ public enum StudyNotebook {
             ax.set_title("Parameters and objectives of every trial")
             plt.show()
         """)
-        nb.markdown("## What the Gaussian process has learned\nFor each objective: the GP mean with a ±2σ band along each parameter, the others held at the best trial (computed by doe), and parameter importance from the lengthscales and from Sobol indices of the GP mean.")
+        nb.markdown("## What the Gaussian process has learned\nFor each objective: the GP mean with a ±2σ band along each parameter, "
+            + "the others held at the best trial (computed by doe), "
+            + "and parameter importance from the lengthscales and from Sobol indices of the GP mean.")
         nb.code("""
         if not DOE["models"]:
             print("no GP yet: it needs at least 3 completed trials")
@@ -228,7 +237,9 @@ public enum StudyNotebook {
                 if let unit = p.unit { m.append(("unit", .string(unit))) }
                 return .object(m)
             })),
-            ("objectives", .array(space.objectives.map { .object([("name", .string($0.name)), ("direction", .string($0.direction.rawValue))]) })),
+            ("objectives", .array(space.objectives.map {
+                .object([("name", .string($0.name)), ("direction", .string($0.direction.rawValue))])
+            })),
         ])
     }
 
@@ -244,7 +255,8 @@ public enum StudyNotebook {
         for view in a.objectives {
             guard let m = view.model else { continue }
             let varied = a.space.parameters.enumerated().filter { $0.element.isVaried }
-            var importance: [(String, JSONValue)] = [("lengthscale importance", numbers(varied.map { m.summary.importance[$0.offset] ?? .nan }))]
+            var importance: [(String, JSONValue)] = [("lengthscale importance",
+                                                      numbers(varied.map { m.summary.importance[$0.offset] ?? .nan }))]
             if let s = m.sensitivity {
                 importance.append(("Sobol first-order (GP mean)", numbers(s.firstOrder)))
                 importance.append(("Sobol total (GP mean)", numbers(s.total)))
@@ -260,7 +272,8 @@ public enum StudyNotebook {
                 ("slices", .array(m.slices.map { s in
                     .object([("parameter", .string(s.parameter.name)), ("x", numbers(s.x)),
                              ("categories", s.categories.map { .array($0.map { .string($0) }) } ?? .null),
-                             ("log", .bool(s.logarithmic)), ("mean", numbers(s.mean)), ("lower", numbers(s.lower)), ("upper", numbers(s.upper)),
+                             ("log", .bool(s.logarithmic)), ("mean", numbers(s.mean)), ("lower", numbers(s.lower)),
+                             ("upper", numbers(s.upper)),
                              ("best_x", number(s.bestX)), ("best_value", number(s.bestValue))])
                 })),
             ])))

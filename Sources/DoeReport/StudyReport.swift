@@ -6,13 +6,16 @@ import Foundation
 
 /// Where a report's data came from, printed at its top (traceability: which journal bytes it shows).
 public struct ReportProvenance: Sendable {
+    /// When the report was made, as text (doe passes `Timestamp.now()`, UTC ISO 8601).
     public var generatedAt: String
+    /// Version of the doe that made the report.
     public var doeVersion: String
     /// The journal or model directory the report reads.
     public var source: String
     /// SHA-256 of the journal bytes (or of the model's weights).
     public var sha256: String
 
+    /// Provenance from its four texts.
     public init(generatedAt: String, doeVersion: String, source: String, sha256: String) {
         self.generatedAt = generatedAt
         self.doeVersion = doeVersion
@@ -29,13 +32,15 @@ public enum StudyReport {
         var page = HTMLPage(title: "doe report — study \(a.name)")
         let space = a.space
         page.heading("Study \(a.name)", level: 1)
-        page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) (SHA-256 \(provenance.sha256), \(a.state.recordCount) records).", cssClass: "meta")
+        page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) "
+            + "(SHA-256 \(provenance.sha256), \(a.state.recordCount) records).", cssClass: "meta")
 
         // Summary
         page.openSection("summary")
         page.heading("Summary")
         var facts: [(String, String)] = [
-            ("Parameters", "\(space.parameters.count) (\(space.dimension) varied): " + space.parameters.map { describe($0) }.joined(separator: "; ")),
+            ("Parameters", "\(space.parameters.count) (\(space.dimension) varied): "
+                + space.parameters.map { describe($0) }.joined(separator: "; ")),
             ("Objectives", space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")),
             ("Trials", TrialState.allCases.map { "\(a.summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
             ("Batches", "\(a.batches.count) suggest call\(a.batches.count == 1 ? "" : "s")"),
@@ -46,11 +51,14 @@ public enum StudyReport {
         if let path = a.surrogatePath { facts.append(("Surrogate", path)) }
         page.facts(facts)
         if a.summary.best.isEmpty {
-            page.paragraph("No completed trials yet: nothing to plot about the objective. Run `doe suggest` and record results with `doe observe`.", cssClass: "note")
+            page.paragraph("No completed trials yet: nothing to plot about the objective. "
+                + "Run `doe suggest` and record results with `doe observe`.", cssClass: "note")
         } else {
             page.heading(space.objectives.count == 1 ? "Best trial" : "Pareto-optimal trials", level: 3)
             page.table(["trial"] + space.objectives.map(\.name) + space.parameters.map(\.name),
-                       a.summary.best.map { t in ["\(t.id)"] + space.objectives.map { Format.g(t.values[$0.name] ?? .nan, 6) } + t.params.map(Format.value) },
+                       a.summary.best.map { t in
+                           ["\(t.id)"] + space.objectives.map { Format.g(t.values[$0.name] ?? .nan, 6) } + t.params.map(Format.value)
+                       },
                        id: "best", numeric: Set(0...space.objectives.count))
         }
         page.closeSection()
@@ -64,21 +72,25 @@ public enum StudyReport {
                 continue
             }
             page.figure(convergenceChart(view, batches: a.batches, id: "convergence-\(k)"),
-                        caption: "Each completed trial by id (marker = how it was proposed), the best value so far, and the suggest calls as alternating shaded bands.")
+                        caption: "Each completed trial by id (marker = how it was proposed), the best value so far, "
+                            + "and the suggest calls as alternating shaded bands.")
         }
         if space.objectives.count >= 2 {
             let o1 = space.objectives[0], o2 = space.objectives[1]
             let done = a.state.trials(in: .completed)
             if !done.isEmpty {
-                var chart = Chart(title: "Objectives: \(o1.name) vs \(o2.name)", xLabel: "\(o1.name) (\(o1.direction.rawValue))", yLabel: "\(o2.name) (\(o2.direction.rawValue))")
+                var chart = Chart(title: "Objectives: \(o1.name) vs \(o2.name)", xLabel: "\(o1.name) (\(o1.direction.rawValue))",
+                                  yLabel: "\(o2.name) (\(o2.direction.rawValue))")
                 chart.id = "pareto"
                 let front = Set(StudySummary.best(done, objectives: [o1, o2]).map(\.id))   // the front of these two objectives
                 chart.scatter(x: done.map { $0.values[o1.name] ?? .nan }, y: done.map { $0.values[o2.name] ?? .nan },
-                              style: SeriesStyle(stroke: "#555555", fill: "#bbbbbb", marker: .circle), tooltips: done.map { "trial \($0.id)" }, label: "trials")
+                              style: SeriesStyle(stroke: "#555555", fill: "#bbbbbb", marker: .circle),
+                              tooltips: done.map { "trial \($0.id)" }, label: "trials")
                 let f = done.filter { front.contains($0.id) }.sorted { ($0.values[o1.name] ?? 0) < ($1.values[o1.name] ?? 0) }
                 chart.line(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan }, style: .series(1, width: 1.5))
                 chart.scatter(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan },
-                              style: SeriesStyle(stroke: "#1b2a49", fill: "#d55e00", marker: .diamond, markerSize: 5), tooltips: f.map { "trial \($0.id) (Pareto-optimal)" }, label: "Pareto front")
+                              style: SeriesStyle(stroke: "#1b2a49", fill: "#d55e00", marker: .diamond, markerSize: 5),
+                              tooltips: f.map { "trial \($0.id) (Pareto-optimal)" }, label: "Pareto front")
                 page.figure(chart.svg())
             }
         }
@@ -88,7 +100,8 @@ public enum StudyReport {
         page.openSection("parallel")
         page.heading("All trials")
         if let svg = parallelCoordinates(a) {
-            page.figure(svg, caption: "One line per trial through its parameter values and \(space.objectives[0].name), coloured by \(space.objectives[0].name) (light = high); pending trials grey and dashed; the best trial thick.")
+            page.figure(svg, caption: "One line per trial through its parameter values and \(space.objectives[0].name), "
+                + "coloured by \(space.objectives[0].name) (light = high); pending trials grey and dashed; the best trial thick.")
         } else {
             page.paragraph("No trials yet.", cssClass: "note")
         }
@@ -105,13 +118,15 @@ public enum StudyReport {
             }
             let s = model.summary
             page.facts([
-                ("Model", "GP, \(s.kernel) kernel, \(s.outputTransform == "log" ? "log-warped" : "plain") outputs, \(s.observations) completed trials"),
+                ("Model", "GP, \(s.kernel) kernel, \(s.outputTransform == "log" ? "log-warped" : "plain") outputs, "
+                    + "\(s.observations) completed trials"),
                 ("Leave-one-out", "RMSE \(Format.g(s.looRMSE)), R² \(Format.g(s.looR2, 3))"),
                 ("Noise sd", Format.g(s.noiseStd)),
                 ("Slices through", "trial \(model.throughTrial) (the best)"),
             ])
             let varied = space.parameters.enumerated().filter { $0.element.isVaried }
-            var series: [(name: String, values: [Double])] = [("lengthscale importance (1/ℓ, normalized)", varied.map { s.importance[$0.offset] ?? .nan })]
+            var series: [(name: String, values: [Double])] = [("lengthscale importance (1/ℓ, normalized)",
+                                                               varied.map { s.importance[$0.offset] ?? .nan })]
             if let sobol = model.sensitivity {
                 series.append(("Sobol first-order (GP mean)", sobol.firstOrder.map { max($0, 0) }))
                 series.append(("Sobol total (GP mean)", sobol.total.map { max($0, 0) }))
@@ -119,15 +134,21 @@ public enum StudyReport {
             if let sobol = view.surrogateSensitivity {
                 series.append(("Sobol total (neural surrogate)", sobol.total.map { max($0, 0) }))
             }
-            var bars = HorizontalBars(title: "Parameter importance for \(view.objective.name)", valueLabel: "share", labels: varied.map(\.element.name), series: series)
+            var bars = HorizontalBars(title: "Parameter importance for \(view.objective.name)", valueLabel: "share",
+                                      labels: varied.map(\.element.name), series: series)
             bars.id = "importance-\(view.objective.name)"
-            page.figure(bars.svg(), caption: "Importance from the fitted lengthscales and, where the GP mean varies, Sobol indices of the GP mean (\(model.sensitivity?.samples ?? 0) base samples); first-order = the parameter alone, total = with its interactions.")
+            page.figure(bars.svg(), caption: "Importance from the fitted lengthscales and, where the GP mean varies, "
+                + "Sobol indices of the GP mean (\(model.sensitivity?.samples ?? 0) base samples); "
+                + "first-order = the parameter alone, total = with its interactions.")
             page.openGrid()
             for (k, slice) in model.slices.enumerated() {
                 page.figure(sliceChart(slice, objective: view.objective, id: "slice-\(view.objective.name)-\(k)"), cssClass: "figure slice")
             }
             page.closeGrid()
-            page.paragraph("Each slice varies one parameter with the others held at trial \(model.throughTrial); the band is ±2σ of the GP (noise excluded)\(s.outputTransform == "log" ? ", mapped back through the log warping (so the line is the median)" : ""). The diamond is the best trial's observed value.", cssClass: "meta")
+            page.paragraph("Each slice varies one parameter with the others held at trial \(model.throughTrial); "
+                + "the band is ±2σ of the GP (noise excluded)"
+                + "\(s.outputTransform == "log" ? ", mapped back through the log warping (so the line is the median)" : ""). "
+                + "The diamond is the best trial's observed value.", cssClass: "meta")
         }
         page.closeSection()
 
@@ -138,7 +159,8 @@ public enum StudyReport {
             page.paragraph("None.", cssClass: "meta")
         } else {
             page.table(["trial", "batch", "age", "suggested by", "generator"] + space.parameters.map(\.name),
-                       a.summary.pending.map { p in ["\(p.trial.id)", p.trial.batch.map(String.init) ?? "", age(p.ageSeconds), p.trial.suggestedBy, p.trial.generator] + p.trial.params.map(Format.value) },
+                       a.summary.pending.map { p in ["\(p.trial.id)", p.trial.batch.map(String.init) ?? "", age(p.ageSeconds),
+                                                     p.trial.suggestedBy, p.trial.generator] + p.trial.params.map(Format.value) },
                        id: "pending-table", numeric: [0, 1])
         }
         page.closeSection()
@@ -148,7 +170,8 @@ public enum StudyReport {
             page.paragraph("None.", cssClass: "meta")
         } else {
             page.table(["trial", "state", "reason", "finished", "by"] + space.parameters.map(\.name),
-                       a.summary.failed.map { t in ["\(t.id)", t.state.rawValue, t.reason ?? "", t.finishedAt ?? "", t.finishedBy ?? ""] + t.params.map(Format.value) },
+                       a.summary.failed.map { t in ["\(t.id)", t.state.rawValue, t.reason ?? "", t.finishedAt ?? "", t.finishedBy ?? ""]
+                                                   + t.params.map(Format.value) },
                        id: "failed-table", numeric: [0])
         }
         page.closeSection()
@@ -186,13 +209,15 @@ public enum StudyReport {
             ("Sobol design", { $0 == "sobol" }, SeriesStyle(stroke: "#1b2a49", fill: "#ffffff", marker: .circle, markerSize: 3.8)),
             ("GP suggestion", { $0.hasPrefix("gp") }, SeriesStyle(stroke: "#1b2a49", fill: "#1b2a49", marker: .square, markerSize: 3.2)),
             ("imported", { $0 == "import" }, SeriesStyle(stroke: "#1b2a49", fill: "#56b4e9", marker: .diamond, markerSize: 4)),
-            ("other", { $0 != "sobol" && !$0.hasPrefix("gp") && $0 != "import" }, SeriesStyle(stroke: "#1b2a49", fill: "#cccccc", marker: .triangle, markerSize: 4)),
+            ("other", { $0 != "sobol" && !$0.hasPrefix("gp") && $0 != "import" },
+             SeriesStyle(stroke: "#1b2a49", fill: "#cccccc", marker: .triangle, markerSize: 4)),
         ]
         for (label, test, style) in groups {
             let points = view.observations.filter { test($0.generator) }
             guard !points.isEmpty else { continue }
             chart.scatter(x: points.map { Double($0.trial) }, y: points.map(\.value), style: style,
-                          tooltips: points.map { "trial \($0.trial)\($0.batch.map { ", batch \($0)" } ?? ""): \(Format.g($0.value, 6)) (\($0.generator))" }, label: label)
+                          tooltips: points.map { "trial \($0.trial)\($0.batch.map { ", batch \($0)" } ?? ""): "
+                              + "\(Format.g($0.value, 6)) (\($0.generator))" }, label: label)
         }
         return chart.svg()
     }
@@ -216,7 +241,8 @@ public enum StudyReport {
             chart.band(x: slice.x, lower: slice.lower, upper: slice.upper, fill: "#9ecae1", opacity: 0.6)
             chart.line(x: slice.x, y: slice.mean, style: SeriesStyle(stroke: "#1b2a49", width: 1.8))
         }
-        chart.scatter(x: [slice.bestX], y: [slice.bestValue], style: SeriesStyle(stroke: "#222222", fill: "#d55e00", marker: .diamond, markerSize: 5),
+        chart.scatter(x: [slice.bestX], y: [slice.bestValue],
+                      style: SeriesStyle(stroke: "#222222", fill: "#d55e00", marker: .diamond, markerSize: 5),
                       tooltips: ["best trial: \(Format.g(slice.bestValue, 6))"])
         return chart.svg()
     }
@@ -229,9 +255,11 @@ public enum StudyReport {
         for (index, p) in a.space.parameters.enumerated() where p.isVaried {
             switch p.domain {
             case let .real(low, high, log):
-                axes.append(.init(name: p.name, values: shown.map { $0.params[index].number ?? .nan }, low: low, high: high, logarithmic: log))
+                axes.append(.init(name: p.name, values: shown.map { $0.params[index].number ?? .nan }, low: low, high: high,
+                                  logarithmic: log))
             case let .integer(low, high):
-                axes.append(.init(name: p.name, values: shown.map { $0.params[index].number ?? .nan }, low: Double(low), high: Double(high)))
+                axes.append(.init(name: p.name, values: shown.map { $0.params[index].number ?? .nan }, low: Double(low),
+                                  high: Double(high)))
             case let .categorical(choices):
                 axes.append(.init(name: p.name, values: shown.map { p.numericValue(of: $0.params[index]) ?? 0 },
                                   low: 0, high: Double(choices.count - 1), categories: choices.map(\.description)))
@@ -250,7 +278,9 @@ public enum StudyReport {
         plot.higherIsBetter = objective.direction == .maximize
         let bestIds = Set(a.summary.best.map(\.id))
         plot.highlighted = Set(shown.indices.filter { bestIds.contains(shown[$0].id) })
-        plot.tooltips = shown.map { t in "trial \(t.id) (\(t.state.rawValue))" + (t.values[objective.name].map { ": \(objective.name) = \(Format.g($0, 6))" } ?? "") }
+        plot.tooltips = shown.map { t in
+            "trial \(t.id) (\(t.state.rawValue))" + (t.values[objective.name].map { ": \(objective.name) = \(Format.g($0, 6))" } ?? "")
+        }
         return plot.svg()
     }
 

@@ -21,11 +21,14 @@ public struct BayesianStrategy: SuggestionStrategy {
     /// marginal likelihood at every suggestion (neither kernel won on every problem of `make bench-bo`).
     public var kernel: KernelKind?
 
+    /// A strategy with optional acquisition and kernel overrides (`nil` defers to the space file).
     public init(acquisition: AcquisitionKind? = nil, kernel: KernelKind? = nil) {
         self.acquisition = acquisition
         self.kernel = kernel
     }
 
+    /// Proposes `count` trials: Sobol points while the initial design is incomplete (or fewer than two trials are
+    /// completed), then Bayesian optimization for the rest of the batch.
     public func suggest(count: Int, state: StudyState, space: DesignSpace) throws -> [Suggestion] {
         let completed = state.trials(in: .completed)
         let pending = state.trials(in: .pending)

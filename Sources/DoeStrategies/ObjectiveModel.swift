@@ -35,7 +35,8 @@ public struct ObjectiveModel {
     /// Fits the model of `objective` to the completed trials of `state`.
     /// - Parameter kernel: override; `nil` uses the space file's, else the kernel choice by marginal likelihood.
     /// - Throws: when fewer than two trials have a value, or the fit fails.
-    public static func fit(_ objective: Objective, state: StudyState, space: DesignSpace, kernel: KernelKind? = nil) throws -> ObjectiveModel {
+    public static func fit(_ objective: Objective, state: StudyState, space: DesignSpace,
+                           kernel: KernelKind? = nil) throws -> ObjectiveModel {
         let trials = state.trials(in: .completed).filter { $0.values[objective.name] != nil }
         let sign = objective.direction.sign
         let values = trials.map { sign * $0.values[objective.name]! }

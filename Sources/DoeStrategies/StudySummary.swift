@@ -51,7 +51,11 @@ public struct StudySummary: Sendable {
                 default: continue
                 }
                 let slack = 0.01 * (range.1 - range.0)
-                if v >= range.1 - slack { atBounds.append((t.id, p.name, "upper", v)) } else if v <= range.0 + slack { atBounds.append((t.id, p.name, "lower", v)) }
+                if v >= range.1 - slack {
+                    atBounds.append((t.id, p.name, "upper", v))
+                } else if v <= range.0 + slack {
+                    atBounds.append((t.id, p.name, "lower", v))
+                }
             }
         }
         self.atBounds = atBounds
@@ -98,17 +102,20 @@ public struct StudySummary: Sendable {
             ("initial_design", .object([("size", .int(initialDesignSize)), ("taken", .int(initialDesignTaken))])),
             ("best", .array(best.map { TrialTable.json($0, space: space) })),
             ("at_bounds", .array(atBounds.map { b in
-                .object([("trial", .int(b.trial)), ("parameter", .string(b.parameter)), ("bound", .string(b.bound)), ("value", .double(b.value))])
+                .object([("trial", .int(b.trial)), ("parameter", .string(b.parameter)), ("bound", .string(b.bound)),
+                         ("value", .double(b.value))])
             })),
             ("pending", .array(pending.map { p in
                 .object([("id", .int(p.trial.id)), ("suggested_at", .string(p.trial.suggestedAt)),
-                         ("age_seconds", .double((p.ageSeconds * 1000).rounded() / 1000)), ("params", TrialTable.paramsJSON(p.trial, space: space))])
+                         ("age_seconds", .double((p.ageSeconds * 1000).rounded() / 1000)),
+                         ("params", TrialTable.paramsJSON(p.trial, space: space))])
             })),
             ("models", .array(models.map { m in
                 .object([
                     ("objective", .string(m.objective)), ("model", "gp"), ("kernel", .string(m.summary.kernel)),
                     ("observations", .int(m.summary.observations)),
-                    ("loo_rmse", finiteJSON(m.summary.looRMSE)), ("loo_r2", finiteJSON(m.summary.looR2)), ("noise_std", finiteJSON(m.summary.noiseStd)),
+                    ("loo_rmse", finiteJSON(m.summary.looRMSE)), ("loo_r2", finiteJSON(m.summary.looR2)),
+                    ("noise_std", finiteJSON(m.summary.noiseStd)),
                     ("output_transform", .string(m.summary.outputTransform)),
                     ("parameters", .array(zip(space.parameters, zip(m.summary.lengthscales, m.summary.importance)).compactMap { p, li in
                         guard let l = li.0, let i = li.1 else { return nil }

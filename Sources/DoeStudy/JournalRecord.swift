@@ -19,13 +19,21 @@ import Foundation
 /// | `note` | `text` |
 /// | `space_changed` | `space_sha256`, `space_text`, `previous_sha256`, `excluded_trials` (ids left outside), optional `reason` |
 public enum JournalOperation: String, Sendable, CaseIterable {
+    /// A new study: name, seed, space file and its bytes (the first record of every journal).
     case studyCreated = "study_created"
+    /// A proposed trial, recorded pending with its parameters, generator and batch number.
     case trialSuggested = "trial_suggested"
+    /// The result of a suggested trial (`replace` when it corrects an earlier one).
     case trialObserved = "trial_observed"
+    /// A result that existed before, added as a new completed trial with its parameters.
     case trialImported = "trial_imported"
+    /// A pending trial that failed, with the reason.
     case trialFailed = "trial_failed"
+    /// A pending trial given up, optionally with a reason.
     case trialAbandoned = "trial_abandoned"
+    /// A free-text note in the journal.
     case note = "note"
+    /// A new space file, with the trials it leaves outside.
     case spaceChanged = "space_changed"
 }
 

@@ -68,11 +68,14 @@ public enum ResultsFile {
             guard let members = row.members else { throw StudyError.invalidInput("\(location): each result must be an object") }
             let allowed: Set<String> = ["id", "params", "value", "values", "meta", "sem", "sems"]
             if let unknown = members.first(where: { !allowed.contains($0.0) }) {
-                throw StudyError.invalidInput("\(location): unknown field '\(unknown.0)' (expected id or params, value or values, optional meta, sem or sems)")
+                throw StudyError.invalidInput("\(location): unknown field '\(unknown.0)' "
+                    + "(expected id or params, value or values, optional meta, sem or sems)")
             }
             var id: Int?
             if let raw = row["id"] {
-                guard let i = raw.integer else { throw StudyError.invalidInput("\(location): 'id' must be an integer, got \(raw.serialized)") }
+                guard let i = raw.integer else {
+                    throw StudyError.invalidInput("\(location): 'id' must be an integer, got \(raw.serialized)")
+                }
                 id = i
             }
             var params: [String: JSONValue]?
@@ -80,7 +83,9 @@ public enum ResultsFile {
                 guard let p = raw.members else { throw StudyError.invalidInput("\(location): 'params' must be an object") }
                 params = Dictionary(p, uniquingKeysWith: { a, _ in a })
             }
-            if id == nil && params == nil { throw StudyError.invalidInput("\(location): needs 'id' (a suggested trial) or 'params' (an existing result to import)") }
+            if id == nil && params == nil {
+                throw StudyError.invalidInput("\(location): needs 'id' (a suggested trial) or 'params' (an existing result to import)")
+            }
             let values: [(String, JSONValue)]
             if let v = row["value"], row["values"] == nil {
                 values = [("value", v)]
@@ -120,12 +125,15 @@ public enum ResultsFile {
         let hasId = columns.contains("id")
         let missingObjectives = objectiveNames.filter { !columns.contains($0) }
         if !missingObjectives.isEmpty {
-            throw StudyError.invalidInput("\(source): missing column\(missingObjectives.count > 1 ? "s" : "") \(missingObjectives.map { "'\($0)'" }.joined(separator: ", ")) (header must be id,\(objectiveNames.joined(separator: ","))[,extra columns])")
+            throw StudyError.invalidInput("\(source): missing column\(missingObjectives.count > 1 ? "s" : "") "
+                + "\(missingObjectives.map { "'\($0)'" }.joined(separator: ", ")) "
+                + "(header must be id,\(objectiveNames.joined(separator: ","))[,extra columns])")
         }
         if !hasId {
             let missing = space.variedParameters.map(\.name).filter { !columns.contains($0) }
             if !missing.isEmpty {
-                throw StudyError.invalidInput("\(source): no 'id' column, so every parameter column is needed to import results; missing \(missing.map { "'\($0)'" }.joined(separator: ", "))")
+                throw StudyError.invalidInput("\(source): no 'id' column, so every parameter column is needed to import results; "
+                    + "missing \(missing.map { "'\($0)'" }.joined(separator: ", "))")
             }
         }
         return try table.dropFirst().map { record in
@@ -145,20 +153,26 @@ public enum ResultsFile {
                     id = i
                 } else if objectiveNames.contains(column) {
                     guard !cell.isEmpty else { throw StudyError.invalidInput("\(location): no value for '\(column)'") }
-                    guard let d = Double(cell) else { throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number") }
+                    guard let d = Double(cell) else {
+                        throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number")
+                    }
                     values.append((column, .double(d)))
                 } else if column.hasSuffix("_sem"), objectiveNames.contains(String(column.dropLast(4))) {
                     if !cell.isEmpty {
-                        guard let d = Double(cell) else { throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number") }
+                        guard let d = Double(cell) else {
+                            throw StudyError.invalidInput("\(location): '\(column)' = '\(cell)' is not a number")
+                        }
                         sems.append((String(column.dropLast(4)), .double(d)))
                     }
                 } else if parameterNames.contains(column) {
                     if !cell.isEmpty || !hasId { params[column] = .string(cell) }
                 } else if !cell.isEmpty {
-                    meta.append((column, Int(cell).map(JSONValue.int) ?? Double(cell).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(cell)))
+                    meta.append((column, Int(cell).map(JSONValue.int)
+                                  ?? Double(cell).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(cell)))
                 }
             }
-            return ResultRow(location: location, id: id, params: hasId && params.isEmpty ? nil : params, values: values, meta: meta, sems: sems)
+            return ResultRow(location: location, id: id, params: hasId && params.isEmpty ? nil : params, values: values, meta: meta,
+                             sems: sems)
         }
     }
 

@@ -61,16 +61,19 @@ extension Study {
             if !outside.isEmpty && !excludeOutside {
                 let listed = outside.prefix(8).map { "\($0.1)" }.joined(separator: "; ")
                 throw StudyError.invalidState("\(newFile) leaves \(outside.count) recorded trial\(outside.count == 1 ? "" : "s") outside "
-                    + "(\(outside.map { "\($0.0.id) (\($0.0.state.rawValue))" }.joined(separator: ", "))): \(listed)\(outside.count > 8 ? "; …" : ""). "
+                    + "(\(outside.map { "\($0.0.id) (\($0.0.state.rawValue))" }.joined(separator: ", "))): "
+                    + "\(listed)\(outside.count > 8 ? "; …" : ""). "
                     + "Nothing was changed. Pass --exclude-outside to keep them in the journal but take them out of the model, "
                     + "or keep the space wide enough for them")
             }
-            var fields: [(String, JSONValue)] = [("space_sha256", .string(sha)), ("space_text", .string(String(decoding: bytes, as: UTF8.self))),
+            var fields: [(String, JSONValue)] = [("space_sha256", .string(sha)),
+                                                 ("space_text", .string(String(decoding: bytes, as: UTF8.self))),
                                                  ("previous_sha256", .string(spaceSHA256)),
                                                  ("excluded_trials", .array(outside.map { .int($0.0.id) }))]
             if let reason { fields.append(("reason", .string(reason))) }
             try Study.ioErrors { try DurableFile.replace(spacePath, with: bytes) }
-            return ([JournalRecord(.spaceChanged, fields)], SpaceChange(sha256: sha, excluded: outside.map(\.0.id), changes: describeChanges(to: newSpace)))
+            return ([JournalRecord(.spaceChanged, fields)],
+                    SpaceChange(sha256: sha, excluded: outside.map(\.0.id), changes: describeChanges(to: newSpace)))
         }
     }
 
@@ -81,7 +84,9 @@ extension Study {
     public static func restoreSpace(name: String, in directory: String) throws -> String {
         try StudyName.validate(name)
         let path = directory + "/" + name
-        guard FileManager.default.fileExists(atPath: path + "/journal.jsonl") else { throw StudyError.notFound(name: name, directory: directory) }
+        guard FileManager.default.fileExists(atPath: path + "/journal.jsonl") else {
+            throw StudyError.notFound(name: name, directory: directory)
+        }
         let file = try ioErrors { try JournalFile(path: path + "/journal.jsonl", lock: .exclusive) }
         let (records, _) = try ioErrors { try file.readRecords() }
         guard let text = recordedSpace(records).text else {
@@ -95,12 +100,14 @@ extension Study {
     private func checkCompatible(_ newSpace: DesignSpace, file: String) throws {
         let old = space.parameters.map(\.name), new = newSpace.parameters.map(\.name)
         guard old == new else {
-            throw StudyError.invalidInput("\(file): parameters \(new.joined(separator: ", ")) differ from the study's \(old.joined(separator: ", ")); "
+            throw StudyError.invalidInput("\(file): parameters \(new.joined(separator: ", ")) "
+                + "differ from the study's \(old.joined(separator: ", ")); "
                 + "a space change may move bounds and choices only: adding, removing or renaming parameters needs a new study "
                 + "(doe init, then import the results)")
         }
         for (a, b) in zip(space.parameters, newSpace.parameters) where Study.kind(a.domain) != Study.kind(b.domain) {
-            throw StudyError.invalidInput("\(file): parameter '\(a.name)' changes type (\(Study.kind(a.domain)) → \(Study.kind(b.domain))); that needs a new study")
+            throw StudyError.invalidInput("\(file): parameter '\(a.name)' changes type "
+                + "(\(Study.kind(a.domain)) → \(Study.kind(b.domain))); that needs a new study")
         }
         let oldObjectives = space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }
         let newObjectives = newSpace.objectives.map { "\($0.name) (\($0.direction.rawValue))" }
@@ -125,7 +132,8 @@ extension Study {
             switch (a.domain, b.domain) {
             case let (.real(l0, h0, _), .real(l1, h1, _)):
                 let how = l1 <= l0 && h1 >= h0 ? "widened" : (l1 >= l0 && h1 <= h0 ? "narrowed" : "moved")
-                return "\(a.name) \(how): [\(NumberText.significant(l0)), \(NumberText.significant(h0))] → [\(NumberText.significant(l1)), \(NumberText.significant(h1))]"
+                return "\(a.name) \(how): [\(NumberText.significant(l0)), \(NumberText.significant(h0))] → "
+                    + "[\(NumberText.significant(l1)), \(NumberText.significant(h1))]"
             case let (.integer(l0, h0), .integer(l1, h1)):
                 let how = l1 <= l0 && h1 >= h0 ? "widened" : (l1 >= l0 && h1 <= h0 ? "narrowed" : "moved")
                 return "\(a.name) \(how): [\(l0), \(h0)] → [\(l1), \(h1)]"

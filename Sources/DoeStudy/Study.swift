@@ -145,7 +145,8 @@ public final class Study: @unchecked Sendable {
         let (records, torn) = try Study.ioErrors { try file.readRecords() }
         if let torn {
             try Study.ioErrors { try file.repair(torn) }
-            onWarning("\(journalPath): line \(torn.line) was incomplete (\(torn.length) bytes, a write interrupted by a crash or kill); it was never acknowledged, and was moved to \(journalPath).torn")
+            onWarning("\(journalPath): line \(torn.line) was incomplete (\(torn.length) bytes, a write interrupted by a crash or kill); "
+                + "it was never acknowledged, and was moved to \(journalPath).torn")
         }
         try checkSpaceHash(records)
         let state = try StudyState(replaying: records, space: space, journalPath: journalPath)
@@ -213,9 +214,12 @@ public final class Study: @unchecked Sendable {
                 let sems = try standardErrors(row.sems, location: row.location)
                 if let id = row.id {
                     guard let trial = state.trial(id) else {
-                        throw StudyError.invalidInput("\(row.location): " + StudyError.unknownTrial(id: id, known: state.trialIdRange).description)
+                        throw StudyError.invalidInput("\(row.location): "
+                            + StudyError.unknownTrial(id: id, known: state.trialIdRange).description)
                     }
-                    if let earlier = seen[id] { throw StudyError.invalidInput("\(row.location): trial \(id) already appears in \(earlier)") }
+                    if let earlier = seen[id] {
+                        throw StudyError.invalidInput("\(row.location): trial \(id) already appears in \(earlier)")
+                    }
                     seen[id] = row.location
                     let ran = try ranParameters(row, trial: trial, asRun: asRun)
                     if trial.state == .completed, ran == nil, isSameObservation(trial, values: values, sems: sems, meta: row.meta) {
@@ -224,9 +228,11 @@ public final class Study: @unchecked Sendable {
                     }
                     switch trial.state {
                     case .completed where !replace:
-                        throw StudyError.invalidState("\(row.location): trial \(id) already has a different result (\(describe(trial.values)), observed \(trial.finishedAt ?? "?")); use --replace to correct it")
+                        throw StudyError.invalidState("\(row.location): trial \(id) already has a different result "
+                            + "(\(describe(trial.values)), observed \(trial.finishedAt ?? "?")); use --replace to correct it")
                     case .failed where !replace, .abandoned where !replace:
-                        throw StudyError.invalidState("\(row.location): trial \(id) is \(trial.state.rawValue)\(trial.reason.map { " (\($0))" } ?? ""); use --replace to record a result anyway")
+                        throw StudyError.invalidState("\(row.location): trial \(id) is \(trial.state.rawValue)"
+                            + "\(trial.reason.map { " (\($0))" } ?? ""); use --replace to record a result anyway")
                     default: break
                     }
                     var fields: [(String, JSONValue)] = [("trial", .int(id)), ("values", valuesJSON(values))]
@@ -261,7 +267,8 @@ public final class Study: @unchecked Sendable {
             if !matchingPending.isEmpty {
                 let ids = matchingPending.map { String($0.trial) }.joined(separator: ", ")
                 let lines = matchingPending.map(\.location).joined(separator: ", ")
-                throw StudyError.invalidInput("\(lines): these rows have no id but match pending trial\(matchingPending.count == 1 ? "" : "s") \(ids): "
+                throw StudyError.invalidInput("\(lines): these rows have no id but match "
+                    + "pending trial\(matchingPending.count == 1 ? "" : "s") \(ids): "
                     + "add the id column to record their results, or pass --import to add them as new trials")
             }
             return (records, receipts)
@@ -274,7 +281,8 @@ public final class Study: @unchecked Sendable {
     private func ranParameters(_ row: ResultRow, trial: Trial, asRun: Bool) throws -> [ParameterValue]? {
         guard let raw = row.params, !raw.isEmpty else { return nil }
         if let unknown = raw.keys.sorted().first(where: { key in !space.parameters.contains { $0.name == key } }) {
-            throw StudyError.invalidInput("\(row.location): unknown parameter '\(unknown)' (the space has \(space.parameters.map(\.name).joined(separator: ", ")))")
+            throw StudyError.invalidInput("\(row.location): unknown parameter '\(unknown)' "
+                + "(the space has \(space.parameters.map(\.name).joined(separator: ", ")))")
         }
         let suggested = trial.suggestedParams ?? trial.params
         var ran = trial.params
@@ -288,7 +296,8 @@ public final class Study: @unchecked Sendable {
             if Self.agrees(given, parsed: value, with: suggested[k]) { ran[k] = suggested[k]; continue }
             guard asRun else {
                 throw StudyError.invalidInput("\(row.location): trial \(trial.id) was suggested with \(p.name) = \(suggested[k]), "
-                    + "the row says \(given.string ?? given.serialized): rows swapped? If the rig ran other values, record them with --as-run")
+                    + "the row says \(given.string ?? given.serialized): rows swapped? "
+                    + "If the rig ran other values, record them with --as-run")
             }
             ran[k] = value
             differs = true
@@ -320,10 +329,12 @@ public final class Study: @unchecked Sendable {
 
     /// `true` when an observation repeats what the trial has recorded: the same values, and the same standard errors
     /// and metadata when the row gives any.
-    private func isSameObservation(_ trial: Trial, values: [(String, Double)], sems: [(String, Double)], meta: [(String, JSONValue)]) -> Bool {
+    private func isSameObservation(_ trial: Trial, values: [(String, Double)], sems: [(String, Double)],
+                                   meta: [(String, JSONValue)]) -> Bool {
         guard values.allSatisfy({ trial.values[$0.0] == $0.1 }), values.count == trial.values.count else { return false }
         if !sems.isEmpty && !(sems.count == trial.sems.count && sems.allSatisfy { trial.sems[$0.0] == $0.1 }) { return false }
-        if !meta.isEmpty && !(meta.count == trial.meta.count && zip(meta, trial.meta).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }) { return false }
+        if !meta.isEmpty && !(meta.count == trial.meta.count
+                              && zip(meta, trial.meta).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }) { return false }
         return true
     }
 
@@ -353,7 +364,8 @@ public final class Study: @unchecked Sendable {
         try transaction { state in
             guard let trial = state.trial(id) else { throw StudyError.unknownTrial(id: id, known: state.trialIdRange) }
             guard trial.state == .pending else {
-                throw StudyError.invalidState("trial \(id) is \(trial.state.rawValue), not pending; only pending trials can be marked \(operation == .trialFailed ? "failed" : "abandoned")")
+                throw StudyError.invalidState("trial \(id) is \(trial.state.rawValue), not pending; "
+                    + "only pending trials can be marked \(operation == .trialFailed ? "failed" : "abandoned")")
             }
             var fields: [(String, JSONValue)] = [("trial", .int(id))]
             if let reason { fields.append(("reason", .string(reason))) }
@@ -372,7 +384,9 @@ public final class Study: @unchecked Sendable {
             guard let number = value.number else {
                 throw StudyError.invalidInput("\(location): value of '\(name)' must be a number, got \(value.serialized)")
             }
-            guard number.isFinite else { throw StudyError.invalidInput("\(location): value of '\(name)' is \(number), not a finite number") }
+            guard number.isFinite else {
+                throw StudyError.invalidInput("\(location): value of '\(name)' is \(number), not a finite number")
+            }
             byName[name] = number
         }
         return try objectives.map { objective in
@@ -388,7 +402,8 @@ public final class Study: @unchecked Sendable {
         let objectives = space.objectives
         let name = key == "value" && objectives.count == 1 ? objectives[0].name : key
         guard objectives.contains(where: { $0.name == name }) else {
-            throw StudyError.invalidInput("\(location): unknown objective '\(key)' (the study's objectives: \(objectives.map(\.name).joined(separator: ", ")))")
+            throw StudyError.invalidInput("\(location): unknown objective '\(key)' "
+                + "(the study's objectives: \(objectives.map(\.name).joined(separator: ", ")))")
         }
         return name
     }
@@ -398,7 +413,8 @@ public final class Study: @unchecked Sendable {
         try raw.map { key, value in
             let name = try objectiveName(key, location: location)
             guard let number = value.number, number.isFinite, number >= 0 else {
-                throw StudyError.invalidInput("\(location): standard error of '\(name)' must be a finite number ≥ 0, got \(value.serialized)")
+                throw StudyError.invalidInput("\(location): standard error of '\(name)' must be a finite number ≥ 0, "
+                    + "got \(value.serialized)")
             }
             return (name, number)
         }

@@ -21,19 +21,23 @@ public enum StudyError: Error, Sendable, CustomStringConvertible {
     /// An operating-system call failed.
     case io(path: String, operation: String, errno: Int32)
 
+    /// The message shown to the user: what is wrong with which study, file, line or trial, and how to fix it.
     public var description: String {
         switch self {
         case let .invalidName(name):
-            return "invalid study name '\(name)': use 1–100 letters, digits, '.', '_' or '-', starting with a letter or digit (no '/', '..' or control characters)"
+            return "invalid study name '\(name)': use 1–100 letters, digits, '.', '_' or '-', starting with a letter or digit "
+                + "(no '/', '..' or control characters)"
         case let .notFound(name, directory):
             return "no study '\(name)' in '\(directory)' (create it with `doe init \(name) --space FILE`, or pass --dir)"
         case let .alreadyExists(name, path):
             return "study '\(name)' already exists at '\(path)'; choose another name or remove it"
         case let .damagedJournal(path, line, reason):
             return "\(path): line \(line) does not fit the study (\(reason)). The journal is append-only: do not edit it. "
-                + "If the study's space.yaml was changed by hand, put the old file back and change the space with `doe space STUDY --set FILE`"
+                + "If the study's space.yaml was changed by hand, put the old file back "
+                + "and change the space with `doe space STUDY --set FILE`"
         case let .unsupportedVersion(path, line, version):
-            return "\(path): line \(line) uses journal format v\(version), newer than this doe understands (v\(JournalRecord.formatVersion)); upgrade doe"
+            return "\(path): line \(line) uses journal format v\(version), newer than this doe understands "
+                + "(v\(JournalRecord.formatVersion)); upgrade doe"
         case let .unknownTrial(id, known):
             if let known { return "trial \(id) does not exist (trial ids are \(known.lowerBound)…\(known.upperBound))" }
             return "trial \(id) does not exist (the study has no trials yet)"
@@ -42,7 +46,8 @@ public enum StudyError: Error, Sendable, CustomStringConvertible {
         case let .spaceEdited(study, path, recorded, found):
             return "\(path) was changed outside doe (SHA-256 \(found.prefix(12))…, the journal recorded \(recorded.prefix(12))…). "
                 + "The space of a study changes only through `doe space \(study) --set FILE`, which checks the recorded trials against it "
-                + "and journals the change: run `doe space \(study) --restore` to put back the recorded file, then `doe space \(study) --set` "
+                + "and journals the change: run `doe space \(study) --restore` to put back the recorded file, "
+                + "then `doe space \(study) --set` "
                 + "with your edited copy"
         case let .io(path, operation, code):
             return "\(path): \(operation) failed: \(String(cString: strerror(code)))"

@@ -6,6 +6,7 @@ public enum StudyName {
 
     /// Throws ``StudyError/invalidName(_:)`` unless `name` is valid.
     public static func validate(_ name: String) throws {
-        guard isValid(name) else { throw StudyError.invalidName(name.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : String($0) }.joined()) }
+        guard isValid(name) else { throw StudyError.invalidName(name.unicodeScalars
+            .map { $0.value < 0x20 || $0.value == 0x7f ? "?" : String($0) }.joined()) }
     }
 }

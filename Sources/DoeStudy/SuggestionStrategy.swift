@@ -32,8 +32,10 @@ public protocol SuggestionStrategy: Sendable {
 /// categorical parameters, points whose assignment equals an existing trial's are skipped while unused
 /// combinations remain.
 public struct SobolContinuation: SuggestionStrategy {
+    /// The strategy; it holds no state (the sequence position comes from the study's trials).
     public init() {}
 
+    /// The next `count` Sobol points after those the study's trials already used.
     public func suggest(count: Int, state: StudyState, space: DesignSpace) throws -> [Suggestion] {
         try suggest(count: count, state: state, space: space, after: [])
     }
@@ -41,7 +43,8 @@ public struct SobolContinuation: SuggestionStrategy {
     /// Like ``suggest(count:state:space:)``, continuing after suggestions already made in the same call.
     public func suggest(count: Int, state: StudyState, space: DesignSpace, after earlier: [Suggestion]) throws -> [Suggestion] {
         guard space.dimension <= SobolSequence.maxDimension else {
-            throw StudyError.invalidInput("Sobol designs support at most \(SobolSequence.maxDimension) varied parameters; the space has \(space.dimension)")
+            throw StudyError.invalidInput("Sobol designs support at most \(SobolSequence.maxDimension) varied parameters; "
+                + "the space has \(space.dimension)")
         }
         let sequence = SobolSequence(dimension: space.dimension, scrambleSeed: state.seed)
         let used = state.trials.compactMap { $0.generator == "sobol" ? $0.generatorInfo?["index"]?.integer : nil }

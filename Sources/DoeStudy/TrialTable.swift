@@ -11,7 +11,8 @@ public enum TrialTable {
 
     /// One trial as JSON: id, state, params, values, meta, generator and times.
     public static func json(_ t: Trial, space: DesignSpace) -> JSONValue {
-        var members: [(String, JSONValue)] = [("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("params", paramsJSON(t, space: space))]
+        var members: [(String, JSONValue)] = [("id", .int(t.id)), ("state", .string(t.state.rawValue)),
+                                              ("params", paramsJSON(t, space: space))]
         if t.state == .completed {
             members.append(("values", .object(space.objectives.compactMap { o in t.values[o.name].map { (o.name, .double($0)) } })))
         }
@@ -36,7 +37,8 @@ public enum TrialTable {
     public static func csv(_ state: StudyState, space: DesignSpace) -> String {
         var metaKeys: [String] = []
         for t in state.trials { for (k, _) in t.meta where !metaKeys.contains(k) { metaKeys.append(k) } }
-        let fixedColumns = Set(["id", "state", "generator", "suggested_at", "finished_at", "reason"] + space.parameters.map(\.name) + space.objectives.map(\.name))
+        let fixedColumns = Set(["id", "state", "generator", "suggested_at", "finished_at", "reason"] + space.parameters.map(\.name)
+                               + space.objectives.map(\.name))
         let metaColumns = metaKeys.filter { !fixedColumns.contains($0) }
         let header = ["id", "state"] + space.parameters.map(\.name) + space.objectives.map(\.name)
             + ["generator", "suggested_at", "finished_at", "reason"] + metaColumns
