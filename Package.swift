@@ -30,9 +30,12 @@ let package = Package(
         .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "DoeOptim", dependencies: ["CNLopt"]),
         .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
-        .target(name: "DoeNeural", dependencies: ["DoeBase", "DoeLinalg", "CDoeSupport", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeModelFormat", dependencies: ["DoeBase"]),
+        .target(name: "DoeNeural", dependencies: [
+            "DoeBase", "DoeLinalg", "DoeModelFormat", "DoeHDF5", "DoeProvenance", "CDoeSupport", .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "DoeProvenance", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "DoeONNX", dependencies: ["DoeBase", "DoeNeural", "DoeLinalg", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+        .target(name: "DoeONNX", dependencies: ["DoeBase", "DoeModelFormat", "DoeNeural", "DoeLinalg", "DoeProvenance", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["Proto"]),
 
         // MARK: - Design space, samplers, Gaussian processes, Bayesian optimization, studies
@@ -41,25 +44,27 @@ let package = Package(
         .target(name: "DoeBO", dependencies: ["DoeBase", "DoeGP", "DoeDesign", "DoeOptim", "DoeLinalg"]),
         .target(name: "DoeJournal", dependencies: ["DoeBase"]),
         .target(name: "DoeStudy", dependencies: ["DoeBase", "DoeDesign", "DoeJournal", "DoeProvenance"]),
-        .target(name: "DoeStrategies", dependencies: ["DoeBase", "DoeDesign", "DoeJournal", "DoeStudy", "DoeBO", "DoeGP"]),
+        .target(name: "DoeStrategies", dependencies: [
+            "DoeBase", "DoeDesign", "DoeJournal", "DoeStudy", "DoeBO", "DoeGP", "DoeHDF5", "DoeModelFormat", "DoeProvenance",
+        ]),
         .target(name: "DoeMLflow", dependencies: ["DoeBase"]),
         .target(name: "DoePlot"),
-        .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeStrategies", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeNeural"]),
-        .target(name: "DoeRegistry", dependencies: ["DoeBase", "DoeJournal", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeStrategies", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeModelFormat", "DoeNeural"]),
+        .target(name: "DoeRegistry", dependencies: ["DoeBase", "DoeJournal", "DoeModelFormat", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeBase", "DoeJournal", "DoeStudy", "DoeStrategies", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
+            "DoeBase", "DoeJournal", "DoeStudy", "DoeStrategies", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeModelFormat", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
-        .executableTarget(name: "doe-bench-train", dependencies: ["DoeNeural", "DoeHDF5", "DoeLinalg"]),
+        .executableTarget(name: "doe-bench-train", dependencies: ["DoeModelFormat", "DoeNeural", "DoeHDF5", "DoeLinalg"]),
 
         // MARK: - Tests
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
         .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
         .testTarget(name: "DoeProvenanceTests", dependencies: ["DoeProvenance"]),
-        .testTarget(name: "DoeNeuralTests", dependencies: ["DoeNeural", "DoeLinalg", "DoeBase"]),
+        .testTarget(name: "DoeNeuralTests", dependencies: ["DoeNeural", "DoeModelFormat", "DoeLinalg", "DoeBase"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg", "DoeBase"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign", "DoeBase"], resources: [.copy("Fixtures")]),

@@ -1,14 +1,8 @@
+import DoeModelFormat
 import Foundation
 
-/// Hidden-layer activations, applied element-wise over whole buffers.
-public enum Activation: String, Sendable, CaseIterable {
-    case relu
-    case tanh
-    /// `x·σ(x)` (swish).
-    case silu
-    /// Gaussian error linear unit, tanh approximation `½x(1 + tanh(√(2/π)(x + 0.044715x³)))` (the form ONNX opset 20 and PyTorch's `approximate="tanh"` use).
-    case gelu
-
+/// The activations applied element-wise over whole buffers.
+extension Activation {
     static let geluC = Float((2 / Double.pi).squareRoot())
 
     /// Applies the activation in place.

@@ -1,4 +1,5 @@
 import CDoeSupport
+import DoeModelFormat
 import Foundation
 
 /// Adam with decoupled weight decay (Loshchilov & Hutter 2019), over ``MLPParameters``.

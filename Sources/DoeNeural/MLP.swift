@@ -1,5 +1,6 @@
 import DoeBase
 import DoeLinalg
+import DoeModelFormat
 import Foundation
 
 /// Layer widths and activation of a multilayer perceptron (linear output layer).

@@ -1,4 +1,5 @@
 import DoeLinalg
+import DoeModelFormat
 
 /// A proper orthogonal decomposition (reduced basis) of field outputs: `field ≈ mean + coefficients·basisᵀ`.
 ///

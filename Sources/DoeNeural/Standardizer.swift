@@ -1,4 +1,5 @@
 import DoeLinalg
+import DoeModelFormat
 
 /// Per-column affine scaling `(x − mean)/std` fitted on training rows (constant columns keep std 1).
 public struct Standardizer: Sendable, Equatable {

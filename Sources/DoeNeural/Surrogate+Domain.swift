@@ -1,4 +1,5 @@
 import DoeLinalg
+import DoeModelFormat
 import Foundation
 
 /// Where a surrogate may be trusted: the inputs' declared bounds, else the range the training rows covered.

@@ -1,5 +1,19 @@
+import DoeBase
 import DoeLinalg
+import DoeModelFormat
 import Foundation
+
+/// What a ``Surrogate`` predicts for `n` rows, in the outputs' units.
+public struct SurrogatePrediction: Sendable {
+    /// Scalar outputs' mean, `n × outputs` (the ensemble mean for ensembles).
+    public var mean: Matrix<Float>
+    /// Ensemble standard deviation, `n × outputs` (`nil` for a single network).
+    public var std: Matrix<Float>?
+    /// Reconstructed field mean, `n × p` (`nil` without a field).
+    public var field: Matrix<Float>?
+    /// Ensemble standard deviation of the field, `n × p`.
+    public var fieldStd: Matrix<Float>?
+}
 
 /// A trained surrogate: input scaling, one or more MLPs (a deep ensemble), output scaling and an optional POD
 /// basis for field outputs.
@@ -15,9 +29,10 @@ public struct Surrogate: Sendable {
     /// Units of the outputs, when the training data gave them.
     public var outputUnits: [String]?
     /// Declared bounds of the inputs (from the dump's attributes or the study's space), when known.
-    public var inputBounds: (low: [Double], high: [Double])?
+    public var inputBounds: Bounds?
     /// Observed range of each input in the training rows (what the network saw), when recorded.
-    public var trainingRange: (low: [Double], high: [Double])?
+    public var trainingRange: Bounds?
+    /// Scaler of the inputs.
     public var inputScaler: Standardizer
     /// Scaler of the network targets (scalar outputs + POD coefficients).
     public var targetScaler: Standardizer
@@ -32,7 +47,7 @@ public struct Surrogate: Sendable {
     /// Prediction for `x` (`n × inputs`, original units).
     /// - Returns: scalar outputs' mean and, for ensembles, standard deviation (`n × outputs`), and the reconstructed
     ///   field mean and standard deviation (`n × p`) when the model has a field.
-    public func predict(_ x: Matrix<Float>) -> (mean: Matrix<Float>, std: Matrix<Float>?, field: Matrix<Float>?, fieldStd: Matrix<Float>?) {
+    public func predict(_ x: Matrix<Float>) -> SurrogatePrediction {
         let z = inputScaler.apply(x)
         let predictions = members.map { targetScaler.invert($0(z)) }
         let n = x.rows, t = predictions[0].columns
@@ -47,7 +62,7 @@ public struct Surrogate: Sendable {
             std = s
         }
         let scalarMean = columns(mean, 0..<scalarOutputs)
-        guard let pod else { return (scalarMean, std.map { columns($0, 0..<scalarOutputs) }, nil, nil) }
+        guard let pod else { return SurrogatePrediction(mean: scalarMean, std: std.map { columns($0, 0..<scalarOutputs) }) }
         let coefficients = columns(mean, scalarOutputs..<t)
         let field = pod.reconstruct(coefficients)
         var fieldStd: Matrix<Float>?
@@ -61,7 +76,7 @@ public struct Surrogate: Sendable {
             for k in s.storage.indices { s.storage[k] = (s.storage[k] / Float(predictions.count - 1)).squareRoot() }
             fieldStd = s
         }
-        return (scalarMean, std.map { columns($0, 0..<scalarOutputs) }, field, fieldStd)
+        return SurrogatePrediction(mean: scalarMean, std: std.map { columns($0, 0..<scalarOutputs) }, field: field, fieldStd: fieldStd)
     }
 
     func columns(_ m: Matrix<Float>, _ range: Range<Int>) -> Matrix<Float> {
@@ -69,14 +84,7 @@ public struct Surrogate: Sendable {
     }
 }
 
-/// Accuracy of predictions against truth, per output.
-public struct OutputMetrics: Sendable, Equatable {
-    public let name: String
-    public let rmse: Double
-    public let mae: Double
-    public let r2: Double
-    public let maxAbsError: Double
-
+extension OutputMetrics {
     /// Metrics of column `j` of `prediction` vs `truth`.
     public static func compute(name: String, prediction: Matrix<Float>, truth: Matrix<Float>, column j: Int) -> OutputMetrics {
         let n = truth.rows

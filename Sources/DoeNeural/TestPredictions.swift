@@ -1,5 +1,6 @@
 import DoeBase
 import DoeLinalg
+import DoeModelFormat
 import Foundation
 
 /// The held-out test split with the model's predictions, stored as `test-predictions.csv` in the model directory
@@ -85,16 +86,16 @@ public struct TestPredictions: Sendable, Equatable {
     }
 
     /// Reads `test-predictions.csv` of a model with these input and output names.
-    /// - Throws: ``SurrogateStore/StoreError`` naming the file, line and column.
+    /// - Throws: ``ModelDirectory/Failure`` naming the file, line and column.
     public static func read(_ path: String, inputNames: [String], outputNames: [String]) throws -> TestPredictions {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw SurrogateStore.StoreError(message: "\(path): missing or not UTF-8 (models trained before doe wrote test predictions lack it: retrain, or run `doe evaluate`)")
+            throw ModelDirectory.Failure("\(path): missing or not UTF-8 (models trained before doe wrote test predictions lack it: retrain, or run `doe evaluate`)")
         }
         let records: [CSV.Record]
-        do { records = try CSV.parse(text, source: path) } catch let error as ValueError { throw SurrogateStore.StoreError(message: error.message) }
-        guard let header = records.first?.fields else { throw SurrogateStore.StoreError(message: "\(path): empty") }
+        do { records = try CSV.parse(text, source: path) } catch let error as ValueError { throw ModelDirectory.Failure(error.message) }
+        guard let header = records.first?.fields else { throw ModelDirectory.Failure("\(path): empty") }
         func column(_ name: String) throws -> Int {
-            guard let k = header.firstIndex(of: name) else { throw SurrogateStore.StoreError(message: "\(path): no column '\(name)' in the header") }
+            guard let k = header.firstIndex(of: name) else { throw ModelDirectory.Failure("\(path): no column '\(name)' in the header") }
             return k
         }
         let rowColumn = try column("row")
@@ -109,16 +110,16 @@ public struct TestPredictions: Sendable, Equatable {
         for record in records.dropFirst() {
             let cells = record.fields, number = record.line
             guard cells.count == header.count else {
-                throw SurrogateStore.StoreError(message: "\(path) line \(number): \(cells.count) cells, the header has \(header.count)")
+                throw ModelDirectory.Failure("\(path) line \(number): \(cells.count) cells, the header has \(header.count)")
             }
             func value(_ k: Int) throws -> Double {
                 guard let v = Double(cells[k]) else {
-                    throw SurrogateStore.StoreError(message: "\(path) line \(number), column '\(header[k])': '\(cells[k])' is not a number")
+                    throw ModelDirectory.Failure("\(path) line \(number), column '\(header[k])': '\(cells[k])' is not a number")
                 }
                 return v
             }
             guard let row = Int(exactly: try value(rowColumn)) else {
-                throw SurrogateStore.StoreError(message: "\(path) line \(number), column 'row': '\(cells[rowColumn])' is not a row number")
+                throw ModelDirectory.Failure("\(path) line \(number), column 'row': '\(cells[rowColumn])' is not a row number")
             }
             table.rows.append(row)
             table.inputs.append(try inputColumns.map(value))

@@ -1,39 +1,16 @@
 import DoeBase
 import DoeLinalg
+import DoeModelFormat
 import Foundation
 
-/// Settings of `doe train` (also read from `train.yaml`).
-public struct TrainingConfiguration: Sendable, Equatable {
-    public var hidden: [Int] = [64, 64]
-    public var activation: Activation = .silu
-    public var epochs: Int = 300
-    public var batchSize: Int = 256
-    public var learningRate: Float = 3e-3
-    public var weightDecay: Float = 1e-4
-    /// `cosine` (anneal to 1 % of the rate over the epochs) or `plateau` (halve after `patience/2` epochs without progress).
-    public var schedule: String = "cosine"
-    public var validationFraction: Double = 0.15
-    public var testFraction: Double = 0.15
-    /// Early stopping: epochs without a better validation loss before stopping (0 = never).
-    public var patience: Int = 40
-    /// Number of independently seeded ensemble members.
-    public var ensemble: Int = 1
-    /// Energy fraction kept by the POD of field outputs.
-    public var podEnergy: Double = 0.9999
-    /// Per-output weights of the MSE (scalar outputs only; `nil` = equal).
-    public var outputWeights: [Float]?
-    public var seed: UInt64 = 0
-
-    public init() {}
-}
-
-/// One epoch's report.
-public struct EpochReport: Sendable {
+/// A member that early stopping ended before the last epoch.
+public struct EarlyStop: Sendable, Equatable {
+    /// Ensemble member, from 0.
     public let member: Int
-    public let epoch: Int
-    public let trainLoss: Float
-    public let validationLoss: Float
-    public let learningRate: Float
+    /// Epochs it ran.
+    public let epochsRun: Int
+    /// The epoch whose weights were kept (the best validation loss).
+    public let bestEpoch: Int
 }
 
 /// What training produced besides the model.
@@ -44,17 +21,22 @@ public struct TrainingReport: Sendable {
     public var testMetrics: [OutputMetrics]
     /// The same metrics on the training and validation splits (for the model card: how much the test differs).
     public var trainMetrics: [OutputMetrics] = []
+    /// Validation-split metrics, like ``testMetrics``.
     public var validationMetrics: [OutputMetrics] = []
+    /// Rows in the training split.
     public var trainRows: Int
+    /// Rows in the validation split.
     public var validationRows: Int
+    /// Rows in the test split.
     public var testRows: Int
     /// Which rows of the table form the test split (for ``TestPredictions``).
     public var testRowIndices: [Int] = []
+    /// Wall-clock training time in seconds (all members).
     public var seconds: Double
     /// Samples processed per second (all members, all epochs).
     public var samplesPerSecond: Double
     /// Members that early stopping ended before the last epoch: epochs run and the epoch whose weights were kept.
-    public var earlyStops: [(member: Int, epochsRun: Int, bestEpoch: Int)] = []
+    public var earlyStops: [EarlyStop] = []
 }
 
 /// Trains a ``Surrogate``: seeded split into train/validation/test, standardization, minibatch AdamW with a
@@ -90,7 +72,7 @@ public enum SurrogateTrainer {
         var members: [MLP] = []
         var history: [[EpochReport]] = []
         var samples = 0
-        var stops: [(member: Int, epochsRun: Int, bestEpoch: Int)] = []
+        var stops: [EarlyStop] = []
         for member in 0..<max(c.ensemble, 1) {
             var net = MLP(architecture: architecture, seed: c.seed &+ UInt64(member) &* 7919)
             var optimizer = AdamW(learningRate: c.learningRate, weightDecay: c.weightDecay)
@@ -101,7 +83,7 @@ public enum SurrogateTrainer {
             var curve: [EpochReport] = []
             var rate = c.learningRate
             for epoch in 0..<c.epochs {
-                if c.schedule == "cosine" {
+                if c.schedule == .cosine {
                     rate = c.learningRate * (0.01 + 0.99 * 0.5 * (1 + Float(cos(Double.pi * Double(epoch) / Double(max(c.epochs, 1))))))
                 }
                 optimizer.learningRate = rate
@@ -130,11 +112,11 @@ public enum SurrogateTrainer {
                     sinceBest += 1
                     sincePlateau += 1
                 }
-                if c.schedule == "plateau", sincePlateau >= max(c.patience / 2, 1) { rate *= 0.5; sincePlateau = 0 }
+                if c.schedule == .plateau, sincePlateau >= max(c.patience / 2, 1) { rate *= 0.5; sincePlateau = 0 }
                 if c.patience > 0 && sinceBest >= c.patience { break }
             }
             net.parameters = best.parameters
-            if curve.count < c.epochs { stops.append((member, curve.count, bestEpoch)) }
+            if curve.count < c.epochs { stops.append(EarlyStop(member: member, epochsRun: curve.count, bestEpoch: bestEpoch)) }
             members.append(net)
             history.append(curve)
         }

@@ -1,3 +1,4 @@
+import DoeModelFormat
 import Foundation
 import Yams
 
@@ -62,7 +63,7 @@ extension TrainingConfiguration {
             case "pod_energy": c.podEnergy = try number(key)
             case "seed": c.seed = UInt64(max(try number(key), 0))
             case "schedule":
-                guard let s = map[key] as? String, ["cosine", "plateau"].contains(s) else { throw DumpTrainingError("\(path): 'schedule' must be cosine or plateau") }
+                guard let s = (map[key] as? String).flatMap(LearningRateSchedule.init(rawValue:)) else { throw DumpTrainingError("\(path): 'schedule' must be cosine or plateau") }
                 c.schedule = s
             case "output_weights":
                 guard let list = map[key] as? [Any] else { throw DumpTrainingError("\(path): 'output_weights' must be a list of numbers") }

@@ -1,3 +1,4 @@
+import DoeModelFormat
 import Foundation
 import SwiftProtobuf
 

@@ -1,5 +1,6 @@
 import DoeBase
 import DoeLinalg
+import DoeModelFormat
 import DoeNeural
 import Foundation
 import SwiftProtobuf

@@ -1,6 +1,7 @@
 import DoeBase
 import DoeProvenance
 import DoeJournal
+import DoeModelFormat
 import Foundation
 import Yams
 
@@ -192,9 +193,12 @@ public final class Registry: @unchecked Sendable {
                     externalMetrics: [(String, JSONValue)] = []) throws -> ModelVersion {
         guard SafeName.isValid(name) else { throw RegistryError("invalid model name '\(name)': use letters, digits, '.', '_' or '-' (no '/' or '..')") }
         let fm = FileManager.default
-        guard fm.fileExists(atPath: directory + "/model.json") else {
-            throw RegistryError("\(directory): not a model directory (no model.json)")
-        }
+        let folder = ModelDirectory(directory)
+        let manifest: ModelManifest, trained: TrainingMetrics?
+        do {
+            manifest = try folder.readManifest()
+            trained = try folder.readMetrics()
+        } catch { throw RegistryError("refusing to register \(directory): \(error)") }
         var files: [(String, JSONValue)] = []
         // every file of the folder (model, weights, POD, metrics, history, test predictions, anything the user added)
         let entries = try fm.contentsOfDirectory(atPath: directory).sorted().filter { entry in
@@ -205,12 +209,12 @@ public final class Registry: @unchecked Sendable {
             let (sha, size) = try store(directory + "/" + file)
             files.append((file, .object([("sha256", .string(sha)), ("size", .int(size))])))
         }
-        let modelInfo = (try? JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: directory + "/model.json")))) ?? .null
-        let metrics = (try? JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: directory + "/metrics.json")))) ?? .null
-        var lineage: [(String, JSONValue)] = [("sources", modelInfo["sources"] ?? .array([])), ("training", modelInfo["training"] ?? .null),
-                                               ("doe_version", modelInfo["doe_version"] ?? .null)]
+        let metrics = trained?.json ?? .null
+        var lineage: [(String, JSONValue)] = [("sources", try JSONValue(encoding: manifest.sources)),
+                                               ("training", try manifest.training.map { try JSONValue(encoding: $0) } ?? .null),
+                                               ("doe_version", manifest.doeVersion.map(JSONValue.string) ?? .null)]
         if let commit = ProcessInfo.processInfo.environment["DOE_GIT_COMMIT"] { lineage.append(("git_commit", .string(commit))) }
-        if let study = modelInfo["study"] { lineage.append(("study", study)) }
+        if let study = manifest.study { lineage.append(("study", try JSONValue(encoding: study))) }
         var card: JSONValue = .null
         if let cardPath {
             guard let text = try? String(contentsOfFile: cardPath, encoding: .utf8) else { throw RegistryError("\(cardPath): cannot read the model card") }

@@ -2,6 +2,7 @@ import DoeBO
 import DoeBase
 import DoeDesign
 import DoeLinalg
+import DoeModelFormat
 import DoeNeural
 import Foundation
 
@@ -9,14 +10,6 @@ import Foundation
 /// loss curves, the test split's predictions (parity, errors, calibration for ensembles) and Sobol indices of
 /// each output over the input bounds.
 public struct ModelAnalysis: Sendable {
-    /// One epoch of one member.
-    public struct Epoch: Sendable {
-        public let member: Int
-        public let epoch: Int
-        public let trainLoss: Double
-        public let validationLoss: Double
-    }
-
     /// Coverage of central prediction intervals `mean ± z·std` on the test split, per output.
     public struct Calibration: Sendable {
         /// Nominal coverage levels.
@@ -25,15 +18,21 @@ public struct ModelAnalysis: Sendable {
         public let observed: [[Double]]
     }
 
+    /// The model directory's path as given.
     public let path: String
+    /// The directory's name (the report's default file name).
     public let name: String
+    /// The model.
     public let model: Surrogate
-    /// `model.json` as written.
-    public let card: JSONValue
-    /// `metrics.json` (`nil` if absent).
-    public let metrics: JSONValue?
-    public let history: [Epoch]
+    /// `model.json`.
+    public let manifest: ModelManifest
+    /// `metrics.json`, outputs in the model's order (`nil` if absent).
+    public let metrics: TrainingMetrics?
+    /// `history.csv` (empty if absent).
+    public let history: [EpochReport]
+    /// `test-predictions.csv` (`nil` if absent).
     public let test: TestPredictions?
+    /// Interval coverage of an ensemble on the test split.
     public let calibration: Calibration?
     /// Sobol indices per scalar output over the input bounds (`nil` without bounds).
     public let sensitivity: [SobolSensitivity.Indices?]?
@@ -45,28 +44,21 @@ public struct ModelAnalysis: Sendable {
     public init(path: String) throws {
         self.path = path
         name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
-        guard FileManager.default.fileExists(atPath: path + "/model.json") else {
-            throw ReportError("\(path): not a model directory (no model.json)")
-        }
-        model = try SurrogateStore.load(from: path)
-        guard let cardData = FileManager.default.contents(atPath: path + "/model.json"), let card = try? JSONValue.parse(cardData) else {
-            throw ReportError("\(path)/model.json: not valid JSON")
-        }
-        self.card = card
+        let directory = ModelDirectory(path)
+        guard directory.holdsModel else { throw ReportError("\(path): not a model directory (no model.json)") }
+        model = try directory.loadSurrogate()
+        manifest = try directory.readManifest()
         var notes: [String] = []
-        if let data = FileManager.default.contents(atPath: path + "/metrics.json") {
-            guard let value = try? JSONValue.parse(data) else { throw ReportError("\(path)/metrics.json: not valid JSON") }
-            metrics = value
-        } else {
-            metrics = nil
-            notes.append("no metrics.json: the model was not written by `doe train`")
+        metrics = try directory.readMetrics()
+        if metrics == nil { notes.append("no metrics.json: the model was not written by `doe train`") }
+        if let history = try directory.readHistory() { self.history = history } else {
+            history = []
+            notes.append("no history.csv: no training curves")
         }
-        history = try ModelAnalysis.readHistory(path + "/history.csv", notes: &notes)
-        var test: TestPredictions?
-        if FileManager.default.fileExists(atPath: path + "/" + TestPredictions.fileName) {
-            test = try TestPredictions.read(path + "/" + TestPredictions.fileName, inputNames: model.inputNames, outputNames: model.outputNames)
-        } else {
-            notes.append("no \(TestPredictions.fileName) (models trained before doe 0.1 wrote it): no parity plots; retrain to get them")
+        let test = try directory.readTestPredictions(for: model)
+        if test == nil {
+            notes.append("no \(ModelDirectory.File.testPredictions.rawValue) (models trained before doe 0.1 wrote it): no parity plots; "
+                + "retrain to get them")
         }
         self.test = test
         if let test, let std = test.std {
@@ -92,7 +84,7 @@ public struct ModelAnalysis: Sendable {
     }
 
     /// Sobol indices of each scalar output with inputs uniform over `bounds`.
-    static func sensitivity(of model: Surrogate, bounds: (low: [Double], high: [Double])) -> [SobolSensitivity.Indices?] {
+    static func sensitivity(of model: Surrogate, bounds: Bounds) -> [SobolSensitivity.Indices?] {
         SobolSensitivity.estimate(dimension: model.inputNames.count, samples: 2048, seed: 0, outputs: model.outputNames.count) { points in
             var x = Matrix<Float>(rows: points.count, columns: model.inputNames.count)
             for (i, u) in points.enumerated() {
@@ -100,29 +92,6 @@ public struct ModelAnalysis: Sendable {
             }
             let p = model.predict(x).mean
             return (0..<p.columns).map { k in (0..<points.count).map { Double(p[$0, k]) } }
-        }
-    }
-
-    static func readHistory(_ path: String, notes: inout [String]) throws -> [Epoch] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            notes.append("no history.csv: no training curves")
-            return []
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw ReportError("\(path): not UTF-8 text") }
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first?.split(separator: ",").map(String.init) else { return [] }
-        lines.removeFirst()
-        guard let m = header.firstIndex(of: "member"), let e = header.firstIndex(of: "epoch"),
-              let t = header.firstIndex(of: "train_loss"), let v = header.firstIndex(of: "validation_loss") else {
-            throw ReportError("\(path): header must name member, epoch, train_loss and validation_loss")
-        }
-        return try lines.enumerated().map { number, line in
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard cells.count == header.count, let member = Int(cells[m]), let epoch = Int(cells[e]),
-                  let train = Double(cells[t]), let validation = Double(cells[v]) else {
-                throw ReportError("\(path) line \(number + 2): expected \(header.count) numbers")
-            }
-            return Epoch(member: member, epoch: epoch, trainLoss: train, validationLoss: validation)
         }
     }
 }

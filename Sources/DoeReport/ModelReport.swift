@@ -1,4 +1,5 @@
 import DoeDesign
+import DoeModelFormat
 import DoePlot
 import Foundation
 
@@ -12,10 +13,11 @@ public enum ModelReport {
 
         page.openSection("card")
         page.heading("Model")
-        let arch = m.card["architecture"]
-        let hidden = arch?["hidden"]?.elements?.compactMap(\.integer).map(String.init).joined(separator: "→") ?? "?"
+        let arch = m.manifest.architecture
+        let hidden = arch.hidden.map(String.init).joined(separator: "→")
+        let members = "\(m.model.members.count) member\(m.model.members.count == 1 ? "" : "s")"
         var facts: [(String, String)] = [
-            ("Network", "\(m.model.inputNames.count) → \(hidden) → \(arch?["outputs"]?.integer ?? 0) (\(arch?["activation"]?.string ?? "?")), \(m.model.members.count) member\(m.model.members.count == 1 ? "" : "s")"),
+            ("Network", "\(m.model.inputNames.count) → \(hidden) → \(arch.outputs) (\(arch.activation.rawValue)), \(members)"),
             ("Inputs", m.model.inputNames.enumerated().map { k, name in
                 var text = name + (m.model.inputUnits.flatMap { k < $0.count && !$0[k].isEmpty ? " [\($0[k])]" : nil } ?? "")
                 if let b = m.model.inputBounds, k < b.low.count { text += " ∈ [\(Format.g(b.low[k])), \(Format.g(b.high[k]))]" }
@@ -23,19 +25,18 @@ public enum ModelReport {
             }.joined(separator: "; ")),
             ("Outputs", (m.model.outputNames + (m.model.pod.map { ["field (\($0.mean.count) points, \($0.modes) POD mode\($0.modes == 1 ? "" : "s"), \(Format.percent($0.energy)) energy)"] } ?? [])).joined(separator: ", ")),
         ]
-        if let training = m.card["training"] {
-            facts.append(("Training", ["epochs", "batch_size", "learning_rate", "weight_decay", "schedule", "patience", "seed"].compactMap { key in
-                training[key].map { "\(key) \($0.string ?? $0.number.map { Format.g($0, 4) } ?? $0.serialized)" }
-            }.joined(separator: ", ")))
+        if let t = m.manifest.training {
+            let settings = ["epochs \(t.epochs)", "batch_size \(t.batchSize)", "learning_rate \(Format.g(Double(t.learningRate), 4))",
+                            "weight_decay \(Format.g(Double(t.weightDecay), 4))", "schedule \(t.schedule.rawValue)",
+                            "patience \(t.patience)", "seed \(t.seed)"]
+            facts.append(("Training", settings.joined(separator: ", ")))
         }
-        for source in m.card["sources"]?.elements ?? [] {
-            facts.append(("Data", "\(source["path"]?.string ?? "?") (SHA-256 \(source["sha256"]?.string ?? "?"))"))
+        for source in m.manifest.sources { facts.append(("Data", "\(source.path) (SHA-256 \(source.sha256))")) }
+        if let study = m.manifest.study {
+            facts.append(("Study", "\(study.name): \(study.completedTrials) completed trials, journal SHA-256 \(study.journalSHA256)"))
         }
-        if let study = m.card["study"] {
-            facts.append(("Study", "\(study["name"]?.string ?? "?"): \(study["completed_trials"]?.integer ?? 0) completed trials, journal SHA-256 \(study["journal_sha256"]?.string ?? "?")"))
-        }
-        if let rows = m.metrics?["rows"] {
-            facts.append(("Rows", ["train", "validation", "test", "dropped"].compactMap { k in rows[k]?.integer.map { "\($0) \(k)" } }.joined(separator: ", ")))
+        if let rows = m.metrics?.rows {
+            facts.append(("Rows", "\(rows.train) train, \(rows.validation) validation, \(rows.test) test, \(rows.dropped) dropped"))
         }
         page.facts(facts)
         for note in m.notes { page.paragraph(note, cssClass: "note") }
@@ -46,9 +47,9 @@ public enum ModelReport {
             page.heading("Accuracy per split")
             var rows: [[String]] = []
             for output in m.model.outputNames + (m.model.pod == nil ? [] : ["field"]) {
-                for split in ["train", "validation", "test"] {
-                    guard let v = metrics[split]?[output] else { continue }
-                    rows.append([output, split] + ["rmse", "mae", "r2", "max_abs_error"].map { Format.g(v[$0]?.number ?? .nan, 4) })
+                for (split, values) in [("train", metrics.train), ("validation", metrics.validation), ("test", metrics.test)] {
+                    guard let v = values.first(where: { $0.name == output }) else { continue }
+                    rows.append([output, split] + [v.rmse, v.mae, v.r2, v.maxAbsError].map { Format.g($0, 4) })
                 }
             }
             page.table(["output", "split", "RMSE", "MAE", "R²", "max |error|"], rows, id: "metrics-table", numeric: [2, 3, 4, 5])
@@ -68,9 +69,9 @@ public enum ModelReport {
             for (k, member) in members.enumerated() {
                 let curve = m.history.filter { $0.member == member }
                 let colour = Palette.series[k % Palette.series.count]
-                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map(\.trainLoss), style: SeriesStyle(stroke: colour, width: 1.4),
+                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map { Double($0.trainLoss) }, style: SeriesStyle(stroke: colour, width: 1.4),
                            label: k == 0 ? "training" + (members.count > 1 ? " (member 1)" : "") : nil)
-                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map(\.validationLoss), style: SeriesStyle(stroke: colour, width: 1.6, dash: "6 3"),
+                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map { Double($0.validationLoss) }, style: SeriesStyle(stroke: colour, width: 1.6, dash: "6 3"),
                            label: k == 0 ? "validation" + (members.count > 1 ? " (member 1)" : "") : nil)
             }
             page.figure(chart.svg(), caption: "Solid: training loss; dashed: validation loss (early stopping keeps the epoch with the lowest validation loss)\(members.count > 1 ? "; one colour per ensemble member" : "").")
@@ -147,7 +148,7 @@ public enum ModelReport {
                                           series: [("first-order", s.firstOrder.map { max($0, 0) }), ("total", s.total.map { max($0, 0) })])
                 bars.id = "sobol-\(k)"
                 page.figure(bars.svg(), caption: "Inputs uniform over their bounds; \(s.samples) base samples (\(s.samples * (m.model.inputNames.count + 2)) predictions)."
-                            + (m.card["study"] == nil ? "" : " The model was trained on a study: categorical inputs are category indices, sampled here as if continuous, and log-scaled parameters uniformly in their own units; the study report's --surrogate indices sample the study's space instead."))
+                            + (m.manifest.study == nil ? "" : " The model was trained on a study: categorical inputs are category indices, sampled here as if continuous, and log-scaled parameters uniformly in their own units; the study report's --surrogate indices sample the study's space instead."))
             }
             page.closeSection()
         }

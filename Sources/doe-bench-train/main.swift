@@ -5,6 +5,7 @@
 // sgemm GFLOP/s measured on 1024×1024 matrices with the same thread count.
 import DoeHDF5
 import DoeLinalg
+import DoeModelFormat
 import DoeNeural
 import Foundation
 

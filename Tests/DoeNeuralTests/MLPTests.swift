@@ -1,4 +1,5 @@
 import DoeLinalg
+import DoeModelFormat
 @testable import DoeNeural
 import Foundation
 import Testing

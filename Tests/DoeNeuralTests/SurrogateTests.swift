@@ -1,5 +1,6 @@
 import DoeBase
 import DoeLinalg
+import DoeModelFormat
 @testable import DoeNeural
 import Foundation
 import Testing
@@ -61,7 +62,7 @@ import Testing
         }
         #expect(try CSV.parse(#"1,"a,b","say ""hi""",,x"#, source: "t").first?.fields == ["1", "a,b", #"say "hi""#, "", "x"])
         try (table.csv.replacingOccurrences(of: "\n\(table.rows[0]),", with: "\n1e300,")).write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: SurrogateStore.StoreError.self) { try TestPredictions.read(path, inputNames: ["a,1", "b"], outputNames: names) }
+        #expect(throws: ModelDirectory.Failure.self) { try TestPredictions.read(path, inputNames: ["a,1", "b"], outputNames: names) }
     }
 
     @Test func trainingReachesHighAccuracyAndReproduces() throws {
@@ -115,14 +116,14 @@ import Testing
         #expect(report.testMetrics.last?.name == "field" && report.testMetrics.last!.r2 > 0.99, "\(report.testMetrics)")
         let directory = NSTemporaryDirectory() + "doe-model-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try SurrogateStore.save(model, configuration: c, sources: [(path: "a.h5", sha256: String(repeating: "0", count: 64))], to: directory)
-        let loaded = try SurrogateStore.load(from: directory)
+        try ModelDirectory(directory).write(model, configuration: c, sources: [.init(path: "a.h5", sha256: String(repeating: "0", count: 64))])
+        let loaded = try ModelDirectory(directory).loadSurrogate()
         let probe = randomBatch(rows: 7, columns: 2, seed: 13)
         let a = model.predict(probe), b = loaded.predict(probe)
         #expect(a.mean == b.mean && a.std == b.std && a.field == b.field && a.fieldStd == b.fieldStd)
         // corrupted weights are refused with a message naming the file
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: directory + "/weights.bin"))
-        #expect { try SurrogateStore.load(from: directory) } throws: { "\($0)".contains("weights.bin") }
-        #expect { try SurrogateStore.load(from: directory + "-missing") } throws: { "\($0)".contains("not a model directory") }
+        #expect { try ModelDirectory(directory).loadSurrogate() } throws: { "\($0)".contains("weights.bin") }
+        #expect { try ModelDirectory(directory + "-missing").loadSurrogate() } throws: { "\($0)".contains("not a model directory") }
     }
 }

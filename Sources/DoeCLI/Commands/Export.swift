@@ -1,9 +1,8 @@
 import ArgumentParser
 import DoeBase
-import DoeDesign
+import DoeModelFormat
 import DoeNeural
 import DoeONNX
-import DoeProvenance
 import Foundation
 
 extension DoeCommand {
@@ -34,23 +33,14 @@ extension DoeCommand {
 
         func run() throws {
             try reportingErrors {
-                let surrogate = try SurrogateStore.load(from: model)
+                let directory = ModelDirectory(model)
+                let surrogate = try directory.loadSurrogate()
                 var options = ONNXExportOptions()
                 options.opset = opset
                 options.splitInputs = splitInputs
                 options.modelName = name ?? URL(fileURLWithPath: model).lastPathComponent
                 options.modelVersion = modelVersion
-                if let metrics = FileManager.default.contents(atPath: model + "/metrics.json"),
-                   let value = try? JSONValue.parse(metrics) {
-                    options.metadata.append(("metrics", (value["test"] ?? value).serialized))
-                }
-                if let info = FileManager.default.contents(atPath: model + "/model.json"), let value = try? JSONValue.parse(info),
-                   let sources = value["sources"]?.elements {
-                    options.metadata.append(("training_data", JSONValue.array(sources).serialized))
-                    // one identifier for the whole training set: SHA-256 over the dumps' digests in order
-                    let digests = sources.compactMap { $0["sha256"]?.string }.joined(separator: "\n")
-                    options.metadata.append(("training_data_sha256", FileDigest.sha256(of: Data(digests.utf8))))
-                }
+                options.metadata = try ONNXExportOptions.lineage(of: directory)
                 let proto = try ONNXExporter.export(surrogate, options: options)
                 let data = try ONNXExporter.serialize(proto)
                 try data.write(to: URL(fileURLWithPath: onnx), options: .atomic)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DoeBase
 import DoeDesign
 import DoeMLflow
+import DoeModelFormat
 import DoeNeural
 import DoeONNX
 import DoeRegistry
@@ -25,36 +26,35 @@ extension DoeCommand.RegistryCommand {
                 let registry = try options.open()
                 let state = try registry.load()
                 let v = try state.resolve(try ModelReference(parsing: reference))
-                let (surrogate, history) = try withMaterialized(v, from: registry) { directory in
-                    (try SurrogateStore.load(from: directory), try? String(contentsOfFile: directory + "/history.csv", encoding: .utf8))
-                }
                 var exportOptions = ONNXExportOptions()
                 exportOptions.modelName = v.name
                 exportOptions.modelVersion = Int64(v.version)
+                var sources: [ModelManifest.Source] = []
+                let (surrogate, history) = try withMaterialized(v, from: registry) { path in
+                    let directory = ModelDirectory(path)
+                    exportOptions.metadata = try ONNXExportOptions.lineage(of: directory)
+                    sources = try directory.readManifest().sources
+                    return (try directory.loadSurrogate(), try directory.readHistory() ?? [])
+                }
                 let onnx = try ONNXExporter.serialize(try ONNXExporter.export(surrogate, options: exportOptions))
 
                 let client = try MLflowClient(trackingURI: trackingUri)
                 let experimentId = try client.experimentId(named: experiment)
                 let aliases = (state.aliases[v.name] ?? [:]).filter { $0.value == v.version }.keys.sorted()
-                let sources = v.lineage["sources"]?.elements ?? []
                 let tags: [(String, String)] = [("doe.model", v.name), ("doe.version", String(v.version)),
                                                 ("doe.aliases", aliases.joined(separator: ",")), ("mlflow.source.name", "doe"),
-                                                ("doe.training_data_sha256", sources.compactMap { $0["sha256"]?.string }.joined(separator: ","))]
+                                                ("doe.training_data_sha256", ONNXExportOptions.trainingDataSHA256(sources))]
                 let run = try client.createRun(experimentId: experimentId, name: "\(v.name)-v\(v.version)", tags: tags)
                 var params: [(String, String)] = (v.lineage["training"]?.members ?? []).map { ($0.0, $0.1.string ?? $0.1.serialized) }
-                params.append(("training_data", JSONValue.array(sources).serialized))
+                params.append(("training_data", try JSONValue(encoding: sources).serialized))
                 if let study = v.lineage["study"] { params.append(("study", study.serialized)) }
                 var metrics: [(key: String, value: Double, step: Int)] = []
                 for (output, values) in v.metrics.members ?? [] {
                     for (metric, value) in values.members ?? [] { if let x = value.number { metrics.append(("test_\(output)_\(metric)", x, 0)) } }
                 }
-                if let history {
-                    for line in history.split(separator: "\n").dropFirst() {
-                        let f = line.split(separator: ",")
-                        guard f.count >= 4, f[0] == "0", let epoch = Int(f[1]), let train = Double(f[2]), let validation = Double(f[3]) else { continue }
-                        metrics.append(("train_loss", train, epoch))
-                        metrics.append(("validation_loss", validation, epoch))
-                    }
+                for e in history where e.member == 0 {
+                    metrics.append(("train_loss", Double(e.trainLoss), e.epoch))
+                    metrics.append(("validation_loss", Double(e.validationLoss), e.epoch))
                 }
                 try client.logBatch(runId: run.id, params: params, metrics: metrics)
                 try client.uploadArtifact(runArtifactURI: run.artifactURI, name: "model.onnx", data: onnx)

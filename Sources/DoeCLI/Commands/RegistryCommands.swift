@@ -2,6 +2,7 @@ import ArgumentParser
 import DoeBase
 import DoeDesign
 import DoeHDF5
+import DoeModelFormat
 import DoeNeural
 import DoeONNX
 import DoeRegistry
@@ -70,17 +71,17 @@ extension DoeCommand {
                     let registry = try options.open()
                     var external: [(String, JSONValue)] = []
                     if !externalDump.isEmpty {
-                        let model = try SurrogateStore.load(from: modelDirectory)
+                        let model = try ModelDirectory(modelDirectory).loadSurrogate()
                         var layout = DumpLayout()
                         layout.fields = fields
                         for path in externalDump {
                             let loaded = try DumpReader.load([path], layout: layout)
                             printNotes(loaded.notes)
-                            let (x, y, f) = matrices(try matched(loaded, to: model, label: "the model \(modelDirectory)"))
-                            external.append((path, metricsJSON(SurrogateTrainer.evaluate(model, inputs: x, outputs: y, fields: f))))
+                            let m = try matched(loaded, to: model, label: "the model \(modelDirectory)").matrices
+                            external.append((path, SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json))
                         }
                     }
-                    do { _ = try SurrogateStore.load(from: modelDirectory) } catch {
+                    do { _ = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
                         throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
                     }
                     let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
@@ -236,12 +237,14 @@ extension DoeCommand {
                 try reportingErrors {
                     let registry = try options.open()
                     let v = try registry.load().resolve(try ModelReference(parsing: reference))
-                    let surrogate = try withMaterialized(v, from: registry) { try SurrogateStore.load(from: $0) }
                     var o = ONNXExportOptions()
                     o.opset = opset
                     o.modelName = v.name
                     o.modelVersion = Int64(v.version)
-                    o.metadata = [("metrics", v.metrics.serialized), ("training_data", (v.lineage["sources"] ?? .null).serialized)]
+                    let surrogate = try withMaterialized(v, from: registry) { path in
+                        o.metadata = try ONNXExportOptions.lineage(of: ModelDirectory(path))
+                        return try ModelDirectory(path).loadSurrogate()
+                    }
                     let data = try ONNXExporter.serialize(try ONNXExporter.export(surrogate, options: o))
                     try data.write(to: URL(fileURLWithPath: onnx), options: .atomic)
                     emit("wrote \(onnx) from \(v.name)@\(v.version) (\(data.count) bytes)")
@@ -295,9 +298,9 @@ extension DoeCommand {
                     let data = try DumpReader.load(dump, layout: layout)
                     printNotes(data.notes)
                     func evaluate(_ v: ModelVersion) throws -> JSONValue {
-                        let model = try withMaterialized(v, from: registry) { try SurrogateStore.load(from: $0) }
-                        let (x, y, f) = matrices(try matched(data, to: model, label: "\(v.name)@\(v.version)"))
-                        return metricsJSON(SurrogateTrainer.evaluate(model, inputs: x, outputs: y, fields: f))
+                        let model = try withMaterialized(v, from: registry) { try ModelDirectory($0).loadSurrogate() }
+                        let m = try matched(data, to: model, label: "\(v.name)@\(v.version)").matrices
+                        return SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json
                     }
                     candidateMetrics = try evaluate(c)
                     baselineMetrics = try evaluate(b)

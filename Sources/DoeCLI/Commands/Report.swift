@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoeModelFormat
 import DoeNeural
 import DoeProvenance
 import DoeReport
@@ -43,13 +44,12 @@ extension DoeCommand {
             try reportingErrors {
                 if let name { try StudyName.validate(name) }
                 let now = Timestamp.now()
-                var isDirectory: ObjCBool = false
                 let written: [String]
-                if FileManager.default.fileExists(atPath: target + "/model.json", isDirectory: &isDirectory), !isDirectory.boolValue {
+                if ModelDirectory(target).holdsModel {
                     if surrogate != nil { throw ReportError("--surrogate applies to study reports; \(target) is a model") }
                     written = try modelReport(now: now)
                 } else {
-                    let directory = dir ?? ProcessInfo.processInfo.environment["DOE_STUDIES_DIR"] ?? "studies"
+                    let directory = studiesDirectory(dir)
                     guard StudyName.isValid(target) else {
                         if FileManager.default.fileExists(atPath: target) {
                             throw ReportError("\(target): neither a model directory (no model.json) nor a study name")
@@ -77,7 +77,7 @@ extension DoeCommand {
                 state = try study.load()
                 journal = try Data(contentsOf: URL(fileURLWithPath: study.journalPath))
             }
-            let model = try surrogate.map { path -> (path: String, model: Surrogate) in (path, try SurrogateStore.load(from: path)) }
+            let model = try surrogate.map { path -> (path: String, model: Surrogate) in (path, try ModelDirectory(path).loadSurrogate()) }
             let analysis = try StudyAnalysis(space: study.space, state: state, surrogate: model)
             let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: study.journalPath,
                                               sha256: FileDigest.sha256(of: journal))
@@ -104,7 +104,7 @@ extension DoeCommand {
         func modelReport(now: String) throws -> [String] {
             let analysis = try ModelAnalysis(path: target)
             let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: target,
-                                              sha256: try FileDigest.sha256(ofFile: target + "/weights.bin"))
+                                              sha256: try FileDigest.sha256(ofFile: ModelDirectory(target).path(of: .weights)))
             let baseName = name ?? analysis.name
             guard StudyName.isValid(baseName) else {
                 throw ReportError("the model directory's name '\(baseName)' is not usable as a file name; pass --name")

@@ -3,8 +3,10 @@ import DoeBase
 import DoeDesign
 import DoeHDF5
 import DoeLinalg
+import DoeModelFormat
 import DoeNeural
 import DoeProvenance
+import DoeStrategies
 import DoeStudy
 import Foundation
 
@@ -27,17 +29,6 @@ struct DumpOptions: ParsableArguments {
     }
 }
 
-func matrices(_ data: SimulationData) -> (x: Matrix<Float>, y: Matrix<Float>, f: Matrix<Float>?) {
-    func columnMajor(_ rowMajor: [Float], rows: Int, columns: Int) -> Matrix<Float> {
-        var m = Matrix<Float>(rows: rows, columns: columns)
-        for i in 0..<rows { for j in 0..<columns { m.storage[i + j * rows] = rowMajor[i * columns + j] } }
-        return m
-    }
-    return (columnMajor(data.inputs, rows: data.rows, columns: data.inputNames.count),
-            columnMajor(data.outputs, rows: data.rows, columns: data.outputNames.count),
-            data.fields.map { columnMajor($0, rows: data.rows, columns: data.fieldWidth) })
-}
-
 /// A CSV cell as JSON: an integer, a finite real, or the text itself.
 func typedCell(_ cell: String) -> JSONValue {
     Int(cell).map(JSONValue.int) ?? Double(cell).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(cell)
@@ -48,27 +39,11 @@ func printNotes(_ notes: [String]) {
     for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
 }
 
-/// `data` with its columns in `model`'s order, matched by name (a permutation is reordered and said on stderr; other
-/// differences are refused), and its field checked against the model's.
-/// - Parameter outputs: match the outputs too (`false` for prediction inputs).
+/// `data` matched to `model` by name (``Surrogate/matching(_:label:outputs:)``), its notes written to stderr.
 func matched(_ data: SimulationData, to model: Surrogate, label: String, outputs: Bool = true) throws -> SimulationData {
-    let result = try data.matching(inputs: model.inputNames, outputs: outputs ? model.outputNames : nil, of: label)
+    let result = try model.matching(data, label: label, outputs: outputs)
     printNotes(Array(result.notes.dropFirst(data.notes.count)))
-    if data.fields != nil {
-        guard let pod = model.pod else {
-            throw DumpTrainingError("\(data.sources.joined(separator: ", ")): the dump has a field (\(data.fieldWidth) values per row) but \(label) predicts none")
-        }
-        guard pod.mean.count == data.fieldWidth else {
-            throw DumpTrainingError("\(data.sources.joined(separator: ", ")): the dump's field has \(data.fieldWidth) values per row, \(label)'s \(pod.mean.count)")
-        }
-    }
     return result
-}
-
-func metricsJSON(_ metrics: [OutputMetrics]) -> JSONValue {
-    .object(metrics.map { m in
-        (m.name, .object([("rmse", .double(m.rmse)), ("mae", .double(m.mae)), ("r2", .double(m.r2)), ("max_abs_error", .double(m.maxAbsError))]))
-    })
 }
 
 func metricsTable(_ metrics: [OutputMetrics]) -> String {
@@ -117,7 +92,7 @@ extension DoeCommand {
                 // Measured (make bench-train): training ran 1.14–1.4× faster on two threads than on one, unlike the
                 // GP's smaller matrices; so training uses every core unless DOE_BLAS_THREADS says otherwise.
                 BLASThreads.configureFromEnvironment(fallback: ProcessInfo.processInfo.activeProcessorCount)
-                if !overwrite && FileManager.default.fileExists(atPath: out + "/model.json") {
+                if !overwrite && ModelDirectory(out).holdsModel {
                     throw DumpTrainingError("\(out) already holds a model; choose another --out or pass --overwrite")
                 }
                 var c = try config.map { try TrainingConfiguration.load(contentsOf: $0) } ?? TrainingConfiguration()
@@ -136,24 +111,22 @@ extension DoeCommand {
                 if let seed { c.seed = seed }
                 try c.validate(source: "options")
                 guard (study == nil) != dumps.isEmpty else { throw DumpTrainingError("give HDF5 dumps or --study NAME (not both)") }
-                var extra: [(String, JSONValue)] = []
                 let data: SimulationData
+                var lineage: ModelManifest.StudyLineage?
                 if let study {
-                    let (table, lineage) = try studyTable(study, directory: dir ?? ProcessInfo.processInfo.environment["DOE_STUDIES_DIR"] ?? "studies")
-                    data = table
-                    extra.append(("study", lineage))
+                    let s = try Study.open(name: study, in: studiesDirectory(dir))
+                    let table = try s.trainingTable()
+                    data = table.data
+                    lineage = table.lineage
                 } else {
                     data = try DumpReader.load(dumps, layout: dump.layout)
                     printNotes(data.notes)
                 }
-                let (x, y, f) = matrices(data)
                 let log = FileHandle.standardError
                 if data.droppedRows > 0 { log.write(Data("dropped \(data.droppedRows) rows with NaN or infinite values\n".utf8)) }
                 let interactive = isatty(STDERR_FILENO) == 1 && !json
                 let started = Date()
-                let (trained, report) = try SurrogateTrainer.train(
-                    inputs: x, outputs: y, fields: f, inputNames: data.inputNames, outputNames: data.outputNames, configuration: c
-                ) { e in
+                let result = try SurrogateTrainer.train(on: data, configuration: c, study: lineage) { e in
                     let done = Double(e.member * c.epochs + e.epoch), total = Double(max(c.ensemble, 1) * c.epochs)
                     let eta = Date().timeIntervalSince(started) / done * (total - done)
                     let line = String(format: "member %d/%d  epoch %d/%d  train %.4g  validation %.4g  ETA %@",
@@ -165,6 +138,7 @@ extension DoeCommand {
                     }
                 }
                 if interactive { log.write(Data("\n".utf8)) }
+                let report = result.report, model = result.output.model
                 for stop in report.earlyStops {
                     log.write(Data(("member \(stop.member + 1): stopped early at epoch \(stop.epochsRun) of \(c.epochs) (no validation "
                         + "improvement for \(c.patience) epochs); kept the weights of epoch \(stop.bestEpoch)\n").utf8))
@@ -174,32 +148,13 @@ extension DoeCommand {
                         + "Train on more rows, or check the model on another dump with `doe evaluate`\n").utf8))
                 }
                 for m in report.testMetrics where m.r2 < 0 {
-                    log.write(Data(("warning: test R² of \(m.name) is \(NumberText.significant(m.r2, digits: 3)): the model predicts it worse than "
-                        + "its mean does\(data.rows < 100 ? " (\(data.rows) rows are few for a network; a GP study model may suit better)" : "")\n").utf8))
+                    let few = data.rows < 100 ? " (\(data.rows) rows are few for a network; a GP study model may suit better)" : ""
+                    log.write(Data(("warning: test R² of \(m.name) is \(NumberText.significant(m.r2, digits: 3)): the model predicts it "
+                        + "worse than its mean does\(few)\n").utf8))
                 }
-                var model = trained
-                model.inputUnits = data.inputUnits
-                model.outputUnits = data.outputUnits
-                model.inputBounds = data.inputBounds
-                model.trainingRange = data.observedInputRange
-                let lineage = try data.sources.map { (path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
-                try SurrogateStore.save(model, configuration: c, sources: lineage, extra: extra, to: out)
-                var metrics: [(String, JSONValue)] = [("test", metricsJSON(report.testMetrics)),
-                                                      ("validation", metricsJSON(report.validationMetrics)),
-                                                      ("train", metricsJSON(report.trainMetrics)),
-                                                      ("rows", .object([("train", .int(report.trainRows)), ("validation", .int(report.validationRows)),
-                                                                        ("test", .int(report.testRows)), ("dropped", .int(data.droppedRows))])),
-                                                      ("seconds", .double(report.seconds)), ("samples_per_second", .double(report.samplesPerSecond))]
-                if let pod = model.pod { metrics.append(("pod", .object([("modes", .int(pod.modes)), ("energy", .double(pod.energy))]))) }
-                let metricsValue = JSONValue.object(metrics)
-                try (metricsValue.prettySerialized + "\n").write(toFile: out + "/metrics.json", atomically: true, encoding: .utf8)
-                var history = "member,epoch,train_loss,validation_loss,learning_rate\n"
-                for curve in report.history { for e in curve { history += "\(e.member),\(e.epoch),\(e.trainLoss),\(e.validationLoss),\(e.learningRate)\n" } }
-                try history.write(toFile: out + "/history.csv", atomically: true, encoding: .utf8)
-                let testPredictions = TestPredictions(model: model, inputs: x, outputs: y, fields: f, indices: report.testRowIndices)
-                try testPredictions.csv.write(toFile: out + "/" + TestPredictions.fileName, atomically: true, encoding: .utf8)
+                try ModelDirectory(out).write(result.output)
                 if json {
-                    emit(JSONValue.object([("model", .string(out)), ("metrics", metricsValue)]).serialized)
+                    emit(JSONValue.object([("model", .string(out)), ("metrics", result.output.metrics.json)]).serialized)
                 } else {
                     emit("trained \(model.members.count) member\(model.members.count == 1 ? "" : "s") on \(report.trainRows) rows in \(String(format: "%.1f", report.seconds)) s (\(Int(report.samplesPerSecond)) samples/s) → \(out)")
                     emit("test split (\(report.testRows) rows):\n" + metricsTable(report.testMetrics))
@@ -236,7 +191,7 @@ extension DoeCommand {
 
         func run() throws {
             try reportingErrors {
-                let surrogate = try SurrogateStore.load(from: model)
+                let surrogate = try ModelDirectory(model).loadSurrogate()
                 let points = try readPoints(input, dataset: inputs, surrogate: surrogate)
                 let x = points.x
                 let domain = SurrogateDomain(surrogate)
@@ -309,7 +264,7 @@ extension DoeCommand {
                 let loaded = try DumpReader.load([path], layout: layout)
                 printNotes(loaded.notes)
                 let data = try matched(loaded, to: surrogate, label: "the model \(model)", outputs: false)
-                return (matrices(data).x, [], Array(repeating: [], count: data.rows), (0..<data.rows).map { "row \($0)" })
+                return (data.matrices.inputs, [], Array(repeating: [], count: data.rows), (0..<data.rows).map { "row \($0)" })
             }
             let table = try CSV.parse(try readInput(path), source: path)
             guard let header = table.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
@@ -357,54 +312,18 @@ extension DoeCommand {
 
         func run() throws {
             try reportingErrors {
-                let surrogate = try SurrogateStore.load(from: model)
+                let surrogate = try ModelDirectory(model).loadSurrogate()
                 let loaded = try DumpReader.load(dumps, layout: dump.layout)
                 printNotes(loaded.notes)
                 let data = try matched(loaded, to: surrogate, label: "the model \(model)")
-                let (x, y, f) = matrices(data)
-                let metrics = SurrogateTrainer.evaluate(surrogate, inputs: x, outputs: y, fields: f)
+                let m = data.matrices
+                let metrics = SurrogateTrainer.evaluate(surrogate, inputs: m.inputs, outputs: m.outputs, fields: m.fields)
                 if json {
-                    emit(JSONValue.object([("rows", .int(data.rows)), ("dropped", .int(data.droppedRows)), ("metrics", metricsJSON(metrics))]).serialized)
+                    emit(JSONValue.object([("rows", .int(data.rows)), ("dropped", .int(data.droppedRows)), ("metrics", metrics.json)]).serialized)
                 } else {
                     emit("\(data.rows) rows\(data.droppedRows > 0 ? " (\(data.droppedRows) dropped for NaN/Inf)" : ""):\n" + metricsTable(metrics))
                 }
             }
         }
     }
-}
-
-/// A study's completed trials as a training table (varied parameters → objectives; categorical choices by index)
-/// and the lineage record: study name, journal records replayed, SHA-256 of the journal bytes read.
-func studyTable(_ name: String, directory: String) throws -> (SimulationData, JSONValue) {
-    let s = try Study.open(name: name, in: directory)
-    let journalBytes = try Data(contentsOf: URL(fileURLWithPath: s.journalPath))
-    let state = try s.load()
-    let completed = state.trials(in: .completed)
-    let varied = s.space.parameters.enumerated().filter { $0.element.isVaried }
-    var inputs: [Float] = [], outputs: [Float] = []
-    for t in completed {
-        for (index, p) in varied {
-            inputs.append(Float(p.numericValue(of: t.params[index]) ?? 0))
-        }
-        outputs += s.space.objectives.map { Float(t.values[$0.name] ?? .nan) }
-    }
-    let lows = varied.map { p -> Double in
-        switch p.element.domain { case let .real(low, _, _): return low; case let .integer(low, _): return Double(low); default: return 0 }
-    }
-    let highs = varied.map { p -> Double in
-        switch p.element.domain {
-        case let .real(_, high, _): return high
-        case let .integer(_, high): return Double(high)
-        case let .categorical(choices): return Double(choices.count - 1)
-        default: return 0
-        }
-    }
-    let data = SimulationData(inputNames: varied.map(\.element.name), outputNames: s.space.objectives.map(\.name),
-                              inputUnits: varied.contains { $0.element.unit != nil } ? varied.map { $0.element.unit ?? "" } : nil,
-                              inputBounds: (lows, highs), inputs: inputs, outputs: outputs, fields: nil, fieldWidth: 0,
-                              rows: completed.count, droppedRows: 0, sources: [])
-    let lineage = JSONValue.object([("name", .string(name)), ("journal_records", .int(state.recordCount)),
-                                    ("completed_trials", .int(completed.count)),
-                                    ("journal_sha256", .string(FileDigest.sha256(of: journalBytes)))])
-    return (data, lineage)
 }

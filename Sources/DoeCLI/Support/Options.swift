@@ -11,7 +11,7 @@ struct StudyOptions: ParsableArguments {
     @Option(name: .long, help: "Directory holding the studies (default: $DOE_STUDIES_DIR or ./studies).")
     var dir: String?
 
-    var directory: String { dir ?? ProcessInfo.processInfo.environment["DOE_STUDIES_DIR"] ?? "studies" }
+    var directory: String { studiesDirectory(dir) }
 
     func open() throws -> Study { try Study.open(name: name, in: directory) }
 }
@@ -53,4 +53,9 @@ func readInput(_ path: String) throws -> String {
     guard let data else { throw StudyError.invalidInput("cannot read '\(path)' (does it exist?)") }
     guard let text = String(data: data, encoding: .utf8) else { throw StudyError.invalidInput("'\(path)' is not UTF-8 text") }
     return text
+}
+
+/// The studies directory: `given` (--dir), else `$DOE_STUDIES_DIR`, else `studies`.
+func studiesDirectory(_ given: String?) -> String {
+    given ?? ProcessInfo.processInfo.environment["DOE_STUDIES_DIR"] ?? "studies"
 }

@@ -1,0 +1,164 @@
+import DoeBase
+import Foundation
+
+/// `metrics.json` of a model directory: accuracy on each split, split sizes and training speed.
+///
+/// Each split is an object keyed by output name (`field` for a field model's field as a whole) holding `rmse`,
+/// `mae`, `r2` and `max_abs_error` in the output's units.
+public struct TrainingMetrics: Codable, Sendable, Equatable {
+    /// Rows per split, and rows dropped for NaN/Inf before splitting.
+    public struct Rows: Codable, Sendable, Equatable {
+        /// Training rows.
+        public var train: Int
+        /// Validation rows (early stopping).
+        public var validation: Int
+        /// Test rows (the reported metrics).
+        public var test: Int
+        /// Rows dropped for non-finite values.
+        public var dropped: Int
+
+        /// Split sizes with these counts.
+        public init(train: Int, validation: Int, test: Int, dropped: Int) {
+            self.train = train
+            self.validation = validation
+            self.test = test
+            self.dropped = dropped
+        }
+    }
+
+    /// POD summary of a field model.
+    public struct PODSummary: Codable, Sendable, Equatable {
+        /// Retained modes.
+        public var modes: Int
+        /// Fraction of the field's variance they explain.
+        public var energy: Double
+
+        /// A summary with these values.
+        public init(modes: Int, energy: Double) {
+            self.modes = modes
+            self.energy = energy
+        }
+    }
+
+    /// Test-split metrics, in the model's output order.
+    public var test: [OutputMetrics]
+    /// Validation-split metrics (absent in the earliest folders).
+    public var validation: [OutputMetrics]
+    /// Training-split metrics (absent in the earliest folders).
+    public var train: [OutputMetrics]
+    /// Split sizes.
+    public var rows: Rows?
+    /// Training wall-clock seconds.
+    public var seconds: Double?
+    /// Samples processed per second over all members and epochs.
+    public var samplesPerSecond: Double?
+    /// POD summary of a field model.
+    public var pod: PODSummary?
+
+    /// Metrics with these parts.
+    public init(test: [OutputMetrics], validation: [OutputMetrics], train: [OutputMetrics], rows: Rows?, seconds: Double?,
+                samplesPerSecond: Double?, pod: PODSummary?) {
+        self.test = test
+        self.validation = validation
+        self.train = train
+        self.rows = rows
+        self.seconds = seconds
+        self.samplesPerSecond = samplesPerSecond
+        self.pod = pod
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case test, validation, train, rows, seconds, pod
+        case samplesPerSecond = "samples_per_second"
+    }
+
+    /// Decodes `metrics.json`; outputs come in key order and ``ModelDirectory/readMetrics()`` puts them in the
+    /// model's order.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func split(_ key: CodingKeys) throws -> [OutputMetrics] {
+            try c.decodeIfPresent([String: OutputMetrics.Values].self, forKey: key)?
+                .sorted { $0.key < $1.key }.map { OutputMetrics(name: $0.key, values: $0.value) } ?? []
+        }
+        test = try split(.test)
+        validation = try split(.validation)
+        train = try split(.train)
+        rows = try c.decodeIfPresent(Rows.self, forKey: .rows)
+        seconds = try c.decodeIfPresent(Double.self, forKey: .seconds)
+        samplesPerSecond = try c.decodeIfPresent(Double.self, forKey: .samplesPerSecond)
+        pod = try c.decodeIfPresent(PODSummary.self, forKey: .pod)
+    }
+
+    /// Encodes `metrics.json`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        func split(_ metrics: [OutputMetrics]) -> [String: OutputMetrics.Values] {
+            Dictionary(metrics.map { ($0.name, OutputMetrics.Values($0)) }, uniquingKeysWith: { first, _ in first })
+        }
+        try c.encode(split(test), forKey: .test)
+        try c.encode(split(validation), forKey: .validation)
+        try c.encode(split(train), forKey: .train)
+        try c.encodeIfPresent(rows, forKey: .rows)
+        try c.encodeIfPresent(seconds, forKey: .seconds)
+        try c.encodeIfPresent(samplesPerSecond, forKey: .samplesPerSecond)
+        try c.encodeIfPresent(pod, forKey: .pod)
+    }
+
+    /// The metrics as `metrics.json` holds them, with each split's outputs in this order.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [("test", test.json), ("validation", validation.json), ("train", train.json)]
+        if let rows {
+            members.append(("rows", .object([("train", .int(rows.train)), ("validation", .int(rows.validation)),
+                                             ("test", .int(rows.test)), ("dropped", .int(rows.dropped))])))
+        }
+        if let seconds { members.append(("seconds", .double(seconds))) }
+        if let samplesPerSecond { members.append(("samples_per_second", .double(samplesPerSecond))) }
+        if let pod { members.append(("pod", .object([("modes", .int(pod.modes)), ("energy", .double(pod.energy))]))) }
+        return .object(members)
+    }
+
+    /// Each split's outputs in `order` (names not in `order` after it, by name).
+    public func ordered(by order: [String]) -> TrainingMetrics {
+        func rank(_ name: String) -> Int { order.firstIndex(of: name) ?? order.count }
+        func sort(_ m: [OutputMetrics]) -> [OutputMetrics] {
+            m.sorted { (rank($0.name), $0.name) < (rank($1.name), $1.name) }
+        }
+        var copy = self
+        copy.test = sort(test)
+        copy.validation = sort(validation)
+        copy.train = sort(train)
+        return copy
+    }
+}
+
+extension OutputMetrics {
+    /// The four numbers of an output as stored under its name.
+    public struct Values: Codable, Sendable, Equatable {
+        /// Root mean square error.
+        public var rmse: Double
+        /// Mean absolute error.
+        public var mae: Double
+        /// Coefficient of determination.
+        public var r2: Double
+        /// Largest absolute error.
+        public var maxAbsError: Double
+
+        /// The values of `metrics`.
+        public init(_ metrics: OutputMetrics) {
+            rmse = metrics.rmse
+            mae = metrics.mae
+            r2 = metrics.r2
+            maxAbsError = metrics.maxAbsError
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case rmse, mae, r2
+            case maxAbsError = "max_abs_error"
+        }
+    }
+
+    /// Metrics of output `name` with stored values.
+    public init(name: String, values: Values) {
+        self.init(name: name, rmse: values.rmse, mae: values.mae, r2: values.r2, maxAbsError: values.maxAbsError)
+    }
+}
