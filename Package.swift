@@ -27,9 +27,9 @@ let package = Package(
 
         // MARK: - Numerics
         .target(name: "DoeBase"),
-        .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "DoeOptim", dependencies: ["CNLopt"]),
-        .target(name: "DoeHDF5", dependencies: ["CHDF5"]),
+        .target(name: "DoeLinalg", dependencies: ["CBLAS", "CLAPACKE", "DoeBase"]),
+        .target(name: "DoeOptim", dependencies: ["CNLopt", "DoeBase"]),
+        .target(name: "DoeHDF5", dependencies: ["CHDF5", "DoeBase"]),
         .target(name: "DoeModelFormat", dependencies: ["DoeBase"]),
         .target(name: "DoeNeural", dependencies: [
             "DoeBase", "DoeLinalg", "DoeModelFormat", "DoeHDF5", "DoeProvenance", "CDoeSupport", .product(name: "Yams", package: "Yams"),
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg", "DoeBase"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign", "DoeBase"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy", "DoeStrategies", "DoeJournal", "DoeBase", "DoeDesign"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"]),
+        .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"], exclude: ["Golden"]),
         .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy", "DoeStrategies", "DoeBase", "DoeBO"]),
     ]
 )

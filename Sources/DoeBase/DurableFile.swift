@@ -6,23 +6,27 @@ import Darwin
 #endif
 
 /// A file-system call that failed, with the path and the operation.
-public struct FileIOError: Error, Sendable, CustomStringConvertible {
+public struct FileIOError: CodedError {
+    /// An operating-system failure.
+    public var kind: ErrorKind { .io }
+    /// `file.<operation>`.
+    public var code: String { "file." + operation }
     /// The file or directory.
     public let path: String
     /// What was being done ("create", "write", "fsync", "rename", …).
     public let operation: String
     /// The `errno` value.
-    public let code: Int32
+    public let errorNumber: Int32
 
     /// An error for `operation` on `path` with `errno` `code`.
     public init(path: String, operation: String, code: Int32) {
         self.path = path
         self.operation = operation
-        self.code = code
+        self.errorNumber = code
     }
 
     /// "PATH: OPERATION failed: REASON".
-    public var description: String { "\(path): \(operation) failed: \(String(cString: strerror(code)))" }
+    public var description: String { "\(path): \(operation) failed: \(String(cString: strerror(errorNumber)))" }
 }
 
 /// Files written so that a crash leaves either the old file or the whole new one: data written in full and

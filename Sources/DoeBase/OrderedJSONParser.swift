@@ -1,7 +1,11 @@
 import Foundation
 
 /// Why a JSON document could not be parsed, and where (1-based line and column of the offending byte).
-public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct JSONParseError: CodedError, Equatable {
+    /// Malformed input.
+    public var kind: ErrorKind { .invalidValue }
+    /// `json.syntax`.
+    public var code: String { "json.syntax" }
     /// What was wrong, as a sentence fragment ("expected ':' after an object key").
     public let reason: String
     /// 1-based line of the problem.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CDoeSupport
+import DoeBase
 import DoeLinalg
 import DoeStudy
 import Foundation
@@ -17,7 +18,8 @@ public struct DoeCommand: ParsableCommand {
           doe observe plate 1 --value 0.83
           doe status plate
 
-        Exit status: 0 on success, 1 when doe refuses the request (the message says why), 64 for usage errors.
+        Exit status: 0 on success, 64 for usage errors and bad values (in an option or an input file), 1 when doe \
+        refuses the request (it conflicts with what is recorded, stored data is damaged, a server failed).
         """,
         version: Study.doeVersion,
         subcommands: [Init.self, Suggest.self, Observe.self, Fail.self, Abandon.self, Note.self,
@@ -37,7 +39,28 @@ public struct DoeCommand: ParsableCommand {
             FileHandle.standardError.write(Data((suggestion + "\n").utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
-        main()
+        do {
+            var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+            try command.run()
+        } catch {
+            report(error)
+        }
+    }
+
+    /// The one place errors are reported: doe's own errors as `error: MESSAGE` (and their causes) on stderr with
+    /// their kind's exit status (64 usage and value errors, 1 refusals); ArgumentParser's (help, usage, explicit exit
+    /// codes) its way; anything else as `error: MESSAGE`, exit 1.
+    static func report(_ error: any Error) -> Never {
+        if let coded = error as? any CodedError {
+            FileHandle.standardError.write(Data("error: \(coded.report)\n".utf8))
+            Foundation.exit(coded.kind.exitStatus)
+        }
+        if error is ExitCode || error is ValidationError || error is CleanExit
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            exit(withError: error)
+        }
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        Foundation.exit(1)
     }
 
     /// For a first argument that is no subcommand (`doe sugest`): a message naming the nearest commands, or `nil`

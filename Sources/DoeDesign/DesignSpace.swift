@@ -2,7 +2,11 @@ import DoeBase
 import Foundation
 
 /// A malformed design-space file: names the file, the parameter or objective, and the field.
-public struct SpaceError: Error, Sendable, CustomStringConvertible {
+public struct SpaceError: CodedError {
+    /// A bad space file.
+    public var kind: ErrorKind { .invalidValue }
+    /// `space.invalid`.
+    public var code: String { "space.invalid" }
     /// The file (or "<input>").
     public let source: String
     /// Where in the file, e.g. `parameter 'x2' (#3)`.

@@ -4,11 +4,22 @@ import DoeOptim
 import Foundation
 
 /// A failed GP fit.
-public struct GPError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong, e.g. `no training points`.
+public struct GPError: CodedError {
+    /// What is wrong, naming the file, field or line concerned.
     public let message: String
-    /// An error carrying `message`.
-    public init(message: String) { self.message = message }
+    /// What kind of failure this is (refused unless the thrower says otherwise).
+    public let kind: ErrorKind
+    /// Stable dotted identifier.
+    public let code: String
+    /// The underlying error, if any.
+    public let cause: (any Error)?
+    /// An error with `message`.
+    public init(message: String, kind: ErrorKind = .refused, code: String = "gp.failed", cause: (any Error)? = nil) {
+        self.message = message
+        self.kind = kind
+        self.code = code
+        self.cause = cause
+    }
     /// `"Gaussian process: "` followed by the message.
     public var description: String { "Gaussian process: \(message)" }
 }

@@ -1,7 +1,12 @@
 import CHDF5
+import DoeBase
 
 /// A failure reported by libhdf5, with the file and object it concerns.
-public struct H5Error: Error, Sendable, CustomStringConvertible {
+public struct H5Error: CodedError {
+    /// A file that cannot be read as the dump it should be.
+    public var kind: ErrorKind { .invalidValue }
+    /// `hdf5.read`.
+    public var code: String { "hdf5.read" }
     /// What doe was doing, as a verb phrase that the object completes, e.g. "open dataset" or "read rows 0–9 of".
     public let operation: String
     /// The file path.

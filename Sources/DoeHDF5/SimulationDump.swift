@@ -1,3 +1,4 @@
+import DoeBase
 import Foundation
 
 /// Where the datasets of a simulation dump are and what to do with incomplete rows.
@@ -94,12 +95,23 @@ extension SimulationData {
 }
 
 /// A dump that cannot be used, with the file and dataset concerned.
-public struct DumpError: Error, Sendable, CustomStringConvertible {
-    /// The whole message, starting with the file it concerns.
+public struct DumpError: CodedError {
+    /// What is wrong, naming the file, field or line concerned.
     public let message: String
+    /// What kind of failure this is (invalidValue unless the thrower says otherwise).
+    public let kind: ErrorKind
+    /// Stable dotted identifier.
+    public let code: String
+    /// The underlying error, if any.
+    public let cause: (any Error)?
     /// An error with `message`.
-    public init(message: String) { self.message = message }
-    /// The message.
+    public init(message: String, kind: ErrorKind = .invalidValue, code: String = "dump.invalid", cause: (any Error)? = nil) {
+        self.message = message
+        self.kind = kind
+        self.code = code
+        self.cause = cause
+    }
+    /// The message, as is.
     public var description: String { message }
 }
 
@@ -142,7 +154,7 @@ public enum DumpReader {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw DumpError(message: "\(path): no such file or folder")
+                throw DumpError(message: "\(path): no such file or folder", kind: .notFound, code: "dump.not_found")
             }
             if isDirectory.boolValue {
                 let entries = try FileManager.default.contentsOfDirectory(atPath: path).sorted()

@@ -200,7 +200,22 @@ public enum JournalLineError: Error, Sendable {
 }
 
 /// A journal that cannot be read or written, naming the file (and line).
-public enum JournalError: Error, Sendable, CustomStringConvertible {
+public enum JournalError: CodedError {
+    /// `io` for system calls, `damaged` for lines.
+    public var kind: ErrorKind {
+        switch self {
+        case .io: return .io
+        case .damaged, .newerVersion: return .damaged
+        }
+    }
+    /// `journal.io`, `journal.damaged` or `journal.newer_version`.
+    public var code: String {
+        switch self {
+        case .io: return "journal.io"
+        case .damaged: return "journal.damaged"
+        case .newerVersion: return "journal.newer_version"
+        }
+    }
     /// An operating-system call failed.
     case io(path: String, operation: String, errno: Int32)
     /// A complete line that is not a record (the torn last line is tolerated, not this).

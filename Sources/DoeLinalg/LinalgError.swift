@@ -1,5 +1,17 @@
+import DoeBase
 /// A failure reported by a LAPACK routine, mapped from its `info` return value in one place.
-public enum LinalgError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum LinalgError: CodedError, Equatable {
+    /// A numerical failure on the data given.
+    public var kind: ErrorKind { .refused }
+    /// `linalg.<case>`.
+    public var code: String {
+        switch self {
+        case .illegalArgument: return "linalg.illegal_argument"
+        case .notPositiveDefinite: return "linalg.not_positive_definite"
+        case .noConvergence: return "linalg.no_convergence"
+        case .nonFiniteInput: return "linalg.non_finite"
+        }
+    }
     /// `info < 0`: argument number `argument` of `routine` had an illegal value (a bug in doe, not in the data).
     case illegalArgument(routine: String, argument: Int)
     /// `?potrf` `info > 0`: the leading minor of order `order` is not positive definite, even after adding

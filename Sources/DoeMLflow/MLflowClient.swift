@@ -5,9 +5,27 @@ import FoundationNetworking
 #endif
 
 /// A failed MLflow call: unreachable server, HTTP error or unexpected answer, with the endpoint.
-public struct MLflowError: Error, Sendable, CustomStringConvertible {
+public struct MLflowError: CodedError {
+    /// What failed, naming the endpoint.
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// The HTTP status the server answered, when it answered with an error.
+    public let httpStatus: Int?
+    /// `remote` for the server's failures, `invalidValue` for a bad tracking URI.
+    public let kind: ErrorKind
+    /// `mlflow.http_<status>`, `mlflow.unreachable`, `mlflow.invalid_uri` or `mlflow.unexpected_answer`.
+    public let code: String
+    /// The transport error, when the server could not be reached.
+    public let cause: (any Error)?
+    /// An error with this message.
+    public init(_ message: String, httpStatus: Int? = nil, kind: ErrorKind = .remote, code: String = "mlflow.unexpected_answer",
+                cause: (any Error)? = nil) {
+        self.message = message
+        self.httpStatus = httpStatus
+        self.kind = kind
+        self.code = httpStatus.map { "mlflow.http_\($0)" } ?? code
+        self.cause = cause
+    }
+    /// The message.
     public var description: String { message }
 }
 
@@ -22,7 +40,7 @@ public final class MLflowClient: @unchecked Sendable {
     public init(trackingURI: String, timeout: TimeInterval = 30) throws {
         guard let url = URL(string: trackingURI.hasSuffix("/") ? String(trackingURI.dropLast()) : trackingURI),
               url.scheme == "http" || url.scheme == "https" else {
-            throw MLflowError("--tracking-uri \(trackingURI): expected http(s)://host:port")
+            throw MLflowError("--tracking-uri \(trackingURI): expected http(s)://host:port", kind: .invalidValue, code: "mlflow.invalid_uri")
         }
         self.trackingURI = url
         self.timeout = timeout
@@ -58,11 +76,11 @@ public final class MLflowClient: @unchecked Sendable {
         done.wait()
         let endpoint = "\(method) \(components.url!.absoluteString)"
         if let error = box.error {
-            throw MLflowError("MLflow server unreachable (\(endpoint)): \(error.localizedDescription)")
+            throw MLflowError("MLflow server unreachable (\(endpoint)): \(error.localizedDescription)", code: "mlflow.unreachable", cause: error)
         }
         let text = box.data.map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard (200..<300).contains(box.status) else {
-            throw MLflowError("MLflow answered HTTP \(box.status) to \(endpoint): \(text.prefix(300))")
+            throw MLflowError("MLflow answered HTTP \(box.status) to \(endpoint): \(text.prefix(300))", httpStatus: box.status)
         }
         if text.isEmpty { return .object([]) }
         return (try? JSONValue.parse(text)) ?? .object([])

@@ -31,13 +31,23 @@ public struct ModelDirectory: Sendable {
     }
 
     /// A model directory that cannot be read or written; the message names the file and what is wrong.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    public struct Failure: CodedError {
         /// What is wrong, naming the file.
         public let message: String
+        /// `damaged` for a folder that does not read back, `notFound` for a missing one, `io` for a failed write.
+        public let kind: ErrorKind
+        /// `model.<kind>`.
+        public var code: String { "model." + kind.rawValue }
+        /// The underlying error, if any.
+        public let cause: (any Error)?
         /// The message.
         public var description: String { message }
         /// A failure with this message.
-        public init(_ message: String) { self.message = message }
+        public init(_ message: String, kind: ErrorKind = .damaged, cause: (any Error)? = nil) {
+            self.message = message
+            self.kind = kind
+            self.cause = cause
+        }
     }
 
     /// The directory's path as given.
@@ -63,7 +73,7 @@ public struct ModelDirectory: Sendable {
     /// Writes `data` durably (temporary file, fsync, rename) as `file`, creating the directory if needed.
     public func write(_ data: Data, to file: File) throws {
         try createDirectory()
-        do { try DurableFile.replace(path(of: file), with: data) } catch { throw Failure("\(error)") }
+        do { try DurableFile.replace(path(of: file), with: data) } catch { throw Failure("\(error)", kind: .io, cause: error) }
     }
 
     /// Writes `values` as little-endian float32 to `file` (`weights.bin`, `pod.bin`).
@@ -88,7 +98,7 @@ public struct ModelDirectory: Sendable {
     public func readManifest() throws -> ModelManifest {
         let file = path(of: .manifest)
         guard holdsModel, let data = FileManager.default.contents(atPath: file) else {
-            throw Failure("\(path): not a model directory (no model.json)")
+            throw Failure("\(path): not a model directory (no model.json)", kind: .notFound)
         }
         // format and version first, so a newer or foreign file gets that message rather than a field error
         if let head = try? JSONValue.parse(data) {
@@ -221,7 +231,7 @@ public struct ModelDirectory: Sendable {
 
     func createDirectory() throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw Failure("\(path): cannot create the model directory (\(error.localizedDescription))")
+            throw Failure("\(path): cannot create the model directory (\(error.localizedDescription))", kind: .io, cause: error)
         }
     }
 

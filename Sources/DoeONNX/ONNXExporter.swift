@@ -21,9 +21,23 @@ public struct ONNXExportOptions: Sendable {
 }
 
 /// An export that cannot be made.
-public struct ONNXError: Error, Sendable, CustomStringConvertible {
+public struct ONNXError: CodedError {
+    /// What is wrong, naming the file, field or line concerned.
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// What kind of failure this is (invalidValue unless the thrower says otherwise).
+    public let kind: ErrorKind
+    /// Stable dotted identifier.
+    public let code: String
+    /// The underlying error, if any.
+    public let cause: (any Error)?
+    /// An error with `message`.
+    public init(_ message: String, kind: ErrorKind = .invalidValue, code: String = "onnx.invalid", cause: (any Error)? = nil) {
+        self.message = message
+        self.kind = kind
+        self.code = code
+        self.cause = cause
+    }
+    /// The message, as is.
     public var description: String { message }
 }
 

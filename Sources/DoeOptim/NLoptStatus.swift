@@ -1,4 +1,5 @@
 import CNLopt
+import DoeBase
 
 /// The outcome code of an NLopt run, mapped from `nlopt_result` in one place.
 public enum NLoptStatus: Int32, Sendable, CustomStringConvertible {
@@ -47,7 +48,11 @@ public enum NLoptStatus: Int32, Sendable, CustomStringConvertible {
 }
 
 /// An NLopt run that produced no usable point.
-public struct NLoptError: Error, Sendable, CustomStringConvertible {
+public struct NLoptError: CodedError {
+    /// The optimizer could not run.
+    public var kind: ErrorKind { .refused }
+    /// `nlopt.failed`.
+    public var code: String { "nlopt.failed" }
     /// The status NLopt returned.
     public let status: NLoptStatus
     /// `"NLopt failed: "` followed by the status phrase.

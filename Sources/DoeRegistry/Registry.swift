@@ -6,9 +6,23 @@ import Foundation
 import Yams
 
 /// A registry failure naming the model, version or file.
-public struct RegistryError: Error, Sendable, CustomStringConvertible {
+public struct RegistryError: CodedError {
+    /// What is wrong, naming the file, field or line concerned.
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// What kind of failure this is (refused unless the thrower says otherwise).
+    public let kind: ErrorKind
+    /// Stable dotted identifier.
+    public let code: String
+    /// The underlying error, if any.
+    public let cause: (any Error)?
+    /// An error with `message`.
+    public init(_ message: String, kind: ErrorKind = .refused, code: String = "registry.refused", cause: (any Error)? = nil) {
+        self.message = message
+        self.kind = kind
+        self.code = code
+        self.cause = cause
+    }
+    /// The message, as is.
     public var description: String { message }
 }
 

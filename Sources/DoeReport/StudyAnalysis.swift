@@ -1,4 +1,5 @@
 import DoeBO
+import DoeBase
 import DoeDesign
 import DoeGP
 import DoeLinalg
@@ -267,11 +268,22 @@ public struct StudyAnalysis: Sendable {
 }
 
 /// A report cannot be made (the message names the file or field).
-public struct ReportError: Error, Sendable, CustomStringConvertible {
-    /// What is wrong, naming the file or field.
+public struct ReportError: CodedError {
+    /// What is wrong, naming the file, field or line concerned.
     public let message: String
+    /// What kind of failure this is (invalidValue unless the thrower says otherwise).
+    public let kind: ErrorKind
+    /// Stable dotted identifier.
+    public let code: String
+    /// The underlying error, if any.
+    public let cause: (any Error)?
     /// An error with `message`.
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, kind: ErrorKind = .invalidValue, code: String = "report.invalid", cause: (any Error)? = nil) {
+        self.message = message
+        self.kind = kind
+        self.code = code
+        self.cause = cause
+    }
     /// The message, as is.
     public var description: String { message }
 }

@@ -100,19 +100,19 @@ extension Study {
     private func checkCompatible(_ newSpace: DesignSpace, file: String) throws {
         let old = space.parameters.map(\.name), new = newSpace.parameters.map(\.name)
         guard old == new else {
-            throw StudyError.invalidInput("\(file): parameters \(new.joined(separator: ", ")) "
+            throw StudyError.invalidState("\(file): parameters \(new.joined(separator: ", ")) "
                 + "differ from the study's \(old.joined(separator: ", ")); "
                 + "a space change may move bounds and choices only: adding, removing or renaming parameters needs a new study "
                 + "(doe init, then import the results)")
         }
         for (a, b) in zip(space.parameters, newSpace.parameters) where Study.kind(a.domain) != Study.kind(b.domain) {
-            throw StudyError.invalidInput("\(file): parameter '\(a.name)' changes type "
+            throw StudyError.invalidState("\(file): parameter '\(a.name)' changes type "
                 + "(\(Study.kind(a.domain)) → \(Study.kind(b.domain))); that needs a new study")
         }
         let oldObjectives = space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }
         let newObjectives = newSpace.objectives.map { "\($0.name) (\($0.direction.rawValue))" }
         guard oldObjectives == newObjectives else {
-            throw StudyError.invalidInput("\(file): objectives \(newObjectives.joined(separator: ", ")) differ from the study's "
+            throw StudyError.invalidState("\(file): objectives \(newObjectives.joined(separator: ", ")) differ from the study's "
                 + "\(oldObjectives.joined(separator: ", ")); that needs a new study")
         }
     }

@@ -127,7 +127,7 @@ public final class Study: @unchecked Sendable {
     /// a damaged journal).
     static func ioErrors<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as FileIOError {
-            throw StudyError.io(path: error.path, operation: error.operation, errno: error.code)
+            throw StudyError.io(path: error.path, operation: error.operation, errno: error.errorNumber)
         } catch let error as JournalError {
             switch error {
             case let .io(path, operation, code): throw StudyError.io(path: path, operation: operation, errno: code)
@@ -267,7 +267,7 @@ public final class Study: @unchecked Sendable {
             if !matchingPending.isEmpty {
                 let ids = matchingPending.map { String($0.trial) }.joined(separator: ", ")
                 let lines = matchingPending.map(\.location).joined(separator: ", ")
-                throw StudyError.invalidInput("\(lines): these rows have no id but match "
+                throw StudyError.invalidState("\(lines): these rows have no id but match "
                     + "pending trial\(matchingPending.count == 1 ? "" : "s") \(ids): "
                     + "add the id column to record their results, or pass --import to add them as new trials")
             }

@@ -1,5 +1,32 @@
+import DoeBase
+
 /// Errors of studies and their journals. Each message names the study, file, line or trial concerned.
-public enum StudyError: Error, Sendable, CustomStringConvertible {
+public enum StudyError: CodedError {
+    /// Value errors for names, ids and input; refusals for conflicts with the record; damage for the journal.
+    public var kind: ErrorKind {
+        switch self {
+        case .invalidName, .unknownTrial, .invalidInput: return .invalidValue
+        case .notFound: return .notFound
+        case .alreadyExists, .invalidState, .spaceEdited: return .refused
+        case .damagedJournal, .unsupportedVersion: return .damaged
+        case .io: return .io
+        }
+    }
+    /// `study.<case>`.
+    public var code: String {
+        switch self {
+        case .invalidName: return "study.invalid_name"
+        case .notFound: return "study.not_found"
+        case .alreadyExists: return "study.already_exists"
+        case .damagedJournal: return "study.damaged_journal"
+        case .unsupportedVersion: return "study.newer_version"
+        case .unknownTrial: return "study.unknown_trial"
+        case .invalidState: return "study.refused"
+        case .invalidInput: return "study.invalid_input"
+        case .spaceEdited: return "study.space_edited"
+        case .io: return "study.io"
+        }
+    }
     /// The study name is unusable as a directory name.
     case invalidName(String)
     /// No study of that name under the directory.

@@ -80,7 +80,7 @@ import Testing
         defer { cli.cleanUp() }
         try cli.write("bad.yaml", "parameters:\n  - {name: width, type: real, low: 3, high: 1}\n")
         let r = try cli.run(["init", "s", "--space", "bad.yaml"])
-        #expect(r.status == 1)
+        #expect(r.status == 64)
         #expect(r.stderr.contains("bad.yaml: parameter 'width' (#1): field 'high'"))
         #expect(!FileManager.default.fileExists(atPath: cli.directory + "/studies/s"))
     }

@@ -13,7 +13,7 @@ import Testing
         #expect(r.status == 1 && r.stderr.contains("MLflow server unreachable"), "\(r.stderr)")
         #expect(cli.read("reg/journal.jsonl") == before)
         let bad = try cli.run(["registry", "push-mlflow", "plate", "--tracking-uri", "ftp://x", "--registry", "reg"])
-        #expect(bad.status == 1 && bad.stderr.contains("expected http(s)://"))
+        #expect(bad.status == 64 && bad.stderr.contains("expected http(s)://"))
     }
 
     /// Against a real `mlflow server` (SQLite backend, artifact proxy) on 127.0.0.1; MLflow's Python client reads back.

@@ -157,7 +157,7 @@ import Testing
         #expect(study["completed_trials"] as? Int == 20)
         #expect((study["journal_sha256"] as? String)?.count == 64)
         let both = try cli.run(["train", "x.h5", "--study", "exp"])
-        #expect(both.status == 1 && both.stderr.contains("not both"))
+        #expect(both.status == 64 && both.stderr.contains("not both"))
     }
 
     /// A candidate without an output the baseline has fails that check, by name, instead of passing with fewer checks.

@@ -191,15 +191,16 @@ struct ReportBrowserTests {
         try cli.ok(["init", "s", "--space", "space.yaml", "--seed", "3"])
         try runLoop(cli, study: "s", rounds: 3, batch: 4) { $0["x"]! * $0["k"]! }
         let journal = cli.read("studies/s/journal.jsonl")
-        let cases: [([String], String)] = [
-            (["report", "nope"], "nope"),
-            (["report", "../x"], "../x"),
-            (["report", "s", "--name", "../evil"], "../evil"),
-            (["report", "space.yaml"], "neither a model directory"),
+        // a study that does not exist is not found (1); hostile or wrong names are bad values (64)
+        let cases: [([String], String, Int32)] = [
+            (["report", "nope"], "nope", 1),
+            (["report", "../x"], "../x", 64),
+            (["report", "s", "--name", "../evil"], "../evil", 64),
+            (["report", "space.yaml"], "neither a model directory", 64),
         ]
-        for (arguments, needle) in cases {
+        for (arguments, needle, status) in cases {
             let r = try cli.run(arguments + ["--out", "reports"])
-            #expect(r.status == 1, "\(arguments): \(r.stderr)")
+            #expect(r.status == status, "\(arguments): \(r.stderr)")
             #expect(r.stderr.contains("error:") && r.stderr.contains(needle), "\(arguments): \(r.stderr)")
         }
         #expect(try cli.run(["report", "s", "--format", "pdf"]).status == 64)
@@ -212,7 +213,7 @@ struct ReportBrowserTests {
         try runLoop(cli, study: "other", rounds: 4, batch: 4) { $0["z"]! + $0["w"]! }
         try cli.ok(["train", "--study", "other", "--out", "m-other", "--epochs", "10", "--hidden", "8"])
         let mismatch = try cli.run(["report", "s", "--surrogate", "m-other", "--out", "reports"])
-        #expect(mismatch.status == 1 && mismatch.stderr.contains("'z'"), "\(mismatch.stderr)")
+        #expect(mismatch.status == 64 && mismatch.stderr.contains("'z'"), "\(mismatch.stderr)")
 
         // a matching surrogate adds its Sobol indices
         try cli.ok(["train", "--study", "s", "--out", "m-s", "--epochs", "30", "--hidden", "16"])

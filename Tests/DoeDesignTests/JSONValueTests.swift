@@ -90,3 +90,21 @@ import Foundation
         #expect(NumberText.withUnit(3, nil) == "3")
     }
 }
+
+/// The error kinds decide the exit status; a report lists the causes once.
+@Suite struct CodedErrorTests {
+    @Test func kindsMapToTheDocumentedExitStatuses() {
+        #expect(ErrorKind.allCases.filter { $0.exitStatus == 64 } == [.usage, .invalidValue])
+        #expect(ErrorKind.allCases.filter { $0.exitStatus == 1 }.count == ErrorKind.allCases.count - 2)
+        #expect(ValueError("x: not a number").kind == .invalidValue && ValueError("x").code == "value.invalid")
+    }
+
+    @Test func aReportFollowsTheCausesAndSkipsWhatTheMessageAlreadySays() {
+        let io = FileIOError(path: "/x/model.json", operation: "rename", code: 28)
+        let wrapped = DoeFailure("cannot save the model", kind: .io, code: "model.io", cause: io)
+        #expect(wrapped.report == "cannot save the model\n  caused by: \(io)")
+        let repeated = DoeFailure("\(io)", kind: .io, code: "model.io", cause: io)
+        #expect(repeated.report == "\(io)")
+        #expect(io.code == "file.rename" && io.kind.exitStatus == 1)
+    }
+}

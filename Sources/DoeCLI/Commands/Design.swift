@@ -34,22 +34,20 @@ extension DoeCommand {
         }
 
         func run() throws {
-            try reportingErrors {
-                let designSpace = try DesignSpace.load(contentsOf: space)
-                let rows = try DesignGenerator.assignments(for: designSpace, method: method, count: n, seed: seed, realLevels: levels)
-                let names = designSpace.parameters.map(\.name)
-                if format == .json {
-                    emit(JSONValue.object([("method", .string(method.rawValue)), ("seed", .int(Int(bitPattern: UInt(seed)))),
-                                           ("design", .array(rows.map { row in .object(zip(names, row).map { ($0.0, $0.1.json) }) }))]).serialized)
-                } else if format == .text {
-                    var table = TextTable(designSpace.parameters.map(displayHeader))
-                    for row in rows { table.add(row.map(displayValue)) }
-                    emit(table.rendered)
-                } else {
-                    var text = names.map(CSV.escape).joined(separator: ",") + "\n"
-                    for row in rows { text += row.map { CSV.escape($0.description) }.joined(separator: ",") + "\n" }
-                    FileHandle.standardOutput.write(Data(text.utf8))
-                }
+            let designSpace = try DesignSpace.load(contentsOf: space)
+            let rows = try DesignGenerator.assignments(for: designSpace, method: method, count: n, seed: seed, realLevels: levels)
+            let names = designSpace.parameters.map(\.name)
+            if format == .json {
+                emit(JSONValue.object([("method", .string(method.rawValue)), ("seed", .int(Int(bitPattern: UInt(seed)))),
+                                       ("design", .array(rows.map { row in .object(zip(names, row).map { ($0.0, $0.1.json) }) }))]).serialized)
+            } else if format == .text {
+                var table = TextTable(designSpace.parameters.map(displayHeader))
+                for row in rows { table.add(row.map(displayValue)) }
+                emit(table.rendered)
+            } else {
+                var text = names.map(CSV.escape).joined(separator: ",") + "\n"
+                for row in rows { text += row.map { CSV.escape($0.description) }.joined(separator: ",") + "\n" }
+                FileHandle.standardOutput.write(Data(text.utf8))
             }
         }
     }

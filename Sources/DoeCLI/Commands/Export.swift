@@ -32,28 +32,26 @@ extension DoeCommand {
         @Option(help: "Model version in the metadata.") var modelVersion: Int64 = 1
 
         func run() throws {
-            try reportingErrors {
-                let directory = ModelDirectory(model)
-                let surrogate = try directory.loadSurrogate()
-                var options = ONNXExportOptions()
-                options.opset = opset
-                options.splitInputs = splitInputs
-                options.modelName = name ?? URL(fileURLWithPath: model).lastPathComponent
-                options.modelVersion = modelVersion
-                options.metadata = try ONNXExportOptions.lineage(of: directory)
-                let proto = try ONNXExporter.export(surrogate, options: options)
-                let data = try ONNXExporter.serialize(proto)
-                try data.write(to: URL(fileURLWithPath: onnx), options: .atomic)
-                emit("wrote \(onnx) (\(data.count) bytes, IR \(proto.irVersion), opset \(opset), \(proto.graph.node.count) nodes)")
-                if verify {
-                    let written = try Data(contentsOf: URL(fileURLWithPath: onnx))
-                    let report = try ONNXVerification.verify(surrogate, onnx: written, splitInputs: splitInputs)
-                    let detail = report.perOutput.map { String(format: "%@ %.2e", $0.0, $0.1) }.joined(separator: ", ")
-                    guard report.maxRelativeError <= 1e-4 else {
-                        throw ONNXError("verification failed: the ONNX graph differs from doe's predictions by up to \(report.maxRelativeError) of the output scale (\(detail))")
-                    }
-                    emit("verified on \(report.samples) random inputs within the bounds: max error \(String(format: "%.2e", report.maxRelativeError)) of the output scale (\(detail))")
+            let directory = ModelDirectory(model)
+            let surrogate = try directory.loadSurrogate()
+            var options = ONNXExportOptions()
+            options.opset = opset
+            options.splitInputs = splitInputs
+            options.modelName = name ?? URL(fileURLWithPath: model).lastPathComponent
+            options.modelVersion = modelVersion
+            options.metadata = try ONNXExportOptions.lineage(of: directory)
+            let proto = try ONNXExporter.export(surrogate, options: options)
+            let data = try ONNXExporter.serialize(proto)
+            try data.write(to: URL(fileURLWithPath: onnx), options: .atomic)
+            emit("wrote \(onnx) (\(data.count) bytes, IR \(proto.irVersion), opset \(opset), \(proto.graph.node.count) nodes)")
+            if verify {
+                let written = try Data(contentsOf: URL(fileURLWithPath: onnx))
+                let report = try ONNXVerification.verify(surrogate, onnx: written, splitInputs: splitInputs)
+                let detail = report.perOutput.map { String(format: "%@ %.2e", $0.0, $0.1) }.joined(separator: ", ")
+                guard report.maxRelativeError <= 1e-4 else {
+                    throw ONNXError("verification failed: the ONNX graph differs from doe's predictions by up to \(report.maxRelativeError) of the output scale (\(detail))")
                 }
+                emit("verified on \(report.samples) random inputs within the bounds: max error \(String(format: "%.2e", report.maxRelativeError)) of the output scale (\(detail))")
             }
         }
     }

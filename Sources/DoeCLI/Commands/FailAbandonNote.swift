@@ -13,10 +13,8 @@ extension DoeCommand {
         @Option(help: "Why it failed.") var reason: String
 
         func run() throws {
-            try reportingErrors {
-                try study.open().fail(id: id, reason: reason)
-                emit("trial \(id) marked failed")
-            }
+            try study.open().fail(id: id, reason: reason)
+            emit("trial \(id) marked failed")
         }
     }
 
@@ -31,10 +29,8 @@ extension DoeCommand {
         @Option(help: "Why (optional).") var reason: String?
 
         func run() throws {
-            try reportingErrors {
-                try study.open().abandon(id: id, reason: reason)
-                emit("trial \(id) abandoned")
-            }
+            try study.open().abandon(id: id, reason: reason)
+            emit("trial \(id) abandoned")
         }
     }
 
@@ -48,10 +44,8 @@ extension DoeCommand {
         @Argument(help: "The note.") var text: String
 
         func run() throws {
-            try reportingErrors {
-                try study.open().note(text)
-                emit("note added")
-            }
+            try study.open().note(text)
+            emit("note added")
         }
     }
 }

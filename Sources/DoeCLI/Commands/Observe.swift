@@ -68,42 +68,40 @@ extension DoeCommand {
         }
 
         func run() throws {
-            try reportingErrors {
-                let s = try study.open()
-                let receipts: [Study.Receipt]
-                if let results {
-                    let text = try readInput(results)
-                    let rows = try ResultsFile.parse(text, source: results == "-" ? "<stdin>" : results, space: s.space)
-                    receipts = try s.observe(rows, replace: replace, asRun: asRun, importMatchingPending: importMatching)
-                } else {
-                    let values = try namedNumbers(value, flag: "--value")
-                    let sems = try namedNumbers(sem, flag: "--sem")
-                    let metadata = try meta.map { entry -> (String, JSONValue) in
-                        guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
-                            throw StudyError.invalidInput("--meta \(entry): expected key=value")
-                        }
-                        let raw = String(entry[entry.index(after: eq)...])
-                        return (String(entry[..<eq]), Int(raw).map(JSONValue.int) ?? Double(raw).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(raw))
+            let s = try study.open()
+            let receipts: [Study.Receipt]
+            if let results {
+                let text = try readInput(results)
+                let rows = try ResultsFile.parse(text, source: results == "-" ? "<stdin>" : results, space: s.space)
+                receipts = try s.observe(rows, replace: replace, asRun: asRun, importMatchingPending: importMatching)
+            } else {
+                let values = try namedNumbers(value, flag: "--value")
+                let sems = try namedNumbers(sem, flag: "--sem")
+                let metadata = try meta.map { entry -> (String, JSONValue) in
+                    guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
+                        throw StudyError.invalidInput("--meta \(entry): expected key=value")
                     }
-                    receipts = try s.observe([ResultRow(location: "command line", id: id!, params: nil, values: values, meta: metadata, sems: sems)], replace: replace)
+                    let raw = String(entry[entry.index(after: eq)...])
+                    return (String(entry[..<eq]), Int(raw).map(JSONValue.int) ?? Double(raw).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(raw))
                 }
-                if json {
-                    emit(JSONValue.object([("recorded", .array(receipts.map {
-                        .object([("id", .int($0.id)), ("imported", .bool($0.imported)), ("replaced", .bool($0.replaced)),
-                                 ("unchanged", .bool($0.unchanged)), ("as_run", .bool($0.asRun))])
-                    }))]).serialized)
-                } else {
-                    let imported = receipts.filter(\.imported).map(\.id)
-                    let observed = receipts.filter { !$0.imported && !$0.unchanged }.map(\.id)
-                    let unchanged = receipts.filter(\.unchanged).map(\.id)
-                    var parts: [String] = []
-                    if !observed.isEmpty { parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") (trial\(observed.count == 1 ? "" : "s") \(idList(observed)))") }
-                    if !imported.isEmpty { parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") as trial\(imported.count == 1 ? "" : "s") \(idList(imported))") }
-                    if !unchanged.isEmpty {
-                        parts.append("trial\(unchanged.count == 1 ? "" : "s") \(idList(unchanged)) already \(unchanged.count == 1 ? "has" : "have") this result (nothing written)")
-                    }
-                    emit(parts.joined(separator: "; "))
+                receipts = try s.observe([ResultRow(location: "command line", id: id!, params: nil, values: values, meta: metadata, sems: sems)], replace: replace)
+            }
+            if json {
+                emit(JSONValue.object([("recorded", .array(receipts.map {
+                    .object([("id", .int($0.id)), ("imported", .bool($0.imported)), ("replaced", .bool($0.replaced)),
+                             ("unchanged", .bool($0.unchanged)), ("as_run", .bool($0.asRun))])
+                }))]).serialized)
+            } else {
+                let imported = receipts.filter(\.imported).map(\.id)
+                let observed = receipts.filter { !$0.imported && !$0.unchanged }.map(\.id)
+                let unchanged = receipts.filter(\.unchanged).map(\.id)
+                var parts: [String] = []
+                if !observed.isEmpty { parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") (trial\(observed.count == 1 ? "" : "s") \(idList(observed)))") }
+                if !imported.isEmpty { parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") as trial\(imported.count == 1 ? "" : "s") \(idList(imported))") }
+                if !unchanged.isEmpty {
+                    parts.append("trial\(unchanged.count == 1 ? "" : "s") \(idList(unchanged)) already \(unchanged.count == 1 ? "has" : "have") this result (nothing written)")
                 }
+                emit(parts.joined(separator: "; "))
             }
         }
     }

@@ -67,27 +67,25 @@ extension DoeCommand {
             @Flag(help: "Print JSON.") var json = false
 
             func run() throws {
-                try reportingErrors {
-                    let registry = try options.open()
-                    var external: [(String, JSONValue)] = []
-                    if !externalDump.isEmpty {
-                        let model = try ModelDirectory(modelDirectory).loadSurrogate()
-                        var layout = DumpLayout()
-                        layout.fields = fields
-                        for path in externalDump {
-                            let loaded = try DumpReader.load([path], layout: layout)
-                            printNotes(loaded.notes)
-                            let m = try matched(loaded, to: model, label: "the model \(modelDirectory)").matrices
-                            external.append((path, SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json))
-                        }
+                let registry = try options.open()
+                var external: [(String, JSONValue)] = []
+                if !externalDump.isEmpty {
+                    let model = try ModelDirectory(modelDirectory).loadSurrogate()
+                    var layout = DumpLayout()
+                    layout.fields = fields
+                    for path in externalDump {
+                        let loaded = try DumpReader.load([path], layout: layout)
+                        printNotes(loaded.notes)
+                        let m = try matched(loaded, to: model, label: "the model \(modelDirectory)").matrices
+                        external.append((path, SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json))
                     }
-                    do { _ = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
-                        throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
-                    }
-                    let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
-                    if json { emit(versionJSON(v, state: try registry.load()).serialized) } else {
-                        emit("registered \(v.name)@\(v.version) (\(v.files.count) artifacts, \(v.files.reduce(0) { $0 + $1.size }) bytes) in \(options.root)")
-                    }
+                }
+                do { _ = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
+                    throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
+                }
+                let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
+                if json { emit(versionJSON(v, state: try registry.load()).serialized) } else {
+                    emit("registered \(v.name)@\(v.version) (\(v.files.count) artifacts, \(v.files.reduce(0) { $0 + $1.size }) bytes) in \(options.root)")
                 }
             }
         }
@@ -99,23 +97,21 @@ extension DoeCommand {
             @Flag(help: "Print JSON.") var json = false
 
             func run() throws {
-                try reportingErrors {
-                    let state = try options.open().load()
-                    if json {
-                        emit(JSONValue.object([("models", .array(state.versions.keys.sorted().map { name in
-                            .object([("name", .string(name)), ("versions", .int(state.versions[name]!.count)),
-                                     ("aliases", .object((state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))])
-                        }))]).serialized)
-                        return
-                    }
-                    if state.versions.isEmpty { emit("no models registered in \(options.root)"); return }
-                    var table = TextTable(["model", "versions", "latest", "aliases"])
-                    for name in state.versions.keys.sorted() {
-                        let aliases = (state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: " ")
-                        table.add([name, "\(state.versions[name]!.count)", "\(state.versions[name]!.last!.version)", aliases])
-                    }
-                    emit(table.rendered)
+                let state = try options.open().load()
+                if json {
+                    emit(JSONValue.object([("models", .array(state.versions.keys.sorted().map { name in
+                        .object([("name", .string(name)), ("versions", .int(state.versions[name]!.count)),
+                                 ("aliases", .object((state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))])
+                    }))]).serialized)
+                    return
                 }
+                if state.versions.isEmpty { emit("no models registered in \(options.root)"); return }
+                var table = TextTable(["model", "versions", "latest", "aliases"])
+                for name in state.versions.keys.sorted() {
+                    let aliases = (state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: " ")
+                    table.add([name, "\(state.versions[name]!.count)", "\(state.versions[name]!.last!.version)", aliases])
+                }
+                emit(table.rendered)
             }
         }
 
@@ -126,23 +122,21 @@ extension DoeCommand {
             @Argument(help: "NAME, NAME@VERSION or NAME@ALIAS.") var reference: String
 
             func run() throws {
-                try reportingErrors {
-                    let state = try options.open().load()
-                    let v = try state.resolve(try ModelReference(parsing: reference))
-                    var json = versionJSON(v, state: state)
-                    if case var .object(members) = json {
-                        members.append(("alias_history", .array(state.aliasHistory.filter { $0.name == v.name }.map { e in
-                            .object([("alias", .string(e.alias)), ("version", .int(e.version)), ("by", .string(e.by)),
-                                     ("reason", e.reason.map(JSONValue.string) ?? .null), ("at", .string(e.at)), ("forced", .bool(e.forced))])
-                        })))
-                        if let gate = state.lastGate[v.name]?[v.version] {
-                            members.append(("last_gate", .object([("baseline", .string(gate.baseline)), ("passed", .bool(gate.passed)),
-                                                                  ("failures", .array(gate.failures.map { .string($0) })), ("at", .string(gate.at))])))
-                        }
-                        json = .object(members)
+                let state = try options.open().load()
+                let v = try state.resolve(try ModelReference(parsing: reference))
+                var json = versionJSON(v, state: state)
+                if case var .object(members) = json {
+                    members.append(("alias_history", .array(state.aliasHistory.filter { $0.name == v.name }.map { e in
+                        .object([("alias", .string(e.alias)), ("version", .int(e.version)), ("by", .string(e.by)),
+                                 ("reason", e.reason.map(JSONValue.string) ?? .null), ("at", .string(e.at)), ("forced", .bool(e.forced))])
+                    })))
+                    if let gate = state.lastGate[v.name]?[v.version] {
+                        members.append(("last_gate", .object([("baseline", .string(gate.baseline)), ("passed", .bool(gate.passed)),
+                                                              ("failures", .array(gate.failures.map { .string($0) })), ("at", .string(gate.at))])))
                     }
-                    emit(json.prettySerialized)
+                    json = .object(members)
                 }
+                emit(json.prettySerialized)
             }
         }
 
@@ -169,10 +163,8 @@ extension DoeCommand {
             }
 
             func run() throws {
-                try reportingErrors {
-                    let v = try options.open().promote(try ModelReference(parsing: reference), alias: alias, by: by, reason: reason, force: force)
-                    emit("\(v.name)@\(alias) → version \(v.version)")
-                }
+                let v = try options.open().promote(try ModelReference(parsing: reference), alias: alias, by: by, reason: reason, force: force)
+                emit("\(v.name)@\(alias) → version \(v.version)")
             }
         }
 
@@ -184,18 +176,16 @@ extension DoeCommand {
             @Argument(help: "Second version.") var second: String
 
             func run() throws {
-                try reportingErrors {
-                    let state = try options.open().load()
-                    let a = try state.resolve(try ModelReference(parsing: first)), b = try state.resolve(try ModelReference(parsing: second))
-                    var table = TextTable(["output", "metric", "\(a.name)@\(a.version)", "\(b.name)@\(b.version)"])
-                    for (output, values) in a.metrics.members ?? [] {
-                        for metric in ["rmse", "mae", "r2", "max_abs_error"] {
-                            let x = values[metric]?.number, y = b.metrics[output]?[metric]?.number
-                            table.add([output, metric, x.map { String(format: "%.6g", $0) } ?? "-", y.map { String(format: "%.6g", $0) } ?? "-"])
-                        }
+                let state = try options.open().load()
+                let a = try state.resolve(try ModelReference(parsing: first)), b = try state.resolve(try ModelReference(parsing: second))
+                var table = TextTable(["output", "metric", "\(a.name)@\(a.version)", "\(b.name)@\(b.version)"])
+                for (output, values) in a.metrics.members ?? [] {
+                    for metric in ["rmse", "mae", "r2", "max_abs_error"] {
+                        let x = values[metric]?.number, y = b.metrics[output]?[metric]?.number
+                        table.add([output, metric, x.map { String(format: "%.6g", $0) } ?? "-", y.map { String(format: "%.6g", $0) } ?? "-"])
                     }
-                    emit(table.rendered)
                 }
+                emit(table.rendered)
             }
         }
 
@@ -205,23 +195,21 @@ extension DoeCommand {
             @OptionGroup var options: RegistryOptions
 
             func run() throws {
-                try reportingErrors {
-                    let registry = try options.open()
-                    let state = try registry.load()
-                    var bad = 0, total = 0
-                    for name in state.versions.keys.sorted() {
-                        for v in state.versions[name]! {
-                            total += 1
-                            let problems = registry.verify(v)
-                            if !problems.isEmpty {
-                                bad += 1
-                                FileHandle.standardError.write(Data("\(name)@\(v.version): \(problems.joined(separator: "; "))\n".utf8))
-                            }
+                let registry = try options.open()
+                let state = try registry.load()
+                var bad = 0, total = 0
+                for name in state.versions.keys.sorted() {
+                    for v in state.versions[name]! {
+                        total += 1
+                        let problems = registry.verify(v)
+                        if !problems.isEmpty {
+                            bad += 1
+                            FileHandle.standardError.write(Data("\(name)@\(v.version): \(problems.joined(separator: "; "))\n".utf8))
                         }
                     }
-                    if bad > 0 { throw RegistryError("\(bad) of \(total) versions failed verification") }
-                    emit("\(total) versions verified")
                 }
+                if bad > 0 { throw RegistryError("\(bad) of \(total) versions failed verification") }
+                emit("\(total) versions verified")
             }
         }
 
@@ -234,21 +222,19 @@ extension DoeCommand {
             @Option(help: "Operator set.") var opset: Int = 17
 
             func run() throws {
-                try reportingErrors {
-                    let registry = try options.open()
-                    let v = try registry.load().resolve(try ModelReference(parsing: reference))
-                    var o = ONNXExportOptions()
-                    o.opset = opset
-                    o.modelName = v.name
-                    o.modelVersion = Int64(v.version)
-                    let surrogate = try withMaterialized(v, from: registry) { path in
-                        o.metadata = try ONNXExportOptions.lineage(of: ModelDirectory(path))
-                        return try ModelDirectory(path).loadSurrogate()
-                    }
-                    let data = try ONNXExporter.serialize(try ONNXExporter.export(surrogate, options: o))
-                    try data.write(to: URL(fileURLWithPath: onnx), options: .atomic)
-                    emit("wrote \(onnx) from \(v.name)@\(v.version) (\(data.count) bytes)")
+                let registry = try options.open()
+                let v = try registry.load().resolve(try ModelReference(parsing: reference))
+                var o = ONNXExportOptions()
+                o.opset = opset
+                o.modelName = v.name
+                o.modelVersion = Int64(v.version)
+                let surrogate = try withMaterialized(v, from: registry) { path in
+                    o.metadata = try ONNXExportOptions.lineage(of: ModelDirectory(path))
+                    return try ModelDirectory(path).loadSurrogate()
                 }
+                let data = try ONNXExporter.serialize(try ONNXExporter.export(surrogate, options: o))
+                try data.write(to: URL(fileURLWithPath: onnx), options: .atomic)
+                emit("wrote \(onnx) from \(v.name)@\(v.version) (\(data.count) bytes)")
             }
         }
     }
@@ -286,41 +272,39 @@ extension DoeCommand {
         }
 
         func run() throws {
-            try reportingErrors {
-                let rules = try zip(metric, maxRegression).map { try GateRule(metric: $0, threshold: $1) }
-                let registry = try options.open()
-                let state = try registry.load()
-                let c = try state.resolve(try ModelReference(parsing: candidate)), b = try state.resolve(try ModelReference(parsing: baseline))
-                var candidateMetrics = c.metrics, baselineMetrics = b.metrics
-                if !dump.isEmpty {
-                    var layout = DumpLayout()
-                    layout.fields = fields
-                    let data = try DumpReader.load(dump, layout: layout)
-                    printNotes(data.notes)
-                    func evaluate(_ v: ModelVersion) throws -> JSONValue {
-                        let model = try withMaterialized(v, from: registry) { try ModelDirectory($0).loadSurrogate() }
-                        let m = try matched(data, to: model, label: "\(v.name)@\(v.version)").matrices
-                        return SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json
-                    }
-                    candidateMetrics = try evaluate(c)
-                    baselineMetrics = try evaluate(b)
+            let rules = try zip(metric, maxRegression).map { try GateRule(metric: $0, threshold: $1) }
+            let registry = try options.open()
+            let state = try registry.load()
+            let c = try state.resolve(try ModelReference(parsing: candidate)), b = try state.resolve(try ModelReference(parsing: baseline))
+            var candidateMetrics = c.metrics, baselineMetrics = b.metrics
+            if !dump.isEmpty {
+                var layout = DumpLayout()
+                layout.fields = fields
+                let data = try DumpReader.load(dump, layout: layout)
+                printNotes(data.notes)
+                func evaluate(_ v: ModelVersion) throws -> JSONValue {
+                    let model = try withMaterialized(v, from: registry) { try ModelDirectory($0).loadSurrogate() }
+                    let m = try matched(data, to: model, label: "\(v.name)@\(v.version)").matrices
+                    return SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json
                 }
-                let checks = try Gate.evaluate(candidate: candidateMetrics, baseline: baselineMetrics, rules: rules)
-                try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
-                let cName = "\(c.name)@\(c.version)", bName = "\(b.name)@\(b.version)"
-                try (Gate.json(checks, candidate: cName, baseline: bName).prettySerialized + "\n").write(toFile: reportDir + "/metrics.json", atomically: true, encoding: .utf8)
-                try Gate.junit(checks, suite: "doe gate \(cName) vs \(bName)").write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
-                emit("\(cName) vs \(bName)\n" + Gate.table(checks))
-                let failedChecks = checks.filter { !$0.passed }
-                try registry.recordGate(c, baseline: b, passed: failedChecks.isEmpty,
-                                        failures: failedChecks.map { "\($0.output).\($0.metric)\($0.missing ? " (missing)" : "")" })
-                let failed = failedChecks.count
-                if failed > 0 {
-                    FileHandle.standardError.write(Data("gate failed: \(failed) of \(checks.count) checks regressed beyond the limit\n".utf8))
-                    throw ExitCode.failure
-                }
-                emit("gate passed: \(checks.count) checks")
+                candidateMetrics = try evaluate(c)
+                baselineMetrics = try evaluate(b)
             }
+            let checks = try Gate.evaluate(candidate: candidateMetrics, baseline: baselineMetrics, rules: rules)
+            try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
+            let cName = "\(c.name)@\(c.version)", bName = "\(b.name)@\(b.version)"
+            try (Gate.json(checks, candidate: cName, baseline: bName).prettySerialized + "\n").write(toFile: reportDir + "/metrics.json", atomically: true, encoding: .utf8)
+            try Gate.junit(checks, suite: "doe gate \(cName) vs \(bName)").write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
+            emit("\(cName) vs \(bName)\n" + Gate.table(checks))
+            let failedChecks = checks.filter { !$0.passed }
+            try registry.recordGate(c, baseline: b, passed: failedChecks.isEmpty,
+                                    failures: failedChecks.map { "\($0.output).\($0.metric)\($0.missing ? " (missing)" : "")" })
+            let failed = failedChecks.count
+            if failed > 0 {
+                FileHandle.standardError.write(Data("gate failed: \(failed) of \(checks.count) checks regressed beyond the limit\n".utf8))
+                throw ExitCode.failure
+            }
+            emit("gate passed: \(checks.count) checks")
         }
     }
 }

@@ -41,31 +41,29 @@ extension DoeCommand {
         @Option(name: .long, help: "A surrogate trained on this study (doe train --study): add its Sobol indices.") var surrogate: String?
 
         func run() throws {
-            try reportingErrors {
-                if let name { try StudyName.validate(name) }
-                let now = Timestamp.now()
-                let written: [String]
-                if ModelDirectory(target).holdsModel {
-                    if surrogate != nil { throw ReportError("--surrogate applies to study reports; \(target) is a model") }
-                    written = try modelReport(now: now)
-                } else {
-                    let directory = studiesDirectory(dir)
-                    guard StudyName.isValid(target) else {
-                        if FileManager.default.fileExists(atPath: target) {
-                            throw ReportError("\(target): neither a model directory (no model.json) nor a study name")
-                        }
-                        throw StudyError.invalidName(target)
+            if let name { try StudyName.validate(name) }
+            let now = Timestamp.now()
+            let written: [String]
+            if ModelDirectory(target).holdsModel {
+                if surrogate != nil { throw ReportError("--surrogate applies to study reports; \(target) is a model") }
+                written = try modelReport(now: now)
+            } else {
+                let directory = studiesDirectory(dir)
+                guard StudyName.isValid(target) else {
+                    if FileManager.default.fileExists(atPath: target) {
+                        throw ReportError("\(target): neither a model directory (no model.json) nor a study name")
                     }
-                    let study: Study
-                    do {
-                        study = try Study.open(name: target, in: directory)
-                    } catch StudyError.notFound where FileManager.default.fileExists(atPath: target) {
-                        throw ReportError("\(target): neither a model directory (no model.json) nor a study in \(directory)/")
-                    }
-                    written = try studyReport(study: study, now: now)
+                    throw StudyError.invalidName(target)
                 }
-                for path in written { emit("wrote \(path)") }
+                let study: Study
+                do {
+                    study = try Study.open(name: target, in: directory)
+                } catch StudyError.notFound where FileManager.default.fileExists(atPath: target) {
+                    throw ReportError("\(target): neither a model directory (no model.json) nor a study in \(directory)/")
+                }
+                written = try studyReport(study: study, now: now)
             }
+            for path in written { emit("wrote \(path)") }
         }
 
         func studyReport(study: Study, now: String) throws -> [String] {

@@ -35,47 +35,45 @@ extension DoeCommand {
         }
 
         func run() throws {
-            try reportingErrors {
-                if restore {
-                    let sha = try Study.restoreSpace(name: study.name, in: study.directory)
-                    emit("restored \(study.directory)/\(study.name)/space.yaml as the journal recorded it (SHA-256 \(sha.prefix(12))…)")
-                    return
-                }
-                let s = try study.open()
-                if let set {
-                    let change = try s.changeSpace(to: set, excludeOutside: excludeOutside, reason: reason)
-                    var lines = ["space of \(s.name) changed (SHA-256 \(change.sha256.prefix(12))…)"]
-                    lines += change.changes.map { "  " + $0 }
-                    if !change.excluded.isEmpty {
-                        lines.append("trials outside the new space, out of the model from now on: \(change.excluded.map(String.init).joined(separator: ", "))")
-                    }
-                    emit(lines.joined(separator: "\n"))
-                    return
-                }
-                let state = try s.load()
-                var table = TextTable(["parameter", "type", "range", "unit"])
-                for p in s.space.parameters {
-                    let (type, range): (String, String)
-                    switch p.domain {
-                    case let .real(low, high, log):
-                        (type, range) = (log ? "real (log)" : "real", "\(NumberText.significant(low)) … \(NumberText.significant(high))")
-                    case let .integer(low, high): (type, range) = ("int", "\(low) … \(high)")
-                    case let .categorical(choices): (type, range) = ("categorical", choices.map(\.description).joined(separator: ", "))
-                    case let .fixed(value): (type, range) = ("fixed", value.description)
-                    }
-                    table.add([p.name, type, range, p.unit ?? ""])
-                }
-                var lines = ["\(s.spacePath) (SHA-256 \(s.spaceSHA256.prefix(12))…)", table.rendered]
-                if state.spaceChanges.isEmpty {
-                    lines.append("unchanged since the study was created")
-                } else {
-                    for c in state.spaceChanges {
-                        lines.append("changed \(c.timestamp) → \(c.sha256.prefix(12))…\(c.reason.map { ": \($0)" } ?? "")"
-                            + (c.excluded.isEmpty ? "" : " (trials left outside: \(c.excluded.map(String.init).joined(separator: ", ")))"))
-                    }
+            if restore {
+                let sha = try Study.restoreSpace(name: study.name, in: study.directory)
+                emit("restored \(study.directory)/\(study.name)/space.yaml as the journal recorded it (SHA-256 \(sha.prefix(12))…)")
+                return
+            }
+            let s = try study.open()
+            if let set {
+                let change = try s.changeSpace(to: set, excludeOutside: excludeOutside, reason: reason)
+                var lines = ["space of \(s.name) changed (SHA-256 \(change.sha256.prefix(12))…)"]
+                lines += change.changes.map { "  " + $0 }
+                if !change.excluded.isEmpty {
+                    lines.append("trials outside the new space, out of the model from now on: \(change.excluded.map(String.init).joined(separator: ", "))")
                 }
                 emit(lines.joined(separator: "\n"))
+                return
             }
+            let state = try s.load()
+            var table = TextTable(["parameter", "type", "range", "unit"])
+            for p in s.space.parameters {
+                let (type, range): (String, String)
+                switch p.domain {
+                case let .real(low, high, log):
+                    (type, range) = (log ? "real (log)" : "real", "\(NumberText.significant(low)) … \(NumberText.significant(high))")
+                case let .integer(low, high): (type, range) = ("int", "\(low) … \(high)")
+                case let .categorical(choices): (type, range) = ("categorical", choices.map(\.description).joined(separator: ", "))
+                case let .fixed(value): (type, range) = ("fixed", value.description)
+                }
+                table.add([p.name, type, range, p.unit ?? ""])
+            }
+            var lines = ["\(s.spacePath) (SHA-256 \(s.spaceSHA256.prefix(12))…)", table.rendered]
+            if state.spaceChanges.isEmpty {
+                lines.append("unchanged since the study was created")
+            } else {
+                for c in state.spaceChanges {
+                    lines.append("changed \(c.timestamp) → \(c.sha256.prefix(12))…\(c.reason.map { ": \($0)" } ?? "")"
+                        + (c.excluded.isEmpty ? "" : " (trials left outside: \(c.excluded.map(String.init).joined(separator: ", ")))"))
+                }
+            }
+            emit(lines.joined(separator: "\n"))
         }
     }
 }

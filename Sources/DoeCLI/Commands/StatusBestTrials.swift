@@ -16,51 +16,49 @@ extension DoeCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            try reportingErrors {
-                let s = try study.open()
-                let state = try s.load()
-                let summary = StudySummary(state: state, space: s.space)
-                if json { emit(summary.json(space: s.space, study: s).serialized); return }
-                var out: [String] = []
-                out.append("study \(s.name): \(s.space.parameters.count) parameters (\(s.space.dimension) varied), objective\(s.space.objectives.count == 1 ? "" : "s") \(s.space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", "))")
-                out.append("trials: " + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
-                let phase = summary.initialDesignTaken < summary.initialDesignSize
-                    ? "initial design (Sobol): \(summary.initialDesignTaken) of \(summary.initialDesignSize) taken"
-                    : "initial design complete (\(summary.initialDesignSize) trials); Bayesian optimization (GP)"
-                out.append("phase: " + phase)
-                out.append(contentsOf: bestLines(summary.best, space: s.space))
-                for b in summary.atBounds {
-                    let unit = s.space.parameters.first { $0.name == b.parameter }?.unit
-                    out.append("note: best trial \(b.trial) has \(b.parameter) = \(NumberText.withUnit(b.value, unit)) at its \(b.bound) bound; "
-                        + "the optimum may lie outside the space: widen it with `doe space \(s.name) --set FILE`")
-                }
-                for m in summary.models {
-                    out.append(String(format: "model for %@: GP %@ (%@ outputs) on %d trials; leave-one-out RMSE %.4g, R² %.3f; noise sd %.3g",
-                                      m.objective, m.summary.kernel, m.summary.outputTransform == "log" ? "log-warped" : "plain", m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
-                    var table = TextTable(["  parameter", "importance", "lengthscale"])
-                    let rows = zip(s.space.parameters, zip(m.summary.importance, m.summary.lengthscales)).compactMap { p, il -> (String, Double, Double)? in
-                        guard let i = il.0, let l = il.1 else { return nil }
-                        return (p.name, i, l)
-                    }.sorted { $0.1 > $1.1 }
-                    for (name, importance, lengthscale) in rows {
-                        table.add(["  " + name, String(format: "%5.1f%% %@", 100 * importance, String(repeating: "#", count: Int((importance * 30).rounded()))), String(format: "%.3g", lengthscale)])
-                    }
-                    out.append(table.rendered)
-                }
-                if !summary.pending.isEmpty {
-                    out.append("pending:")
-                    var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(displayHeader))
-                    for p in summary.pending {
-                        table.add(["  \(p.trial.id)", humanAge(p.ageSeconds), p.trial.suggestedBy] + p.trial.params.map(displayValue))
-                    }
-                    out.append(table.rendered)
-                }
-                if !summary.failed.isEmpty {
-                    out.append("failed or abandoned (excluded from models):")
-                    for t in summary.failed { out.append("  trial \(t.id): \(t.state.rawValue)\(t.reason.map { " — \($0)" } ?? "")") }
-                }
-                emit(out.joined(separator: "\n"))
+            let s = try study.open()
+            let state = try s.load()
+            let summary = StudySummary(state: state, space: s.space)
+            if json { emit(summary.json(space: s.space, study: s).serialized); return }
+            var out: [String] = []
+            out.append("study \(s.name): \(s.space.parameters.count) parameters (\(s.space.dimension) varied), objective\(s.space.objectives.count == 1 ? "" : "s") \(s.space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", "))")
+            out.append("trials: " + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+            let phase = summary.initialDesignTaken < summary.initialDesignSize
+                ? "initial design (Sobol): \(summary.initialDesignTaken) of \(summary.initialDesignSize) taken"
+                : "initial design complete (\(summary.initialDesignSize) trials); Bayesian optimization (GP)"
+            out.append("phase: " + phase)
+            out.append(contentsOf: bestLines(summary.best, space: s.space))
+            for b in summary.atBounds {
+                let unit = s.space.parameters.first { $0.name == b.parameter }?.unit
+                out.append("note: best trial \(b.trial) has \(b.parameter) = \(NumberText.withUnit(b.value, unit)) at its \(b.bound) bound; "
+                    + "the optimum may lie outside the space: widen it with `doe space \(s.name) --set FILE`")
             }
+            for m in summary.models {
+                out.append(String(format: "model for %@: GP %@ (%@ outputs) on %d trials; leave-one-out RMSE %.4g, R² %.3f; noise sd %.3g",
+                                  m.objective, m.summary.kernel, m.summary.outputTransform == "log" ? "log-warped" : "plain", m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
+                var table = TextTable(["  parameter", "importance", "lengthscale"])
+                let rows = zip(s.space.parameters, zip(m.summary.importance, m.summary.lengthscales)).compactMap { p, il -> (String, Double, Double)? in
+                    guard let i = il.0, let l = il.1 else { return nil }
+                    return (p.name, i, l)
+                }.sorted { $0.1 > $1.1 }
+                for (name, importance, lengthscale) in rows {
+                    table.add(["  " + name, String(format: "%5.1f%% %@", 100 * importance, String(repeating: "#", count: Int((importance * 30).rounded()))), String(format: "%.3g", lengthscale)])
+                }
+                out.append(table.rendered)
+            }
+            if !summary.pending.isEmpty {
+                out.append("pending:")
+                var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(displayHeader))
+                for p in summary.pending {
+                    table.add(["  \(p.trial.id)", humanAge(p.ageSeconds), p.trial.suggestedBy] + p.trial.params.map(displayValue))
+                }
+                out.append(table.rendered)
+            }
+            if !summary.failed.isEmpty {
+                out.append("failed or abandoned (excluded from models):")
+                for t in summary.failed { out.append("  trial \(t.id): \(t.state.rawValue)\(t.reason.map { " — \($0)" } ?? "")") }
+            }
+            emit(out.joined(separator: "\n"))
         }
     }
 
@@ -74,14 +72,12 @@ extension DoeCommand {
         @Flag(help: "Print JSON ({\"best\":[{\"id\":..,\"params\":{..},\"values\":{..}}]}).") var json = false
 
         func run() throws {
-            try reportingErrors {
-                let s = try study.open()
-                let best = StudySummary.best(try s.load().trials(in: .completed), objectives: s.space.objectives)
-                if json {
-                    emit(JSONValue.object([("best", .array(best.map { TrialTable.json($0, space: s.space) }))]).serialized)
-                } else {
-                    emit(bestLines(best, space: s.space).joined(separator: "\n"))
-                }
+            let s = try study.open()
+            let best = StudySummary.best(try s.load().trials(in: .completed), objectives: s.space.objectives)
+            if json {
+                emit(JSONValue.object([("best", .array(best.map { TrialTable.json($0, space: s.space) }))]).serialized)
+            } else {
+                emit(bestLines(best, space: s.space).joined(separator: "\n"))
             }
         }
     }
@@ -104,14 +100,12 @@ extension DoeCommand {
         @Option(help: "csv (every digit), json, or text (an aligned table to read).") var format: TableFormat = .csv
 
         func run() throws {
-            try reportingErrors {
-                let s = try study.open()
-                let state = try s.load()
-                switch format {
-                case .json: emit(TrialTable.json(state, space: s.space).serialized)
-                case .csv: FileHandle.standardOutput.write(Data(TrialTable.csv(state, space: s.space).utf8))
-                case .text: emit(trialTextTable(state, space: s.space))
-                }
+            let s = try study.open()
+            let state = try s.load()
+            switch format {
+            case .json: emit(TrialTable.json(state, space: s.space).serialized)
+            case .csv: FileHandle.standardOutput.write(Data(TrialTable.csv(state, space: s.space).utf8))
+            case .text: emit(trialTextTable(state, space: s.space))
             }
         }
     }

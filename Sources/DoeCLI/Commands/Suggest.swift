@@ -49,36 +49,34 @@ extension DoeCommand {
         }
 
         func run() throws {
-            try reportingErrors {
-                let s = try study.open()
-                let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition, kernel: kernel))
-                switch json ? .json : format {
-                case .json:
-                    emit(JSONValue.object([("trials", .array(trials.map { t in
-                        var members: [(String, JSONValue)] = [("id", .int(t.id)), ("params", TrialTable.paramsJSON(t, space: s.space)),
-                                                              ("generator", .string(t.generator))]
-                        if let predicted = t.generatorInfo?["predicted"] { members.append(("prediction", predicted)) }
-                        if let scalarized = t.generatorInfo?["predicted_scalarized"] { members.append(("prediction_scalarized", scalarized)) }
-                        if let name = t.generatorInfo?["acquisition"], let value = t.generatorInfo?["acquisition_value"] {
-                            members.append(("acquisition", .object([("name", name), ("value", value)])))
-                        }
-                        return .object(members)
-                    }))]).serialized)
-                case .csv:
-                    var lines = [(["id"] + s.space.parameters.map(\.name)).joined(separator: ",")]
-                    for t in trials { lines.append((["\(t.id)"] + t.params.map { CSV.escape($0.description) }).joined(separator: ",")) }
-                    emit(lines.joined(separator: "\n"))
-                case .text:
-                    var table = TextTable(["trial"] + s.space.parameters.map(displayHeader) + ["generator", "predicted"])
-                    for t in trials {
-                        var predicted = ""
-                        if let p = t.generatorInfo?["predicted"], let m = p["mean"]?.number, let sd = p["std"]?.number {
-                            predicted = "\(NumberText.significant(m, digits: 4)) ± \(NumberText.significant(sd, digits: 2))"
-                        }
-                        table.add(["\(t.id)"] + t.params.map(displayValue) + [t.generator, predicted])
+            let s = try study.open()
+            let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition, kernel: kernel))
+            switch json ? .json : format {
+            case .json:
+                emit(JSONValue.object([("trials", .array(trials.map { t in
+                    var members: [(String, JSONValue)] = [("id", .int(t.id)), ("params", TrialTable.paramsJSON(t, space: s.space)),
+                                                          ("generator", .string(t.generator))]
+                    if let predicted = t.generatorInfo?["predicted"] { members.append(("prediction", predicted)) }
+                    if let scalarized = t.generatorInfo?["predicted_scalarized"] { members.append(("prediction_scalarized", scalarized)) }
+                    if let name = t.generatorInfo?["acquisition"], let value = t.generatorInfo?["acquisition_value"] {
+                        members.append(("acquisition", .object([("name", name), ("value", value)])))
                     }
-                    emit(table.rendered)
+                    return .object(members)
+                }))]).serialized)
+            case .csv:
+                var lines = [(["id"] + s.space.parameters.map(\.name)).joined(separator: ",")]
+                for t in trials { lines.append((["\(t.id)"] + t.params.map { CSV.escape($0.description) }).joined(separator: ",")) }
+                emit(lines.joined(separator: "\n"))
+            case .text:
+                var table = TextTable(["trial"] + s.space.parameters.map(displayHeader) + ["generator", "predicted"])
+                for t in trials {
+                    var predicted = ""
+                    if let p = t.generatorInfo?["predicted"], let m = p["mean"]?.number, let sd = p["std"]?.number {
+                        predicted = "\(NumberText.significant(m, digits: 4)) ± \(NumberText.significant(sd, digits: 2))"
+                    }
+                    table.add(["\(t.id)"] + t.params.map(displayValue) + [t.generator, predicted])
                 }
+                emit(table.rendered)
             }
         }
     }

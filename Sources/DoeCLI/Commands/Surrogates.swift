@@ -88,77 +88,75 @@ extension DoeCommand {
         @Flag(help: "Replace a model already in --out (refused otherwise, so a trained model is never lost by accident).") var overwrite = false
 
         func run() throws {
-            try reportingErrors {
-                // Measured (make bench-train): training ran 1.14–1.4× faster on two threads than on one, unlike the
-                // GP's smaller matrices; so training uses every core unless DOE_BLAS_THREADS says otherwise.
-                BLASThreads.configureFromEnvironment(fallback: ProcessInfo.processInfo.activeProcessorCount)
-                if !overwrite && ModelDirectory(out).holdsModel {
-                    throw DumpTrainingError("\(out) already holds a model; choose another --out or pass --overwrite")
+            // Measured (make bench-train): training ran 1.14–1.4× faster on two threads than on one, unlike the
+            // GP's smaller matrices; so training uses every core unless DOE_BLAS_THREADS says otherwise.
+            BLASThreads.configureFromEnvironment(fallback: ProcessInfo.processInfo.activeProcessorCount)
+            if !overwrite && ModelDirectory(out).holdsModel {
+                throw DumpTrainingError("\(out) already holds a model; choose another --out or pass --overwrite", kind: .refused)
+            }
+            var c = try config.map { try TrainingConfiguration.load(contentsOf: $0) } ?? TrainingConfiguration()
+            if let hidden {
+                let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !widths.isEmpty, widths.count == hidden.split(separator: ",").count, widths.allSatisfy({ $0 > 0 }) else {
+                    throw DumpTrainingError("--hidden \(hidden): expected positive widths like 128,128")
                 }
-                var c = try config.map { try TrainingConfiguration.load(contentsOf: $0) } ?? TrainingConfiguration()
-                if let hidden {
-                    let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    guard !widths.isEmpty, widths.count == hidden.split(separator: ",").count, widths.allSatisfy({ $0 > 0 }) else {
-                        throw DumpTrainingError("--hidden \(hidden): expected positive widths like 128,128")
-                    }
-                    c.hidden = widths
+                c.hidden = widths
+            }
+            if let activation { c.activation = activation }
+            if let epochs { c.epochs = max(epochs, 1) }
+            if let batchSize { c.batchSize = max(batchSize, 1) }
+            if let learningRate { c.learningRate = learningRate }
+            if let ensemble { c.ensemble = max(ensemble, 1) }
+            if let seed { c.seed = seed }
+            try c.validate(source: "options")
+            guard (study == nil) != dumps.isEmpty else { throw DumpTrainingError("give HDF5 dumps or --study NAME (not both)") }
+            let data: SimulationData
+            var lineage: ModelManifest.StudyLineage?
+            if let study {
+                let s = try Study.open(name: study, in: studiesDirectory(dir))
+                let table = try s.trainingTable()
+                data = table.data
+                lineage = table.lineage
+            } else {
+                data = try DumpReader.load(dumps, layout: dump.layout)
+                printNotes(data.notes)
+            }
+            let log = FileHandle.standardError
+            if data.droppedRows > 0 { log.write(Data("dropped \(data.droppedRows) rows with NaN or infinite values\n".utf8)) }
+            let interactive = isatty(STDERR_FILENO) == 1 && !json
+            let started = Date()
+            let result = try SurrogateTrainer.train(on: data, configuration: c, study: lineage) { e in
+                let done = Double(e.member * c.epochs + e.epoch), total = Double(max(c.ensemble, 1) * c.epochs)
+                let eta = Date().timeIntervalSince(started) / done * (total - done)
+                let line = String(format: "member %d/%d  epoch %d/%d  train %.4g  validation %.4g  ETA %@",
+                                  e.member + 1, max(c.ensemble, 1), e.epoch, c.epochs, e.trainLoss, e.validationLoss, humanAge(eta))
+                if interactive {
+                    log.write(Data(("\r" + line + "   ").utf8))
+                } else if !json && (e.epoch % max(c.epochs / 10, 1) == 0 || e.epoch == 1) {
+                    log.write(Data((line + "\n").utf8))
                 }
-                if let activation { c.activation = activation }
-                if let epochs { c.epochs = max(epochs, 1) }
-                if let batchSize { c.batchSize = max(batchSize, 1) }
-                if let learningRate { c.learningRate = learningRate }
-                if let ensemble { c.ensemble = max(ensemble, 1) }
-                if let seed { c.seed = seed }
-                try c.validate(source: "options")
-                guard (study == nil) != dumps.isEmpty else { throw DumpTrainingError("give HDF5 dumps or --study NAME (not both)") }
-                let data: SimulationData
-                var lineage: ModelManifest.StudyLineage?
-                if let study {
-                    let s = try Study.open(name: study, in: studiesDirectory(dir))
-                    let table = try s.trainingTable()
-                    data = table.data
-                    lineage = table.lineage
-                } else {
-                    data = try DumpReader.load(dumps, layout: dump.layout)
-                    printNotes(data.notes)
-                }
-                let log = FileHandle.standardError
-                if data.droppedRows > 0 { log.write(Data("dropped \(data.droppedRows) rows with NaN or infinite values\n".utf8)) }
-                let interactive = isatty(STDERR_FILENO) == 1 && !json
-                let started = Date()
-                let result = try SurrogateTrainer.train(on: data, configuration: c, study: lineage) { e in
-                    let done = Double(e.member * c.epochs + e.epoch), total = Double(max(c.ensemble, 1) * c.epochs)
-                    let eta = Date().timeIntervalSince(started) / done * (total - done)
-                    let line = String(format: "member %d/%d  epoch %d/%d  train %.4g  validation %.4g  ETA %@",
-                                      e.member + 1, max(c.ensemble, 1), e.epoch, c.epochs, e.trainLoss, e.validationLoss, humanAge(eta))
-                    if interactive {
-                        log.write(Data(("\r" + line + "   ").utf8))
-                    } else if !json && (e.epoch % max(c.epochs / 10, 1) == 0 || e.epoch == 1) {
-                        log.write(Data((line + "\n").utf8))
-                    }
-                }
-                if interactive { log.write(Data("\n".utf8)) }
-                let report = result.report, model = result.output.model
-                for stop in report.earlyStops {
-                    log.write(Data(("member \(stop.member + 1): stopped early at epoch \(stop.epochsRun) of \(c.epochs) (no validation "
-                        + "improvement for \(c.patience) epochs); kept the weights of epoch \(stop.bestEpoch)\n").utf8))
-                }
-                if report.testRows < 30 {
-                    log.write(Data(("warning: the test split has only \(report.testRows) rows (of \(data.rows)); its metrics are noisy. "
-                        + "Train on more rows, or check the model on another dump with `doe evaluate`\n").utf8))
-                }
-                for m in report.testMetrics where m.r2 < 0 {
-                    let few = data.rows < 100 ? " (\(data.rows) rows are few for a network; a GP study model may suit better)" : ""
-                    log.write(Data(("warning: test R² of \(m.name) is \(NumberText.significant(m.r2, digits: 3)): the model predicts it "
-                        + "worse than its mean does\(few)\n").utf8))
-                }
-                try ModelDirectory(out).write(result.output)
-                if json {
-                    emit(JSONValue.object([("model", .string(out)), ("metrics", result.output.metrics.json)]).serialized)
-                } else {
-                    emit("trained \(model.members.count) member\(model.members.count == 1 ? "" : "s") on \(report.trainRows) rows in \(String(format: "%.1f", report.seconds)) s (\(Int(report.samplesPerSecond)) samples/s) → \(out)")
-                    emit("test split (\(report.testRows) rows):\n" + metricsTable(report.testMetrics))
-                }
+            }
+            if interactive { log.write(Data("\n".utf8)) }
+            let report = result.report, model = result.output.model
+            for stop in report.earlyStops {
+                log.write(Data(("member \(stop.member + 1): stopped early at epoch \(stop.epochsRun) of \(c.epochs) (no validation "
+                    + "improvement for \(c.patience) epochs); kept the weights of epoch \(stop.bestEpoch)\n").utf8))
+            }
+            if report.testRows < 30 {
+                log.write(Data(("warning: the test split has only \(report.testRows) rows (of \(data.rows)); its metrics are noisy. "
+                    + "Train on more rows, or check the model on another dump with `doe evaluate`\n").utf8))
+            }
+            for m in report.testMetrics where m.r2 < 0 {
+                let few = data.rows < 100 ? " (\(data.rows) rows are few for a network; a GP study model may suit better)" : ""
+                log.write(Data(("warning: test R² of \(m.name) is \(NumberText.significant(m.r2, digits: 3)): the model predicts it "
+                    + "worse than its mean does\(few)\n").utf8))
+            }
+            try ModelDirectory(out).write(result.output)
+            if json {
+                emit(JSONValue.object([("model", .string(out)), ("metrics", result.output.metrics.json)]).serialized)
+            } else {
+                emit("trained \(model.members.count) member\(model.members.count == 1 ? "" : "s") on \(report.trainRows) rows in \(String(format: "%.1f", report.seconds)) s (\(Int(report.samplesPerSecond)) samples/s) → \(out)")
+                emit("test split (\(report.testRows) rows):\n" + metricsTable(report.testMetrics))
             }
         }
     }
@@ -190,64 +188,65 @@ extension DoeCommand {
         }
 
         func run() throws {
-            try reportingErrors {
-                let surrogate = try ModelDirectory(model).loadSurrogate()
-                let points = try readPoints(input, dataset: inputs, surrogate: surrogate)
-                let x = points.x
-                let domain = SurrogateDomain(surrogate)
-                var outside: [[Int]] = Array(repeating: [], count: x.rows)
-                if let domain {
-                    for i in 0..<x.rows { outside[i] = domain.outside(x, row: i) }
-                    let flagged = outside.indices.filter { !outside[$0].isEmpty }
-                    if !flagged.isEmpty {
-                        let describe = flagged.prefix(5).map { i -> String in
-                            let where_ = outside[i].map { j in
-                                "\(surrogate.inputNames[j]) \(NumberText.significant(x[i, j])) not in [\(NumberText.significant(domain.low[j])), \(NumberText.significant(domain.high[j]))]"
-                            }
-                            return "\(points.rowLabels[i]): " + where_.joined(separator: ", ")
+            let surrogate = try ModelDirectory(model).loadSurrogate()
+            let points = try readPoints(input, dataset: inputs, surrogate: surrogate)
+            let x = points.x
+            let domain = SurrogateDomain(surrogate)
+            var outside: [[Int]] = Array(repeating: [], count: x.rows)
+            if let domain {
+                for i in 0..<x.rows { outside[i] = domain.outside(x, row: i) }
+                let flagged = outside.indices.filter { !outside[$0].isEmpty }
+                if !flagged.isEmpty {
+                    let describe = flagged.prefix(5).map { i -> String in
+                        let where_ = outside[i].map { j in
+                            "\(surrogate.inputNames[j]) \(NumberText.significant(x[i, j])) not in [\(NumberText.significant(domain.low[j])), \(NumberText.significant(domain.high[j]))]"
                         }
-                        let summary = "\(flagged.count) of \(x.rows) rows lie outside the model's \(domain.source) (predictions there are "
-                            + "extrapolations): \(describe.joined(separator: "; "))\(flagged.count > 5 ? "; …" : "")"
-                        if strict { throw DumpTrainingError(input + ": " + summary) }
-                        FileHandle.standardError.write(Data("warning: \(input): \(summary)\n".utf8))
+                        return "\(points.rowLabels[i]): " + where_.joined(separator: ", ")
                     }
-                } else {
-                    FileHandle.standardError.write(Data("note: \(model) records no input bounds or training range (trained by an older doe); rows outside the training domain cannot be flagged\n".utf8))
-                    if strict { throw DumpTrainingError("--strict needs a model that records its input bounds or training range; retrain it with this doe") }
+                    let summary = "\(flagged.count) of \(x.rows) rows lie outside the model's \(domain.source) (predictions there are "
+                        + "extrapolations): \(describe.joined(separator: "; "))\(flagged.count > 5 ? "; …" : "")"
+                    if strict { throw DumpTrainingError(input + ": " + summary, kind: .refused) }
+                    FileHandle.standardError.write(Data("warning: \(input): \(summary)\n".utf8))
                 }
-                let p = surrogate.predict(x)
-                if std && p.std == nil { throw DumpTrainingError("--std needs an ensemble model (train with --ensemble K, K ≥ 2)") }
-                var header = surrogate.outputNames
-                if std { header += surrogate.outputNames.map { $0 + "_std" } }
-                let fieldWidth = field ? (p.field?.columns ?? 0) : 0
-                header += (0..<fieldWidth).map { "field_\($0)" }
-                var rows: [[Float]] = []
-                for i in 0..<x.rows {
-                    var row = (0..<p.mean.columns).map { p.mean[i, $0] }
-                    if std, let s = p.std { row += (0..<s.columns).map { s[i, $0] } }
-                    if fieldWidth > 0, let f = p.field { row += (0..<fieldWidth).map { f[i, $0] } }
-                    rows.append(row)
+            } else {
+                FileHandle.standardError.write(Data("note: \(model) records no input bounds or training range (trained by an older doe); rows outside the training domain cannot be flagged\n".utf8))
+                if strict {
+                    throw DumpTrainingError("--strict needs a model that records its input bounds or training range; retrain it with this doe",
+                                            kind: .refused)
                 }
-                let flags = outside.map { $0.map { surrogate.inputNames[$0] } }
-                if format == .json {
-                    let items: [JSONValue] = rows.indices.map { i in
-                        let passed = zip(points.passthroughNames, points.passthrough[i]).map { ($0, typedCell($1)) }
-                        let predicted = zip(header, rows[i]).map { ($0, JSONValue.double(Double(float32: $1))) }
-                        let flag: [(String, JSONValue)] = domain == nil ? [] : [("out_of_domain", .array(flags[i].map { .string($0) }))]
-                        return .object(passed + predicted + flag)
-                    }
-                    emit(JSONValue.object([("predictions", .array(items))]).serialized)
-                } else {
-                    var columns = points.passthroughNames + header
-                    if domain != nil { columns.append("out_of_domain") }
-                    var text = columns.map(CSV.escape).joined(separator: ",") + "\n"
-                    for (i, r) in rows.enumerated() {
-                        var cells = points.passthrough[i].map(CSV.escape) + r.map { "\($0)" }
-                        if domain != nil { cells.append(CSV.escape(flags[i].joined(separator: ";"))) }
-                        text += cells.joined(separator: ",") + "\n"
-                    }
-                    FileHandle.standardOutput.write(Data(text.utf8))
+            }
+            let p = surrogate.predict(x)
+            if std && p.std == nil { throw DumpTrainingError("--std needs an ensemble model (train with --ensemble K, K ≥ 2)") }
+            var header = surrogate.outputNames
+            if std { header += surrogate.outputNames.map { $0 + "_std" } }
+            let fieldWidth = field ? (p.field?.columns ?? 0) : 0
+            header += (0..<fieldWidth).map { "field_\($0)" }
+            var rows: [[Float]] = []
+            for i in 0..<x.rows {
+                var row = (0..<p.mean.columns).map { p.mean[i, $0] }
+                if std, let s = p.std { row += (0..<s.columns).map { s[i, $0] } }
+                if fieldWidth > 0, let f = p.field { row += (0..<fieldWidth).map { f[i, $0] } }
+                rows.append(row)
+            }
+            let flags = outside.map { $0.map { surrogate.inputNames[$0] } }
+            if format == .json {
+                let items: [JSONValue] = rows.indices.map { i in
+                    let passed = zip(points.passthroughNames, points.passthrough[i]).map { ($0, typedCell($1)) }
+                    let predicted = zip(header, rows[i]).map { ($0, JSONValue.double(Double(float32: $1))) }
+                    let flag: [(String, JSONValue)] = domain == nil ? [] : [("out_of_domain", .array(flags[i].map { .string($0) }))]
+                    return .object(passed + predicted + flag)
                 }
+                emit(JSONValue.object([("predictions", .array(items))]).serialized)
+            } else {
+                var columns = points.passthroughNames + header
+                if domain != nil { columns.append("out_of_domain") }
+                var text = columns.map(CSV.escape).joined(separator: ",") + "\n"
+                for (i, r) in rows.enumerated() {
+                    var cells = points.passthrough[i].map(CSV.escape) + r.map { "\($0)" }
+                    if domain != nil { cells.append(CSV.escape(flags[i].joined(separator: ";"))) }
+                    text += cells.joined(separator: ",") + "\n"
+                }
+                FileHandle.standardOutput.write(Data(text.utf8))
             }
         }
 
@@ -311,18 +310,16 @@ extension DoeCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            try reportingErrors {
-                let surrogate = try ModelDirectory(model).loadSurrogate()
-                let loaded = try DumpReader.load(dumps, layout: dump.layout)
-                printNotes(loaded.notes)
-                let data = try matched(loaded, to: surrogate, label: "the model \(model)")
-                let m = data.matrices
-                let metrics = SurrogateTrainer.evaluate(surrogate, inputs: m.inputs, outputs: m.outputs, fields: m.fields)
-                if json {
-                    emit(JSONValue.object([("rows", .int(data.rows)), ("dropped", .int(data.droppedRows)), ("metrics", metrics.json)]).serialized)
-                } else {
-                    emit("\(data.rows) rows\(data.droppedRows > 0 ? " (\(data.droppedRows) dropped for NaN/Inf)" : ""):\n" + metricsTable(metrics))
-                }
+            let surrogate = try ModelDirectory(model).loadSurrogate()
+            let loaded = try DumpReader.load(dumps, layout: dump.layout)
+            printNotes(loaded.notes)
+            let data = try matched(loaded, to: surrogate, label: "the model \(model)")
+            let m = data.matrices
+            let metrics = SurrogateTrainer.evaluate(surrogate, inputs: m.inputs, outputs: m.outputs, fields: m.fields)
+            if json {
+                emit(JSONValue.object([("rows", .int(data.rows)), ("dropped", .int(data.droppedRows)), ("metrics", metrics.json)]).serialized)
+            } else {
+                emit("\(data.rows) rows\(data.droppedRows > 0 ? " (\(data.droppedRows) dropped for NaN/Inf)" : ""):\n" + metricsTable(metrics))
             }
         }
     }

@@ -21,22 +21,6 @@ enum TableFormat: String, ExpressibleByArgument, CaseIterable {
     case text, csv, json
 }
 
-/// Runs a command body, turning doe's errors into one `error:` line on stderr and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as ValidationError {
-        throw error
-    } catch let error as CleanExit {
-        throw error
-    } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode.failure
-    }
-}
-
 /// Writes a line to standard output.
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
