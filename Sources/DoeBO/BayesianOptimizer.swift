@@ -34,18 +34,18 @@ public struct BOProposal: Sendable {
     public let predictedStd: Double
     /// Acquisition value (log EI in standardized units for `logei`; μ + κσ standardized for `ucb`).
     public let acquisitionValue: Double
-    /// The output warping the model used (`identity` or `log`).
-    public let outputTransform: String
+    /// The output warping the model used.
+    public let outputTransform: OutputTransform.Kind
     /// The kernel the model used.
-    public let kernel: String
+    public let kernel: KernelKind
 }
 
 /// What the fitted model says about the objective: parameter importance and fit quality.
 public struct ModelSummary: Sendable {
     /// Number of observations the model saw.
     public let observations: Int
-    /// Kernel name.
-    public let kernel: String
+    /// The kernel.
+    public let kernel: KernelKind
     /// Smallest fitted lengthscale per parameter (unit-cube scale; `nil` for fixed parameters).
     public let lengthscales: [Double?]
     /// Importance per parameter: `1/ℓ`, normalized to sum to 1.
@@ -56,8 +56,8 @@ public struct ModelSummary: Sendable {
     public let looRMSE: Double
     /// Leave-one-out R² (1 = perfect).
     public let looR2: Double
-    /// Output warping chosen by likelihood (`identity` or `log`).
-    public let outputTransform: String
+    /// Output warping chosen by likelihood.
+    public let outputTransform: OutputTransform.Kind
 }
 
 /// Gaussian-process Bayesian optimization over a design space: fit, condition on pending trials, and propose a
@@ -158,7 +158,7 @@ public enum BayesianOptimizer {
             let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
             proposals.append(BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),
                                         predictedStd: transform.inverseStd(mean: mean, std: std), acquisitionValue: best.value,
-                                        outputTransform: transform.kind.rawValue, kernel: fitted.kernel.rawValue))
+                                        outputTransform: transform.kind, kernel: fitted.kernel))
             excluded.insert(best.assignment)
             gp = gp.conditioned(on: best.features, value: mean, exact: true)
         }
@@ -206,11 +206,11 @@ public enum BayesianOptimizer {
             sse += (predicted - values[i]) * (predicted - values[i])
             sst += (values[i] - center) * (values[i] - center)
         }
-        return ModelSummary(observations: values.count, kernel: gp.kernel.rawValue, lengthscales: perParameter,
+        return ModelSummary(observations: values.count, kernel: gp.kernel, lengthscales: perParameter,
                             importance: inverse.map { $0.map { $0 / total } },
                             noiseStd: transform.inverseStd(mean: 0, std: gp.hyperparameters.noiseVariance.squareRoot()),
                             looRMSE: (sse / Double(max(values.count, 1))).squareRoot(),
                             looR2: sst > 0 ? 1 - sse / sst : 0,
-                            outputTransform: transform.kind.rawValue)
+                            outputTransform: transform.kind)
     }
 }

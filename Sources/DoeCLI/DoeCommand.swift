@@ -7,6 +7,7 @@ import Foundation
 
 /// The `doe` command: experiment design and surrogate-model optimization.
 public struct DoeCommand: ParsableCommand {
+    /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "doe",
         abstract: "Experiment design and Bayesian optimization for R&D loops.",
@@ -23,9 +24,11 @@ public struct DoeCommand: ParsableCommand {
         """,
         version: Study.doeVersion,
         subcommands: [Init.self, Suggest.self, Observe.self, Fail.self, Abandon.self, Note.self,
-                      Status.self, Best.self, Trials.self, Design.self, Train.self, Predict.self, Evaluate.self, Export.self, Report.self, RegistryCommand.self, GateCommand.self, StudyCommand.self, SpaceCommand.self]
+                      Status.self, Best.self, Trials.self, Design.self, Train.self, Predict.self, Evaluate.self, Export.self, Report.self,
+                      RegistryCommand.self, GateCommand.self, StudyCommand.self, SpaceCommand.self]
     )
 
+    /// The root command with no arguments parsed (ArgumentParser's requirement).
     public init() {}
 
     /// Entry point: configures BLAS threads, then parses and runs the command.

@@ -323,7 +323,8 @@ public struct GaussianProcess: Sendable {
                                hyperparameters: hyperparameters, kernel: kernel, cholesky: grown, observedCount: observedCount)
     }
 
-    /// Leave-one-out predictive means and variances (closed form: `μ₋ᵢ = yᵢ − αᵢ/[K⁻¹]ᵢᵢ`, `σ²₋ᵢ = 1/[K⁻¹]ᵢᵢ`), observed points only.
+    /// Leave-one-out predictive means and variances, observed points only
+    /// (closed form: `μ₋ᵢ = yᵢ − αᵢ/[K⁻¹]ᵢᵢ`, `σ²₋ᵢ = 1/[K⁻¹]ᵢᵢ`).
     public func leaveOneOut() -> (mean: [Double], variance: [Double]) {
         let inverse = cholesky.inverse()
         var means: [Double] = [], variances: [Double] = []

@@ -27,7 +27,8 @@ public struct GPError: CodedError {
 extension GaussianProcess {
     /// Log marginal likelihood `log p(y | θ)` and its gradient with respect to ``GPHyperparameters`` (vector order).
     ///
-    /// `log p = −½ (y−c)ᵀ α − Σ log Lᵢᵢ − (n/2) log 2π`, and `∂ log p/∂θ = ½ tr(W ∂K/∂θ)` with `W = ααᵀ − K⁻¹`.
+    /// `log p = −½ (y−c)ᵀ α − Σ log Lᵢᵢ − (n/2) log 2π`,
+    /// and `∂ log p/∂θ = ½ tr(W ∂K/∂θ)` with `W = ααᵀ − K⁻¹`.
     /// The lengthscale terms use `Σ_ab M_ab (x_aj − x_bj)² = 2 Σ_a x_aj² (M·1)_a − 2 x_jᵀ M x_j` with `M = W ∘ s²ψ`,
     /// so they cost one `gemm` instead of d passes over n² pairs.
     /// - Returns: `nil` when `K` cannot be factored.

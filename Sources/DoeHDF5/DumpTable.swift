@@ -1,3 +1,4 @@
+import DoeBase
 import Foundation
 
 /// One side of a dump (its inputs or its outputs) as found in a file: a 2-D dataset, a 1-D dataset (one column), or a
@@ -18,7 +19,7 @@ struct DumpTable {
     let names: [String]
     let namesGiven: Bool
     let units: [String]?
-    let bounds: (low: [Double], high: [Double])?
+    let bounds: Bounds?
     let notes: [String]
     /// For a group: the per-variable datasets, in column order.
     let columnDatasets: [String]?
@@ -95,14 +96,14 @@ struct DumpTable {
             throw DumpError(message: "\(path): \(datasetUnits != nil ? "attribute 'units' of '\(name)'" : "the file's '\(prefix)_units'") "
                 + "has \(units.count) entries for \(columns) columns")
         }
-        var bounds: (low: [Double], high: [Double])?
+        var bounds: Bounds?
         if role == .inputs {
             if let low = try file.numbersAttribute("low", of: name), let high = try file.numbersAttribute("high", of: name) {
                 guard low.count == columns, high.count == columns else {
                     throw DumpError(message: "\(path): attributes 'low'/'high' of '\(name)' have \(low.count)/\(high.count) entries "
                         + "for \(columns) columns")
                 }
-                bounds = (low, high)
+                bounds = Bounds(low: low, high: high)
             } else if let b = try file.numbersAttribute("bounds", of: name) {
                 bounds = try splitBounds(b, dimensions: file.attributeDimensions("bounds", of: name) ?? [b.count], columns: columns,
                                          what: "\(path): attribute 'bounds' of '\(name)'")
@@ -174,12 +175,12 @@ struct DumpTable {
             }
             units = rootUnits
         }
-        var bounds: (low: [Double], high: [Double])?
+        var bounds: Bounds?
         if role == .inputs {
             let lows = try order.map { try file.numbersAttribute("low", of: base + $0)?.first }
             let highs = try order.map { try file.numbersAttribute("high", of: base + $0)?.first }
             if lows.allSatisfy({ $0 != nil }) && highs.allSatisfy({ $0 != nil }) {
-                bounds = (lows.map { $0! }, highs.map { $0! })
+                bounds = Bounds(low: lows.map { $0! }, high: highs.map { $0! })
             } else if let b = try file.numbersAttribute("bounds", of: "/") {
                 bounds = try splitBounds(b, dimensions: file.attributeDimensions("bounds", of: "/") ?? [b.count], columns: order.count,
                                          what: "\(path): the file's attribute 'bounds'")
@@ -191,17 +192,18 @@ struct DumpTable {
     }
 
     /// Bounds stored as `d × 2` (a low, high pair per column), `2 × d` (a row of lows, a row of highs), or flat pairs.
-    static func splitBounds(_ values: [Double], dimensions: [Int], columns: Int, what: String) throws -> (low: [Double], high: [Double]) {
+    static func splitBounds(_ values: [Double], dimensions: [Int], columns: Int, what: String) throws -> Bounds {
         guard values.count == 2 * columns else {
             throw DumpError(message: "\(what) has \(values.count) values; expected \(columns)×2 (a low and a high per column)")
         }
         if dimensions == [2, columns] && columns != 2 {
-            return (Array(values[0..<columns]), Array(values[columns...]))
+            return Bounds(low: Array(values[0..<columns]), high: Array(values[columns...]))
         }
-        return (stride(from: 0, to: values.count, by: 2).map { values[$0] }, stride(from: 1, to: values.count, by: 2).map { values[$0] })
+        return Bounds(low: stride(from: 0, to: values.count, by: 2).map { values[$0] },
+                      high: stride(from: 1, to: values.count, by: 2).map { values[$0] })
     }
 
-    static func checkBounds(_ bounds: (low: [Double], high: [Double]), names: [String], path: String) throws {
+    static func checkBounds(_ bounds: Bounds, names: [String], path: String) throws {
         for (j, name) in names.enumerated() where !(bounds.low[j].isFinite && bounds.high[j].isFinite && bounds.low[j] <= bounds.high[j]) {
             throw DumpError(message: "\(path): the bounds of input '\(name)' are [\(bounds.low[j]), \(bounds.high[j])]; "
                 + "expected finite low ≤ high")
@@ -252,7 +254,7 @@ extension SimulationData {
         if let permutation = try order(inputNames, given: inputNamesGiven, want: inputs, role: "inputs") {
             result.inputs = Self.permute(self.inputs, columns: inputNames.count, rows: rows, by: permutation)
             result.inputUnits = inputUnits.map { u in permutation.map { u[$0] } }
-            result.inputBounds = inputBounds.map { b in (permutation.map { b.low[$0] }, permutation.map { b.high[$0] }) }
+            result.inputBounds = inputBounds.map { b in Bounds(low: permutation.map { b.low[$0] }, high: permutation.map { b.high[$0] }) }
         }
         result.inputNames = inputs
         if let outputs {

@@ -36,7 +36,7 @@ public struct SimulationData: Sendable {
     /// Output units (attribute `units` of the outputs, or the file's `output_units`), if given.
     public var outputUnits: [String]?
     /// Input bounds (attributes `low`/`high`, or `bounds` as d×2 or 2×d, on the dataset or the file), if given.
-    public var inputBounds: (low: [Double], high: [Double])?
+    public var inputBounds: Bounds?
     /// `rows × inputNames.count`.
     public var inputs: [Float]
     /// `rows × outputNames.count`.
@@ -55,7 +55,7 @@ public struct SimulationData: Sendable {
     public var notes: [String]
 
     /// A table from its parts (`inputs`/`outputs`/`fields` row-major).
-    public init(inputNames: [String], outputNames: [String], inputUnits: [String]?, inputBounds: (low: [Double], high: [Double])?,
+    public init(inputNames: [String], outputNames: [String], inputUnits: [String]?, inputBounds: Bounds?,
                 inputs: [Float], outputs: [Float], fields: [Float]?, fieldWidth: Int, rows: Int, droppedRows: Int, sources: [String],
                 outputUnits: [String]? = nil, inputNamesGiven: Bool = true, outputNamesGiven: Bool = true, notes: [String] = []) {
         self.inputNames = inputNames
@@ -79,7 +79,7 @@ public struct SimulationData: Sendable {
 extension SimulationData {
     /// The smallest and largest value of every input column over the kept rows (what a model trained on them saw);
     /// `nil` without rows.
-    public var observedInputRange: (low: [Double], high: [Double])? {
+    public var observedInputRange: Bounds? {
         let d = inputNames.count
         guard rows > 0, d > 0 else { return nil }
         var low = [Double](repeating: .infinity, count: d), high = [Double](repeating: -.infinity, count: d)
@@ -90,7 +90,7 @@ extension SimulationData {
                 high[j] = max(high[j], v)
             }
         }
-        return (low, high)
+        return Bounds(low: low, high: high)
     }
 }
 

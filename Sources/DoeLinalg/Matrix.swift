@@ -91,7 +91,8 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     /// Largest absolute entry-wise difference to `other` (same shape).
     @inlinable
     public func maxAbsDifference(_ other: Matrix) -> Scalar {
-        precondition(rows == other.rows && columns == other.columns, "shape mismatch \(rows)×\(columns) vs \(other.rows)×\(other.columns)")
+        precondition(rows == other.rows && columns == other.columns,
+                     "shape mismatch \(rows)×\(columns) vs \(other.rows)×\(other.columns)")
         return zip(storage, other.storage).reduce(0) { Swift.max($0, Swift.abs($1.0 - $1.1)) }
     }
 }

@@ -34,13 +34,17 @@ public struct MLflowError: CodedError {
 /// Only what doe needs: experiments, runs (create, log-batch, update), artifact upload through the tracking
 /// server's artifact proxy (`mlflow-artifacts`), registered models, model versions and aliases.
 public final class MLflowClient: @unchecked Sendable {
+    /// The tracking server's base URL (`http` or `https`, no trailing slash).
     public let trackingURI: URL
     let timeout: TimeInterval
 
+    /// A client for the server at `trackingURI`; `timeout` is per request, in seconds.
+    /// - Throws: ``MLflowError`` (`mlflow.invalid_uri`) unless `trackingURI` is an `http(s)://` URL.
     public init(trackingURI: String, timeout: TimeInterval = 30) throws {
         guard let url = URL(string: trackingURI.hasSuffix("/") ? String(trackingURI.dropLast()) : trackingURI),
               url.scheme == "http" || url.scheme == "https" else {
-            throw MLflowError("--tracking-uri \(trackingURI): expected http(s)://host:port", kind: .invalidValue, code: "mlflow.invalid_uri")
+            throw MLflowError("--tracking-uri \(trackingURI): expected http(s)://host:port", kind: .invalidValue,
+                              code: "mlflow.invalid_uri")
         }
         self.trackingURI = url
         self.timeout = timeout
@@ -53,7 +57,8 @@ public final class MLflowClient: @unchecked Sendable {
     }
 
     /// Sends one request and waits for the answer.
-    func send(_ method: String, _ path: String, json: JSONValue? = nil, body: Data? = nil, query: [String: String] = [:]) throws -> JSONValue {
+    func send(_ method: String, _ path: String, json: JSONValue? = nil, body: Data? = nil,
+              query: [String: String] = [:]) throws -> JSONValue {
         var components = URLComponents(url: trackingURI.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         var request = URLRequest(url: components.url!, timeoutInterval: timeout)
@@ -76,7 +81,8 @@ public final class MLflowClient: @unchecked Sendable {
         done.wait()
         let endpoint = "\(method) \(components.url!.absoluteString)"
         if let error = box.error {
-            throw MLflowError("MLflow server unreachable (\(endpoint)): \(error.localizedDescription)", code: "mlflow.unreachable", cause: error)
+            throw MLflowError("MLflow server unreachable (\(endpoint)): \(error.localizedDescription)", code: "mlflow.unreachable",
+                              cause: error)
         }
         let text = box.data.map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard (200..<300).contains(box.status) else {
@@ -111,7 +117,8 @@ public final class MLflowClient: @unchecked Sendable {
     }
 
     /// Logs params, metrics (with steps) and tags in batches of MLflow's limits.
-    public func logBatch(runId: String, params: [(String, String)], metrics: [(key: String, value: Double, step: Int)], tags: [(String, String)] = []) throws {
+    public func logBatch(runId: String, params: [(String, String)], metrics: [(key: String, value: Double, step: Int)],
+                         tags: [(String, String)] = []) throws {
         let now = Int(Date().timeIntervalSince1970 * 1000)
         var p = params[...], m = metrics[...], t = tags[...]
         repeat {
@@ -137,7 +144,8 @@ public final class MLflowClient: @unchecked Sendable {
     /// Uploads an artifact of a run through the server's artifact proxy (`mlflow-artifacts:/...` artifact URIs).
     public func uploadArtifact(runArtifactURI: String, name: String, data: Data) throws {
         guard runArtifactURI.hasPrefix("mlflow-artifacts:") else {
-            throw MLflowError("the run's artifact store is '\(runArtifactURI)'; doe uploads through the tracking server's artifact proxy (start it with --serve-artifacts, the default)")
+            throw MLflowError("the run's artifact store is '\(runArtifactURI)'; doe uploads through the tracking server's artifact proxy "
+                + "(start it with --serve-artifacts, the default)")
         }
         var relative = String(runArtifactURI.dropFirst("mlflow-artifacts:".count))
         while relative.hasPrefix("/") { relative.removeFirst() }

@@ -8,6 +8,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     case tanh
     /// `x·σ(x)` (swish).
     case silu
-    /// Gaussian error linear unit, tanh approximation `½x(1 + tanh(√(2/π)(x + 0.044715x³)))` (the form ONNX opset 20 and PyTorch's `approximate="tanh"` use).
+    /// Gaussian error linear unit, tanh approximation `½x(1 + tanh(√(2/π)(x + 0.044715x³)))` (the form ONNX opset 20
+    /// and PyTorch's `approximate="tanh"` use).
     case gelu
 }

@@ -64,7 +64,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         public var modes: Int
         /// Fraction of the field's variance the retained modes explain.
         public var energy: Double
-        /// Fraction of the variance in the discarded modes.
+        /// Sum of the squared singular values of the discarded modes (not a fraction; absent in the earliest folders).
         public var discardedEnergy: Double?
 
         /// A shape with these values.

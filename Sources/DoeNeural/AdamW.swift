@@ -10,8 +10,11 @@ import Foundation
 public struct AdamW: Sendable {
     /// Step size (changed by the learning-rate schedule between steps).
     public var learningRate: Float
+    /// Decay rate of the first-moment (mean) estimate.
     public var beta1: Float = 0.9
+    /// Decay rate of the second-moment (uncentred variance) estimate.
     public var beta2: Float = 0.999
+    /// Added to the square root of the second moment to avoid division by zero.
     public var epsilon: Float = 1e-8
     /// Decoupled weight decay, applied to weights only (not biases).
     public var weightDecay: Float
@@ -19,6 +22,7 @@ public struct AdamW: Sendable {
     private var m: [Float] = []
     private var v: [Float] = []
 
+    /// An optimiser with zero moment estimates; they are sized on the first ``update(_:gradient:)``.
     public init(learningRate: Float = 1e-3, weightDecay: Float = 1e-4) {
         self.learningRate = learningRate
         self.weightDecay = weightDecay

@@ -14,6 +14,7 @@ public struct MLPArchitecture: Sendable, Equatable {
     /// Hidden activation.
     public let activation: Activation
 
+    /// An architecture with the given widths; traps unless every width is positive.
     public init(inputs: Int, hidden: [Int], outputs: Int, activation: Activation) {
         precondition(inputs > 0 && outputs > 0 && hidden.allSatisfy { $0 > 0 }, "layer widths must be positive")
         self.inputs = inputs
@@ -31,7 +32,9 @@ public struct MLPArchitecture: Sendable, Equatable {
 
 /// Weights and biases of every layer: `weights[l]` is `in × out` column-major, `biases[l]` has `out` entries.
 public struct MLPParameters: Sendable, Equatable {
+    /// One weight matrix per layer, `widths[l] × widths[l + 1]`, column-major.
     public var weights: [Matrix<Float>]
+    /// One bias vector per layer, `widths[l + 1]` entries.
     public var biases: [[Float]]
 
     /// All parameters as one flat vector (weights then bias, layer by layer).
@@ -39,7 +42,8 @@ public struct MLPParameters: Sendable, Equatable {
 
     /// Zeros shaped like `self`.
     public var zeros: MLPParameters {
-        MLPParameters(weights: weights.map { Matrix(rows: $0.rows, columns: $0.columns) }, biases: biases.map { [Float](repeating: 0, count: $0.count) })
+        MLPParameters(weights: weights.map { Matrix(rows: $0.rows, columns: $0.columns) },
+                      biases: biases.map { [Float](repeating: 0, count: $0.count) })
     }
 }
 
@@ -49,7 +53,9 @@ public struct MLPParameters: Sendable, Equatable {
 /// `sger`), followed by the activation on hidden layers; the backward pass is `dW = Aᵀ·dZ`, `db = dZᵀ·1` (`sgemv`) and
 /// `dA = dZ·Wᵀ`.
 public struct MLP: Sendable {
+    /// Layer widths and hidden activation.
     public let architecture: MLPArchitecture
+    /// Weights and biases, shaped by ``architecture``.
     public var parameters: MLPParameters
 
     /// A network with weights and biases drawn uniformly from `±1/√fan_in` (the default of PyTorch's `nn.Linear`,
@@ -70,6 +76,7 @@ public struct MLP: Sendable {
         parameters = MLPParameters(weights: weights, biases: biases)
     }
 
+    /// A network with the given parameters (not checked against `architecture`).
     public init(architecture: MLPArchitecture, parameters: MLPParameters) {
         self.architecture = architecture
         self.parameters = parameters
@@ -110,9 +117,11 @@ public struct MLP: Sendable {
     ///   - x: `n × inputs`.
     ///   - y: `n × outputs` targets.
     ///   - outputWeights: optional per-output weights of the squared errors.
-    public func lossAndGradient(_ x: Matrix<Float>, _ y: Matrix<Float>, outputWeights: [Float]? = nil) -> (loss: Float, gradient: MLPParameters) {
+    public func lossAndGradient(_ x: Matrix<Float>, _ y: Matrix<Float>,
+                                outputWeights: [Float]? = nil) -> (loss: Float, gradient: MLPParameters) {
         let (prediction, trace) = forward(x)
-        precondition(y.rows == prediction.rows && y.columns == prediction.columns, "targets must be \(prediction.rows)×\(prediction.columns)")
+        precondition(y.rows == prediction.rows && y.columns == prediction.columns,
+                     "targets must be \(prediction.rows)×\(prediction.columns)")
         let n = x.rows, m = architecture.outputs
         let scale = 1 / Float(n * m)
         var dA = Matrix<Float>(rows: n, columns: m)

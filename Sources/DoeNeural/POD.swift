@@ -16,8 +16,10 @@ public struct POD: Sendable, Equatable {
     /// Sum of squared singular values left out (the training reconstruction error, squared Frobenius norm).
     public let discardedEnergy: Double
 
+    /// Number of kept modes `k` (columns of ``basis``).
     public var modes: Int { basis.columns }
 
+    /// A decomposition from its parts: `mean` has `p` values, `basis` is `p × k` column-major.
     public init(mean: [Float], basis: Matrix<Float>, energy: Double, discardedEnergy: Double) {
         self.mean = mean
         self.basis = basis

@@ -3,9 +3,12 @@ import DoeModelFormat
 
 /// Per-column affine scaling `(x − mean)/std` fitted on training rows (constant columns keep std 1).
 public struct Standardizer: Sendable, Equatable {
+    /// Column means (`d` values), in the data's units.
     public let mean: [Float]
+    /// Column standard deviations (`d` values, population form), in the data's units; 1 for constant columns.
     public let std: [Float]
 
+    /// A scaler from stored means and standard deviations (`d` values each).
     public init(mean: [Float], std: [Float]) {
         self.mean = mean
         self.std = std

@@ -10,18 +10,26 @@ import Foundation
 /// and, for ensembles, `<name>_std`; for field models `field_rmse` (per row, over the field's points) and, for
 /// ensembles, `field_std_rms` (root mean square of the predicted point standard deviations).
 public struct TestPredictions: Sendable, Equatable {
+    /// Row of the training table each test row came from.
     public var rows: [Int]
+    /// Input names, in the order of each ``inputs`` vector.
     public var inputNames: [String]
     /// `inputs[i]` is row `i`'s input vector.
     public var inputs: [[Double]]
+    /// Scalar output names, in the order of ``truth``, ``predicted`` and ``std``.
     public var outputNames: [String]
     /// `truth[k][i]`: output `k`, row `i` (likewise `predicted`, `std`).
     public var truth: [[Double]]
+    /// `predicted[k][i]`: the model's prediction (ensemble mean) of output `k` for row `i`, in the output's units.
     public var predicted: [[Double]]
+    /// `std[k][i]`: ensemble standard deviation of output `k` for row `i` (`nil` for a single network).
     public var std: [[Double]]?
+    /// Per row, the RMSE of the predicted field over its points (`nil` without a field).
     public var fieldRMSE: [Double]?
+    /// Per row, the root mean square of the predicted point standard deviations (`nil` unless an ensemble field model).
     public var fieldStdRMS: [Double]?
 
+    /// `test-predictions.csv`.
     public static let fileName = "test-predictions.csv"
 
     /// Predictions of `model` on the rows `indices` of a training table.
@@ -89,7 +97,8 @@ public struct TestPredictions: Sendable, Equatable {
     /// - Throws: ``ModelDirectory/Failure`` naming the file, line and column.
     public static func read(_ path: String, inputNames: [String], outputNames: [String]) throws -> TestPredictions {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ModelDirectory.Failure("\(path): missing or not UTF-8 (models trained before doe wrote test predictions lack it: retrain, or run `doe evaluate`)")
+            throw ModelDirectory.Failure("\(path): missing or not UTF-8 (models trained before doe wrote test predictions lack it: "
+                + "retrain, or run `doe evaluate`)")
         }
         let records: [CSV.Record]
         do { records = try CSV.parse(text, source: path) } catch let error as ValueError { throw ModelDirectory.Failure(error.message) }

@@ -19,7 +19,7 @@ public struct TrainingReport: Sendable {
     public var history: [[EpochReport]]
     /// Test-split metrics per scalar output (and `field` for the field as a whole, RMSE over all points).
     public var testMetrics: [OutputMetrics]
-    /// The same metrics on the training and validation splits (for the model card: how much the test differs).
+    /// The same metrics on the training split (for the model card: how much the test differs).
     public var trainMetrics: [OutputMetrics] = []
     /// Validation-split metrics, like ``testMetrics``.
     public var validationMetrics: [OutputMetrics] = []
@@ -42,6 +42,7 @@ public struct TrainingReport: Sendable {
 /// Trains a ``Surrogate``: seeded split into train/validation/test, standardization, minibatch AdamW with a
 /// learning-rate schedule and early stopping on the validation loss (the best epoch's weights are kept).
 public enum SurrogateTrainer {
+    /// Trains a surrogate on the rows of `x`, `y` (and `fields`) with the settings `c`; returns it with its report.
     /// - Parameters:
     ///   - x: `n × d` inputs; `y`: `n × m` scalar outputs; `fields`: optional `n × p` field values.
     ///   - progress: called after every epoch.
@@ -126,7 +127,8 @@ public enum SurrogateTrainer {
         func metrics(_ indices: [Int]) -> [OutputMetrics] {
             evaluate(model, inputs: rows(x, indices), outputs: rows(y, indices), fields: fields.map { rows($0, indices) })
         }
-        var report = TrainingReport(history: history, testMetrics: metrics(testRows), trainRows: trainRows.count, validationRows: validationRows.count,
+        var report = TrainingReport(history: history, testMetrics: metrics(testRows), trainRows: trainRows.count,
+                                    validationRows: validationRows.count,
                                     testRows: testRows.count, seconds: seconds, samplesPerSecond: Double(samples) / max(seconds, 1e-9))
         report.trainMetrics = metrics(trainRows)
         report.testRowIndices = testRows
@@ -136,7 +138,8 @@ public enum SurrogateTrainer {
     }
 
     /// Metrics of `model` on a table (scalar outputs, plus `field` when fields are given).
-    public static func evaluate(_ model: Surrogate, inputs: Matrix<Float>, outputs: Matrix<Float>, fields: Matrix<Float>?) -> [OutputMetrics] {
+    public static func evaluate(_ model: Surrogate, inputs: Matrix<Float>, outputs: Matrix<Float>,
+                                fields: Matrix<Float>?) -> [OutputMetrics] {
         let prediction = model.predict(inputs)
         var metrics = model.outputNames.enumerated().map {
             OutputMetrics.compute(name: $0.element, prediction: prediction.mean, truth: outputs, column: $0.offset)

@@ -43,11 +43,14 @@ extension TrainingConfiguration {
         for key in map.keys.sorted() {
             switch key {
             case "hidden":
-                guard let list = map[key] as? [Int], list.allSatisfy({ $0 > 0 }) else { throw DumpTrainingError("\(path): 'hidden' must be a list of positive widths") }
+                guard let list = map[key] as? [Int], list.allSatisfy({ $0 > 0 }) else {
+                    throw DumpTrainingError("\(path): 'hidden' must be a list of positive widths")
+                }
                 c.hidden = list
             case "activation":
                 guard let a = (map[key] as? String).flatMap(Activation.init(rawValue:)) else {
-                    throw DumpTrainingError("\(path): 'activation' must be one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw DumpTrainingError("\(path): 'activation' must be one of "
+                        + "\(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 c.activation = a
             case "epochs": c.epochs = try positiveInt(key)
@@ -63,7 +66,9 @@ extension TrainingConfiguration {
             case "pod_energy": c.podEnergy = try number(key)
             case "seed": c.seed = UInt64(max(try number(key), 0))
             case "schedule":
-                guard let s = (map[key] as? String).flatMap(LearningRateSchedule.init(rawValue:)) else { throw DumpTrainingError("\(path): 'schedule' must be cosine or plateau") }
+                guard let s = (map[key] as? String).flatMap(LearningRateSchedule.init(rawValue:)) else {
+                    throw DumpTrainingError("\(path): 'schedule' must be cosine or plateau")
+                }
                 c.schedule = s
             case "output_weights":
                 guard let list = map[key] as? [Any] else { throw DumpTrainingError("\(path): 'output_weights' must be a list of numbers") }

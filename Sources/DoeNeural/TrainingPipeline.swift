@@ -71,8 +71,8 @@ extension SurrogateTrainer {
                                         outputNames: data.outputNames, configuration: c, progress: progress)
         model.inputUnits = data.inputUnits
         model.outputUnits = data.outputUnits
-        model.inputBounds = data.inputBounds.map { Bounds(low: $0.low, high: $0.high) }
-        model.trainingRange = data.observedInputRange.map { Bounds(low: $0.low, high: $0.high) }
+        model.inputBounds = data.inputBounds
+        model.trainingRange = data.observedInputRange
         let sources = try data.sources.map { ModelManifest.Source(path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
         let test = TestPredictions(model: model, inputs: m.inputs, outputs: m.outputs, fields: m.fields, indices: report.testRowIndices)
         let output = ModelDirectory.TrainingOutput(

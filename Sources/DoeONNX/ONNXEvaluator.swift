@@ -10,9 +10,13 @@ import SwiftProtobuf
 public enum ONNXEvaluator {
     /// A row-major 2-D float tensor (`rows × columns`); vectors are `1 × n`.
     public struct Tensor: Sendable, Equatable {
+        /// Number of rows (the batch dimension).
         public var rows: Int
+        /// Number of columns.
         public var columns: Int
+        /// The `rows × columns` values, row-major (`values[i * columns + j]`).
         public var values: [Float]
+        /// A tensor with these values; traps unless `values.count == rows * columns`.
         public init(rows: Int, columns: Int, values: [Float]) {
             precondition(values.count == rows * columns, "tensor \(rows)×\(columns) needs \(rows * columns) values")
             self.rows = rows
@@ -81,7 +85,9 @@ public enum ONNXEvaluator {
                 out = Tensor(rows: rows, columns: columns, values: v)
             case "Slice":
                 let x = try get(node.input[0])
-                guard let s = ints[node.input[1]]?.first, let e = ints[node.input[2]]?.first else { throw ONNXError("Slice bounds must be initializers") }
+                guard let s = ints[node.input[1]]?.first, let e = ints[node.input[2]]?.first else {
+                    throw ONNXError("Slice bounds must be initializers")
+                }
                 let start = Int(s), end = min(Int(e), x.columns)
                 var v: [Float] = []
                 for i in 0..<x.rows { v += x.values[(i * x.columns + start)..<(i * x.columns + end)] }

@@ -13,10 +13,12 @@ public struct ONNXExportOptions: Sendable {
     public var splitInputs = false
     /// Model name and version for the metadata.
     public var modelName = "doe-surrogate"
+    /// Model version for the metadata (`model_version` and the ModelProto's `model_version`).
     public var modelVersion: Int64 = 1
     /// Extra `metadata_props` entries.
     public var metadata: [(String, String)] = []
 
+    /// The defaults: opset 17, one `inputs` tensor, model `doe-surrogate` version 1, no extra metadata.
     public init() {}
 }
 
@@ -49,6 +51,8 @@ public struct ONNXError: CodedError {
 /// `field` `[batch, p]` and `field_std` (field models). Input: `inputs` `[batch, d]`, or one input per parameter
 /// with ``ONNXExportOptions/splitInputs``.
 public enum ONNXExporter {
+    /// The ONNX model of `model` (inputs and outputs as described above), with doe's metadata and `options.metadata`.
+    /// - Throws: ``ONNXError`` for an opset below 13.
     public static func export(_ model: Surrogate, options: ONNXExportOptions = ONNXExportOptions()) throws -> Onnx_ModelProto {
         guard options.opset >= 13 else { throw ONNXError("--opset \(options.opset): doe exports opset 13 or newer") }
         var g = GraphBuilder()
@@ -112,12 +116,18 @@ public enum ONNXExporter {
         var graphOutputs: [Onnx_ValueInfoProto] = []
         let outputDoc = "columns: " + model.outputNames.joined(separator: ", ")
         aggregate(scalarOutputs, meanName: "outputs", stdName: "outputs_std", &g)
-        graphOutputs.append(GraphBuilder.matrixValue("outputs", width: m, doc: outputDoc + (model.members.count > 1 ? " (ensemble mean)" : "")))
-        if model.members.count > 1 { graphOutputs.append(GraphBuilder.matrixValue("outputs_std", width: m, doc: outputDoc + " (ensemble standard deviation)")) }
+        graphOutputs.append(GraphBuilder.matrixValue("outputs", width: m,
+                                                     doc: outputDoc + (model.members.count > 1 ? " (ensemble mean)" : "")))
+        if model.members.count > 1 {
+            graphOutputs.append(GraphBuilder.matrixValue("outputs_std", width: m, doc: outputDoc + " (ensemble standard deviation)"))
+        }
         if let pod = model.pod {
             aggregate(fieldOutputs, meanName: "field", stdName: "field_std", &g)
-            graphOutputs.append(GraphBuilder.matrixValue("field", width: pod.mean.count, doc: "reconstructed field (\(pod.modes) POD modes)"))
-            if model.members.count > 1 { graphOutputs.append(GraphBuilder.matrixValue("field_std", width: pod.mean.count, doc: "field ensemble standard deviation")) }
+            graphOutputs.append(GraphBuilder.matrixValue("field", width: pod.mean.count,
+                                                         doc: "reconstructed field (\(pod.modes) POD modes)"))
+            if model.members.count > 1 {
+                graphOutputs.append(GraphBuilder.matrixValue("field_std", width: pod.mean.count, doc: "field ensemble standard deviation"))
+            }
         }
 
         var graph = Onnx_GraphProto()

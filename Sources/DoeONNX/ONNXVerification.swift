@@ -39,7 +39,8 @@ public enum ONNXVerification {
                 inputs[name] = ONNXEvaluator.Tensor(rows: count, columns: 1, values: (0..<count).map { x[$0, j] })
             }
         } else {
-            inputs["inputs"] = ONNXEvaluator.Tensor(rows: count, columns: x.columns, values: (0..<count).flatMap { i in (0..<x.columns).map { x[i, $0] } })
+            inputs["inputs"] = ONNXEvaluator.Tensor(rows: count, columns: x.columns,
+                                                    values: (0..<count).flatMap { i in (0..<x.columns).map { x[i, $0] } })
         }
         let outputs = try ONNXEvaluator.run(proto, inputs: inputs)
         let expected = model.predict(x)

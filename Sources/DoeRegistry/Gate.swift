@@ -3,14 +3,20 @@ import Foundation
 
 /// One gate threshold: `--metric rmse --max-regression 2%` (relative) or `0.01` (absolute).
 public struct GateRule: Sendable, Equatable {
+    /// Metric checked, one of ``known``.
     public let metric: String
+    /// Largest allowed regression: a fraction of |baseline| when ``relative`` (`2%` → 0.02), else in the metric's units.
     public let limit: Double
+    /// Whether ``limit`` is relative to |baseline| (the threshold ended in `%`).
     public let relative: Bool
 
     /// Metrics where larger is better; the rest (rmse, mae, max_abs_error) are errors.
     public static let higherIsBetter: Set<String> = ["r2"]
+    /// The metrics a rule may name.
     public static let known: Set<String> = ["rmse", "mae", "r2", "max_abs_error"]
 
+    /// A rule for `metric` with `threshold` such as `2%` (relative) or `0.01` (absolute).
+    /// - Throws: ``RegistryError`` for an unknown metric or a threshold that is not a non-negative number.
     public init(metric: String, threshold: String) throws {
         guard GateRule.known.contains(metric) else {
             throw RegistryError("unknown metric '\(metric)' (use \(GateRule.known.sorted().joined(separator: ", ")))")
@@ -28,12 +34,17 @@ public struct GateRule: Sendable, Equatable {
 
 /// One comparison of the gate.
 public struct GateCheck: Sendable {
+    /// Output name (`field` for a field model's field as a whole).
     public let output: String
+    /// Metric compared.
     public let metric: String
+    /// The candidate's value (NaN when ``missing``).
     public let candidate: Double
+    /// The baseline's value.
     public let baseline: Double
     /// How much worse the candidate is (positive = worse), absolute or relative to |baseline| as the rule says.
     public let regression: Double
+    /// The rule checked.
     public let rule: GateRule
     /// `true` when the baseline has this output and metric and the candidate does not: the check fails.
     public let missing: Bool
@@ -65,7 +76,9 @@ public enum Gate {
                                         missing: false))
             }
         }
-        guard !checks.isEmpty else { throw RegistryError("the baseline has none of the metrics to check (\(rules.map(\.metric).joined(separator: ", ")))") }
+        guard !checks.isEmpty else {
+            throw RegistryError("the baseline has none of the metrics to check (\(rules.map(\.metric).joined(separator: ", ")))")
+        }
         return checks
     }
 
@@ -81,10 +94,13 @@ public enum Gate {
         for c in checks {
             xml += "  <testcase classname=\"\(escape(suite))\" name=\"\(escape("\(c.output).\(c.metric)"))\">"
             if c.missing {
-                xml += "\n    <failure message=\"\(escape("the candidate has no \(c.metric) for \(c.output); the baseline does"))\">baseline \(c.baseline)</failure>\n  "
+                xml += "\n    <failure message=\"\(escape("the candidate has no \(c.metric) for \(c.output); the baseline does"))\">"
+                    + "baseline \(c.baseline)</failure>\n  "
             } else if !c.passed {
                 let limit = c.rule.relative ? "\(c.rule.limit * 100)%" : "\(c.rule.limit)"
-                xml += "\n    <failure message=\"\(escape("\(c.metric) of \(c.output) regressed by \(description(c)) (limit \(limit))"))\">candidate \(c.candidate), baseline \(c.baseline)</failure>\n  "
+                xml += "\n    <failure message=\""
+                    + "\(escape("\(c.metric) of \(c.output) regressed by \(description(c)) (limit \(limit))"))\">"
+                    + "candidate \(c.candidate), baseline \(c.baseline)</failure>\n  "
             }
             xml += "</testcase>\n"
         }
@@ -97,8 +113,10 @@ public enum Gate {
             ("candidate", .string(candidate)), ("baseline", .string(baseline)),
             ("passed", .bool(checks.allSatisfy(\.passed))),
             ("checks", .array(checks.map { c in
-                .object([("output", .string(c.output)), ("metric", .string(c.metric)), ("candidate", c.missing ? .null : .double(c.candidate)),
-                         ("baseline", .double(c.baseline)), ("regression", c.missing ? .null : .double(c.regression)), ("missing", .bool(c.missing)),
+                .object([("output", .string(c.output)), ("metric", .string(c.metric)),
+                         ("candidate", c.missing ? .null : .double(c.candidate)),
+                         ("baseline", .double(c.baseline)), ("regression", c.missing ? .null : .double(c.regression)),
+                         ("missing", .bool(c.missing)),
                          ("limit", .double(c.rule.limit)), ("relative", .bool(c.rule.relative)), ("passed", .bool(c.passed))])
             })),
         ])

@@ -28,9 +28,13 @@ public struct RegistryError: CodedError {
 
 /// `NAME`, `NAME@VERSION` or `NAME@ALIAS`.
 public struct ModelReference: Sendable, Equatable, CustomStringConvertible {
+    /// Model name.
     public let name: String
+    /// What follows `@`: a version number (`3` or `v3`) or an alias; `nil` for the latest version.
     public let selector: String?
 
+    /// Parses `NAME`, `NAME@VERSION` or `NAME@ALIAS`.
+    /// - Throws: ``RegistryError`` for an invalid name or nothing after `@`.
     public init(parsing text: String) throws {
         let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard SafeName.isValid(parts[0]) else {
@@ -41,29 +45,43 @@ public struct ModelReference: Sendable, Equatable, CustomStringConvertible {
         selector = parts.count == 2 ? parts[1] : nil
     }
 
+    /// The reference as written: `name` or `name@selector`.
     public var description: String { selector.map { "\(name)@\($0)" } ?? name }
 }
 
 /// One registered model version.
 public struct ModelVersion: Sendable {
+    /// Model name.
     public let name: String
+    /// Version number, from 1.
     public let version: Int
     /// Artifact file name → (SHA-256, size).
     public let files: [(name: String, sha256: String, size: Int)]
+    /// Training data and settings: `sources`, `training`, `doe_version`, and `git_commit`, `study` when known.
     public let lineage: JSONValue
+    /// The test split's metrics, `{output: {rmse, mae, r2, max_abs_error}}` (`null` for a folder without `metrics.json`).
     public let metrics: JSONValue
+    /// The model card: the user's YAML plus `training_data` and `metrics` by split.
     public let card: JSONValue
+    /// When it was registered (ISO 8601).
     public let registeredAt: String
+    /// Writer identity of the process that registered it.
     public let registeredBy: String
 }
 
 /// An alias change, kept forever.
 public struct AliasEvent: Sendable {
+    /// Model name.
     public let name: String
+    /// The alias set.
     public let alias: String
+    /// The version it points to from then on.
     public let version: Int
+    /// Who set it (`--by`, else the writer identity).
     public let by: String
+    /// The reason given, if any.
     public let reason: String?
+    /// When (ISO 8601).
     public let at: String
     /// `true` when the promotion overrode a failed gate (`--force`).
     public var forced: Bool = false
@@ -88,6 +106,7 @@ public struct GateOutcome: Sendable {
 /// `alias_set` (`name`, `alias`, `version`, `by`, `reason`, `forced` when a failed gate was overridden) and
 /// `gate_evaluated` (`name`, `version`, `baseline`, `passed`, `failures`).
 public final class Registry: @unchecked Sendable {
+    /// The registry's folder (`journal.jsonl` and `objects/`).
     public let root: String
     var journalPath: String { root + "/journal.jsonl" }
     var objectsPath: String { root + "/objects" }
@@ -111,8 +130,11 @@ public final class Registry: @unchecked Sendable {
 
     /// The replayed registry.
     public struct State: Sendable {
+        /// Registered versions per model name, oldest first.
         public var versions: [String: [ModelVersion]] = [:]
+        /// Current aliases: name → alias → version.
         public var aliases: [String: [String: Int]] = [:]
+        /// Every alias change, in journal order.
         public var aliasHistory: [AliasEvent] = []
         /// The last gate outcome of each version: name → version → outcome.
         public var lastGate: [String: [Int: GateOutcome]] = [:]
@@ -130,14 +152,16 @@ public final class Registry: @unchecked Sendable {
                 return v
             }
             guard let number = aliases[reference.name]?[selector], let v = list.first(where: { $0.version == number }) else {
-                throw RegistryError("\(reference.name) has no alias '\(selector)'\(aliases[reference.name].map { " (aliases: \($0.keys.sorted().joined(separator: ", ")))" } ?? "")")
+                throw RegistryError("\(reference.name) has no alias '\(selector)'"
+                    + "\(aliases[reference.name].map { " (aliases: \($0.keys.sorted().joined(separator: ", ")))" } ?? "")")
             }
             return v
         }
     }
 
     static func line(_ op: String, _ fields: [(String, JSONValue)]) -> String {
-        JSONValue.object([("v", 1), ("op", .string(op)), ("ts", .string(Timestamp.now())), ("writer", .string(WriterIdentity.current))] + fields).serialized
+        JSONValue.object([("v", 1), ("op", .string(op)), ("ts", .string(Timestamp.now())),
+                          ("writer", .string(WriterIdentity.current))] + fields).serialized
     }
 
     static func parse(_ line: Substring) throws(JournalLineError) -> JSONValue {
@@ -156,14 +180,16 @@ public final class Registry: @unchecked Sendable {
             switch r["op"]?.string {
             case "model_added":
                 let files = (r["files"]?.members ?? []).map { ($0.0, $0.1["sha256"]?.string ?? "", $0.1["size"]?.integer ?? 0) }
-                let v = ModelVersion(name: name, version: r["version"]?.integer ?? 0, files: files.map { (name: $0.0, sha256: $0.1, size: $0.2) },
+                let v = ModelVersion(name: name, version: r["version"]?.integer ?? 0,
+                                     files: files.map { (name: $0.0, sha256: $0.1, size: $0.2) },
                                      lineage: r["lineage"] ?? .null, metrics: r["metrics"] ?? .null, card: r["card"] ?? .null,
                                      registeredAt: r["ts"]?.string ?? "", registeredBy: r["writer"]?.string ?? "")
                 state.versions[name, default: []].append(v)
             case "alias_set":
                 guard let alias = r["alias"]?.string, let version = r["version"]?.integer else { continue }
                 state.aliases[name, default: [:]][alias] = version
-                state.aliasHistory.append(AliasEvent(name: name, alias: alias, version: version, by: r["by"]?.string ?? r["writer"]?.string ?? "",
+                state.aliasHistory.append(AliasEvent(name: name, alias: alias, version: version,
+                                                     by: r["by"]?.string ?? r["writer"]?.string ?? "",
                                                      reason: r["reason"]?.string, at: r["ts"]?.string ?? "",
                                                      forced: r["forced"] == .bool(true)))
             case "gate_evaluated":
@@ -201,11 +227,13 @@ public final class Registry: @unchecked Sendable {
 
     /// Registers the model directory `directory` as the next version of `name`.
     /// - Parameter cardPath: optional model card (YAML): purpose, owner, limitations, failure modes….
-    @discardableResult
     /// - Parameter externalMetrics: metrics of the model on dumps it was not trained on, by dump (for the card).
+    @discardableResult
     public func add(modelDirectory directory: String, name: String, cardPath: String? = nil,
                     externalMetrics: [(String, JSONValue)] = []) throws -> ModelVersion {
-        guard SafeName.isValid(name) else { throw RegistryError("invalid model name '\(name)': use letters, digits, '.', '_' or '-' (no '/' or '..')") }
+        guard SafeName.isValid(name) else {
+            throw RegistryError("invalid model name '\(name)': use letters, digits, '.', '_' or '-' (no '/' or '..')")
+        }
         let fm = FileManager.default
         let folder = ModelDirectory(directory)
         let manifest: ModelManifest, trained: TrainingMetrics?
@@ -217,7 +245,8 @@ public final class Registry: @unchecked Sendable {
         // every file of the folder (model, weights, POD, metrics, history, test predictions, anything the user added)
         let entries = try fm.contentsOfDirectory(atPath: directory).sorted().filter { entry in
             var isDirectory: ObjCBool = false
-            return !entry.hasPrefix(".") && fm.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory) && !isDirectory.boolValue
+            return !entry.hasPrefix(".") && fm.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
         }
         for file in entries {
             let (sha, size) = try store(directory + "/" + file)
@@ -231,7 +260,9 @@ public final class Registry: @unchecked Sendable {
         if let study = manifest.study { lineage.append(("study", try JSONValue(encoding: study))) }
         var card: JSONValue = .null
         if let cardPath {
-            guard let text = try? String(contentsOfFile: cardPath, encoding: .utf8) else { throw RegistryError("\(cardPath): cannot read the model card") }
+            guard let text = try? String(contentsOfFile: cardPath, encoding: .utf8) else {
+                throw RegistryError("\(cardPath): cannot read the model card")
+            }
             guard let yaml = try? Yams.load(yaml: text), let object = yaml as? [String: Any] else {
                 throw RegistryError("\(cardPath): the model card must be a YAML mapping (purpose, owner, limitations, …)")
             }
@@ -242,7 +273,8 @@ public final class Registry: @unchecked Sendable {
             // the card: the user's YAML plus what doe knows (training data and metrics on every split)
             var cardMembers = card.members ?? []
             cardMembers.append(("training_data", .object(lineage)))
-            cardMembers.append(("metrics", .object(["train", "validation", "test"].compactMap { split in metrics[split].map { (split, $0) } }
+            cardMembers.append(("metrics", .object(["train", "validation", "test"]
+                                                      .compactMap { split in metrics[split].map { (split, $0) } }
                                                   + (externalMetrics.isEmpty ? [] : [("external", .object(externalMetrics))]))))
             let fields: [(String, JSONValue)] = [("name", .string(name)), ("version", .int(version)), ("files", .object(files)),
                                                  ("lineage", .object(lineage)), ("metrics", metrics["test"] ?? metrics),
@@ -257,8 +289,11 @@ public final class Registry: @unchecked Sendable {
     /// Points `alias` of `name` at `version`, after verifying the version's artifacts.
     ///
     /// A version whose last gate failed is refused unless `force`, which the alias history records.
-    public func promote(_ reference: ModelReference, alias: String, by: String?, reason: String?, force: Bool = false) throws -> ModelVersion {
-        guard SafeName.isValid(alias), Int(alias) == nil else { throw RegistryError("invalid alias '\(alias)' (letters, digits, '.', '_', '-'; not a number)") }
+    public func promote(_ reference: ModelReference, alias: String, by: String?, reason: String?,
+                        force: Bool = false) throws -> ModelVersion {
+        guard SafeName.isValid(alias), Int(alias) == nil else {
+            throw RegistryError("invalid alias '\(alias)' (letters, digits, '.', '_', '-'; not a number)")
+        }
         guard reference.selector != nil else { throw RegistryError("name the version to promote: \(reference.name)@VERSION") }
         return try transaction { state in
             let v = try state.resolve(reference)
@@ -269,7 +304,8 @@ public final class Registry: @unchecked Sendable {
             let gate = state.lastGate[v.name]?[v.version]
             if let gate, !gate.passed, !force {
                 throw RegistryError("refusing to promote \(v.name)@\(v.version): its last gate (vs \(gate.baseline), \(gate.at)) failed on "
-                    + "\(gate.failures.joined(separator: ", ")); pass --force with --reason to promote it anyway (the alias history records it)")
+                    + "\(gate.failures.joined(separator: ", ")); pass --force with --reason to promote it anyway "
+                    + "(the alias history records it)")
             }
             var fields: [(String, JSONValue)] = [("name", .string(v.name)), ("alias", .string(alias)), ("version", .int(v.version)),
                                                  ("by", .string(by ?? WriterIdentity.current))]
@@ -304,7 +340,9 @@ public final class Registry: @unchecked Sendable {
     /// Writes a verified copy of a version's artifacts into `directory` (a usable model directory).
     public func materialize(_ version: ModelVersion, into directory: String) throws {
         let problems = verify(version)
-        guard problems.isEmpty else { throw RegistryError("\(version.name)@\(version.version) cannot be used: \(problems.joined(separator: "; "))") }
+        guard problems.isEmpty else {
+            throw RegistryError("\(version.name)@\(version.version) cannot be used: \(problems.joined(separator: "; "))")
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for file in version.files {
             let target = directory + "/" + file.name
@@ -316,7 +354,9 @@ public final class Registry: @unchecked Sendable {
     /// Copies a file into the object store (write to a temporary name, fsync, rename, read-only) and returns its hash.
     func store(_ path: String) throws -> (String, Int) {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw RegistryError("\(path): cannot read (\(error.localizedDescription))") }
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw RegistryError("\(path): cannot read (\(error.localizedDescription))")
+        }
         let sha = FileDigest.sha256(of: data)
         let target = objectsPath + "/" + sha
         if !FileManager.default.fileExists(atPath: target) {

@@ -78,7 +78,9 @@ public struct ModelAnalysis: Sendable {
             sensitivity = ModelAnalysis.sensitivity(of: model, bounds: bounds)
         } else {
             sensitivity = nil
-            if model.inputBounds == nil { notes.append("no input bounds in model.json: no Sobol indices (give the dump low/high attributes)") }
+            if model.inputBounds == nil {
+                notes.append("no input bounds in model.json: no Sobol indices (give the dump low/high attributes)")
+            }
         }
         self.notes = notes
     }

@@ -5,13 +5,34 @@ import Foundation
 /// model directory with pandas, checks the test metrics against the stored predictions, and redraws the curves,
 /// parity plots, error histograms and calibration with matplotlib.
 public enum ModelNotebook {
-    public static func ipynb(_ m: ModelAnalysis, provenance: ReportProvenance, modelPathFromNotebook: String, absoluteModelPath: String) -> String {
+    /// The notebook's JSON; the cells find the model directory at `modelPathFromNotebook` (relative to the notebook)
+    /// or `absoluteModelPath`.
+    public static func ipynb(_ m: ModelAnalysis, provenance: ReportProvenance, modelPathFromNotebook: String,
+                             absoluteModelPath: String) -> String {
         var nb = Notebook()
+        titleSection(m, provenance: provenance, notebook: &nb)
+        setupSection(modelPathFromNotebook: modelPathFromNotebook, absoluteModelPath: absoluteModelPath, notebook: &nb)
+        trainingSection(notebook: &nb)
+        testSplitSection(notebook: &nb)
+        calibrationSection(notebook: &nb)
+        return nb.json
+    }
+
+    // MARK: - Sections
+
+    /// Writes the title cell: the surrogate's name, provenance and which files the notebook reads.
+    private static func titleSection(_ m: ModelAnalysis, provenance: ReportProvenance, notebook nb: inout Notebook) {
         nb.markdown("""
         # Surrogate `\(m.name)`
 
-        Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from `\(provenance.source)`. The cells read the model directory's `history.csv`, `metrics.json` and `test-predictions.csv` (the held-out test split with the model's predictions) with pandas and plot them with matplotlib.
+        Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from `\(provenance.source)`. The cells read the model \
+        directory's `history.csv`, `metrics.json` and `test-predictions.csv` (the held-out test split with the model's predictions) with \
+        pandas and plot them with matplotlib.
         """)
+    }
+
+    /// Writes the setup cell: imports, locating the model directory, and reading `model.json`.
+    private static func setupSection(modelPathFromNotebook: String, absoluteModelPath: String, notebook nb: inout Notebook) {
         nb.code("""
         import json, math
         from pathlib import Path
@@ -29,6 +50,10 @@ public enum ModelNotebook {
         OUTPUTS = card["output_names"]
         print(f"model {MODEL_DIR}: inputs {card['input_names']}, outputs {OUTPUTS}, ensemble of {card['ensemble']}")
         """)
+    }
+
+    /// Writes the "Training and validation curves" section: the loss curves from `history.csv`.
+    private static func trainingSection(notebook nb: inout Notebook) {
         nb.markdown("## Training and validation curves")
         nb.code("""
         history_path = MODEL_DIR / "history.csv"
@@ -39,11 +64,16 @@ public enum ModelNotebook {
                 colour = f"C{k}"
                 ax.plot(curve["epoch"], curve["train_loss"], color=colour, label=f"member {member + 1} training")
                 ax.plot(curve["epoch"], curve["validation_loss"], color=colour, ls="--", label=f"member {member + 1} validation")
-            ax.set_yscale("log"); ax.set_xlabel("epoch"); ax.set_ylabel("loss (standardized MSE)"); ax.legend(fontsize=8); ax.grid(alpha=0.3)
+            ax.set_yscale("log"); ax.set_xlabel("epoch"); ax.set_ylabel("loss (standardized MSE)"); ax.legend(fontsize=8); \
+        ax.grid(alpha=0.3)
             plt.show()
         else:
             print("no history.csv")
         """)
+    }
+
+    /// Writes the "Test split" section: metrics recomputed and checked, then parity plots and error histograms.
+    private static func testSplitSection(notebook nb: inout Notebook) {
         nb.markdown("## Test split\nMetrics recomputed from the stored predictions and checked against `metrics.json`.")
         nb.code("""
         test_path = MODEL_DIR / "test-predictions.csv"
@@ -72,13 +102,19 @@ public enum ModelNotebook {
                 if o + "_std" in test:
                     ax.errorbar(test[o], test[o + "_pred"], yerr=2 * test[o + "_std"], fmt="none", ecolor="#9ecae1", lw=1)
                 ax.scatter(test[o], test[o + "_pred"], s=14, color="#56b4e9", edgecolors="#1b2a49", zorder=3)
-                ax.set_xlabel(f"true {o}"); ax.set_ylabel(f"predicted {o}"); ax.set_title(f"{o}: predicted vs true"); ax.set_aspect("equal", "box")
+                ax.set_xlabel(f"true {o}"); ax.set_ylabel(f"predicted {o}"); ax.set_title(f"{o}: predicted vs true"); \
+        ax.set_aspect("equal", "box")
                 hist_ax.hist(test[o + "_pred"] - test[o], bins=min(30, max(8, len(test) // 5)), color="#56b4e9", edgecolor="#1b2a49")
                 hist_ax.set_xlabel("predicted − true"); hist_ax.set_ylabel("test rows"); hist_ax.set_title(f"{o}: prediction error")
             fig.tight_layout()
             plt.show()
         """)
-        nb.markdown("## Calibration of the ensemble's intervals\nFraction of test rows inside `mean ± z·std` against the nominal coverage (ensembles only).")
+    }
+
+    /// Writes the "Calibration of the ensemble's intervals" section: observed against nominal coverage.
+    private static func calibrationSection(notebook nb: inout Notebook) {
+        nb.markdown("## Calibration of the ensemble's intervals\nFraction of test rows inside `mean ± z·std` "
+            + "against the nominal coverage (ensembles only).")
         nb.code("""
         if test is not None and all(o + "_std" in test for o in OUTPUTS):
             nominal = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99])
@@ -86,13 +122,13 @@ public enum ModelNotebook {
             ax.plot([0, 1], [0, 1], color="0.5", ls="--", label="ideal")
             for k, o in enumerate(OUTPUTS):
                 z = np.array([NormalDist().inv_cdf(0.5 + c / 2) for c in nominal])
-                inside = np.abs(test[o].to_numpy()[:, None] - test[o + "_pred"].to_numpy()[:, None]) <= z[None, :] * test[o + "_std"].to_numpy()[:, None]
+                inside = np.abs(test[o].to_numpy()[:, None] - test[o + "_pred"].to_numpy()[:, None]) <= z[None, :] * test[o + \
+        "_std"].to_numpy()[:, None]
                 ax.plot(nominal, inside.mean(axis=0), marker="osd^x"[k % 5], label=o)
             ax.set_xlabel("nominal coverage"); ax.set_ylabel("observed coverage"); ax.legend(); ax.grid(alpha=0.3)
             plt.show()
         else:
             print("a single network has no intervals: train with --ensemble 5")
         """)
-        return nb.json
     }
 }

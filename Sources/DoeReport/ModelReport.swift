@@ -6,10 +6,12 @@ import Foundation
 /// The HTML report of a surrogate: model card, metrics per split, training and validation curves, parity plots and
 /// error histograms on the test split, calibration of ensemble intervals, Sobol indices over the input bounds.
 public enum ModelReport {
+    /// The report of `m` as one self-contained HTML page (inline CSS and SVG), stamped with `provenance`.
     public static func html(_ m: ModelAnalysis, provenance: ReportProvenance) -> String {
         var page = HTMLPage(title: "doe report — model \(m.name)")
         page.heading("Surrogate \(m.name)", level: 1)
-        page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) (weights SHA-256 \(provenance.sha256)).", cssClass: "meta")
+        page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) "
+                       + "(weights SHA-256 \(provenance.sha256)).", cssClass: "meta")
 
         page.openSection("card")
         page.heading("Model")
@@ -23,7 +25,9 @@ public enum ModelReport {
                 if let b = m.model.inputBounds, k < b.low.count { text += " ∈ [\(Format.g(b.low[k])), \(Format.g(b.high[k]))]" }
                 return text
             }.joined(separator: "; ")),
-            ("Outputs", (m.model.outputNames + (m.model.pod.map { ["field (\($0.mean.count) points, \($0.modes) POD mode\($0.modes == 1 ? "" : "s"), \(Format.percent($0.energy)) energy)"] } ?? [])).joined(separator: ", ")),
+            ("Outputs", (m.model.outputNames + (m.model.pod.map {
+                ["field (\($0.mean.count) points, \($0.modes) POD mode\($0.modes == 1 ? "" : "s"), \(Format.percent($0.energy)) energy)"]
+            } ?? [])).joined(separator: ", ")),
         ]
         if let t = m.manifest.training {
             let settings = ["epochs \(t.epochs)", "batch_size \(t.batchSize)", "learning_rate \(Format.g(Double(t.learningRate), 4))",
@@ -69,12 +73,16 @@ public enum ModelReport {
             for (k, member) in members.enumerated() {
                 let curve = m.history.filter { $0.member == member }
                 let colour = Palette.series[k % Palette.series.count]
-                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map { Double($0.trainLoss) }, style: SeriesStyle(stroke: colour, width: 1.4),
+                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map { Double($0.trainLoss) },
+                           style: SeriesStyle(stroke: colour, width: 1.4),
                            label: k == 0 ? "training" + (members.count > 1 ? " (member 1)" : "") : nil)
-                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map { Double($0.validationLoss) }, style: SeriesStyle(stroke: colour, width: 1.6, dash: "6 3"),
+                chart.line(x: curve.map { Double($0.epoch) }, y: curve.map { Double($0.validationLoss) },
+                           style: SeriesStyle(stroke: colour, width: 1.6, dash: "6 3"),
                            label: k == 0 ? "validation" + (members.count > 1 ? " (member 1)" : "") : nil)
             }
-            page.figure(chart.svg(), caption: "Solid: training loss; dashed: validation loss (early stopping keeps the epoch with the lowest validation loss)\(members.count > 1 ? "; one colour per ensemble member" : "").")
+            page.figure(chart.svg(), caption: "Solid: training loss; dashed: validation loss "
+                        + "(early stopping keeps the epoch with the lowest validation loss)"
+                        + "\(members.count > 1 ? "; one colour per ensemble member" : "").")
         }
         page.closeSection()
 
@@ -95,11 +103,17 @@ public enum ModelReport {
                 parity.yDomain = parity.xDomain
                 parity.line(x: [lo, hi], y: [lo, hi], style: SeriesStyle(stroke: "#888888", width: 1, dash: "4 3"), label: "y = x")
                 if let std = test.std {
-                    parity.errorBars(x: test.truth[k], lower: zip(test.predicted[k], std[k]).map { $0 - 2 * $1 }, upper: zip(test.predicted[k], std[k]).map { $0 + 2 * $1 },
+                    parity.errorBars(x: test.truth[k],
+                                     lower: zip(test.predicted[k], std[k]).map { $0 - 2 * $1 },
+                                     upper: zip(test.predicted[k], std[k]).map { $0 + 2 * $1 },
                                      style: SeriesStyle(stroke: "#9ecae1", width: 1))
                 }
-                parity.scatter(x: test.truth[k], y: test.predicted[k], style: SeriesStyle(stroke: "#1b2a49", fill: "#56b4e9", marker: .circle, markerSize: 3, opacity: 0.8),
-                               tooltips: test.rows.indices.map { "row \(test.rows[$0]): true \(Format.g(test.truth[k][$0], 6)), predicted \(Format.g(test.predicted[k][$0], 6))" },
+                parity.scatter(x: test.truth[k], y: test.predicted[k],
+                               style: SeriesStyle(stroke: "#1b2a49", fill: "#56b4e9", marker: .circle, markerSize: 3, opacity: 0.8),
+                               tooltips: test.rows.indices.map {
+                                   "row \(test.rows[$0]): true \(Format.g(test.truth[k][$0], 6)), "
+                                       + "predicted \(Format.g(test.predicted[k][$0], 6))"
+                               },
                                label: "test rows\(test.std == nil ? "" : " (±2σ)")")
                 page.figure(parity.svg(), cssClass: "figure parity")
                 let errors = zip(test.predicted[k], test.truth[k]).map { $0 - $1 }
@@ -112,7 +126,8 @@ public enum ModelReport {
             }
             page.closeGrid()
             if let calibration = m.calibration {
-                var chart = Chart(title: "Calibration of the ensemble's intervals", xLabel: "nominal coverage of mean ± z·σ", yLabel: "observed coverage (test split)")
+                var chart = Chart(title: "Calibration of the ensemble's intervals", xLabel: "nominal coverage of mean ± z·σ",
+                                  yLabel: "observed coverage (test split)")
                 chart.id = "calibration"
                 chart.width = 520
                 chart.height = 400
@@ -127,9 +142,11 @@ public enum ModelReport {
                     chart.line(x: calibration.nominal, y: calibration.observed[k], style: style, label: output)
                     chart.scatter(x: calibration.nominal, y: calibration.observed[k], style: style)
                 }
-                page.figure(chart.svg(), caption: "Fraction of test rows whose true value lies within the ensemble's central interval; below the diagonal = over-confident (deep ensembles of few members usually are).")
+                page.figure(chart.svg(), caption: "Fraction of test rows whose true value lies within the ensemble's central interval; "
+                            + "below the diagonal = over-confident (deep ensembles of few members usually are).")
             } else if m.model.members.count == 1 {
-                page.paragraph("A single network gives no uncertainty: train with --ensemble 5 for intervals and a calibration plot.", cssClass: "meta")
+                page.paragraph("A single network gives no uncertainty: train with --ensemble 5 for intervals and a calibration plot.",
+                               cssClass: "meta")
             }
         } else {
             page.paragraph("No test predictions stored with this model.", cssClass: "note")
@@ -147,8 +164,11 @@ public enum ModelReport {
                 var bars = HorizontalBars(title: "Sobol indices of \(output)", valueLabel: "share of variance", labels: m.model.inputNames,
                                           series: [("first-order", s.firstOrder.map { max($0, 0) }), ("total", s.total.map { max($0, 0) })])
                 bars.id = "sobol-\(k)"
-                page.figure(bars.svg(), caption: "Inputs uniform over their bounds; \(s.samples) base samples (\(s.samples * (m.model.inputNames.count + 2)) predictions)."
-                            + (m.manifest.study == nil ? "" : " The model was trained on a study: categorical inputs are category indices, sampled here as if continuous, and log-scaled parameters uniformly in their own units; the study report's --surrogate indices sample the study's space instead."))
+                page.figure(bars.svg(), caption: "Inputs uniform over their bounds; \(s.samples) base samples "
+                            + "(\(s.samples * (m.model.inputNames.count + 2)) predictions)."
+                            + (m.manifest.study == nil ? "" : " The model was trained on a study: categorical inputs are category indices, "
+                                + "sampled here as if continuous, and log-scaled parameters uniformly in their own units; "
+                                + "the study report's --surrogate indices sample the study's space instead."))
             }
             page.closeSection()
         }

@@ -15,13 +15,37 @@ public enum StudyNotebook {
     public static func ipynb(_ a: StudyAnalysis, provenance: ReportProvenance, studyPathFromNotebook: String,
                              absoluteStudyPath: String) -> String {
         var nb = Notebook()
+        titleSection(a, provenance: provenance, notebook: &nb)
+        setupSection(a, studyPathFromNotebook: studyPathFromNotebook, absoluteStudyPath: absoluteStudyPath, notebook: &nb)
+        replaySection(notebook: &nb)
+        summarySection(notebook: &nb)
+        convergenceSection(notebook: &nb)
+        parallelSection(notebook: &nb)
+        modelSection(notebook: &nb)
+        pendingSection(notebook: &nb)
+        return nb.json
+    }
+
+    // MARK: - Sections
+
+    /// Writes the title cell: the study's name, provenance and what the notebook does.
+    private static func titleSection(_ a: StudyAnalysis, provenance: ReportProvenance, notebook nb: inout Notebook) {
         nb.markdown("""
         # Study `\(a.name)`
 
-        Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from `\(provenance.source)` (SHA-256 `\(provenance.sha256)`, \(a.state.recordCount) records).
+        Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from `\(provenance.source)` (SHA-256 `\(provenance.sha256)`, \
+        \(a.state.recordCount) records).
 
-        The cells below read the study's append-only journal (`journal.jsonl`, one JSON record per line) with pandas, replay it into one row per trial, and redraw the plots of the HTML report with matplotlib. Re-run them after new observations: the journal is read afresh. The Gaussian-process quantities (slices, importance, Sobol indices) were computed by doe when the notebook was written and are embedded in `DOE` below.
+        The cells below read the study's append-only journal (`journal.jsonl`, one JSON record per line) with pandas, replay it into one \
+        row per trial, and redraw the plots of the HTML report with matplotlib. Re-run them after new observations: the journal is read \
+        afresh. The Gaussian-process quantities (slices, importance, Sobol indices) were computed by doe when the notebook was written \
+        and are embedded in `DOE` below.
         """)
+    }
+
+    /// Writes the setup cell: imports, locating the study directory, and the embedded `SPACE` and `DOE` data.
+    private static func setupSection(_ a: StudyAnalysis, studyPathFromNotebook: String, absoluteStudyPath: String,
+                                     notebook nb: inout Notebook) {
         nb.code("""
         import json, math
         from pathlib import Path
@@ -40,6 +64,10 @@ public enum StudyNotebook {
         OBJECTIVES = [o["name"] for o in SPACE["objectives"]]
         print(f"study {DOE['study']!r}: journal {JOURNAL}")
         """)
+    }
+
+    /// Writes the "Replay the journal" section: reading `journal.jsonl` with pandas into the trial table.
+    private static func replaySection(notebook nb: inout Notebook) {
         nb.markdown("## Replay the journal\nEach record has `op` (what happened), `ts`, `writer` and op-specific fields; "
             + "the trial table is what the records add up to.")
         nb.code("""
@@ -90,13 +118,18 @@ public enum StudyNotebook {
         completed = trials[trials["state"] == "completed"]
         trials.tail(10)
         """)
+    }
+
+    /// Writes the "Summary" section: counts by state and best values, checked against doe's.
+    private static func summarySection(notebook nb: inout Notebook) {
         nb.markdown("## Summary\nCounts by state and the best value per objective, "
             + "checked against what doe computed from the same journal.")
         nb.code("""
         counts = trials["state"].value_counts().reindex(["pending", "completed", "failed", "abandoned"], fill_value=0)
         print(counts.to_string())
         for state, n in DOE["counts"].items():
-            assert counts[state] == n, f"{state}: pandas replay {counts[state]}, doe {n} (the journal changed since the notebook was written?)"
+            assert counts[state] == n, f"{state}: pandas replay {counts[state]}, doe {n} (the journal changed since the notebook was \
+        written?)"
         for o in SPACE["objectives"]:
             col = "value." + o["name"]
             if completed.empty:
@@ -108,6 +141,10 @@ public enum StudyNotebook {
                 assert math.isclose(completed[col].max() if o["direction"] == "maximize" else completed[col].min(),
                                     DOE["best"][o["name"]], rel_tol=1e-12, abs_tol=1e-12)
         """)
+    }
+
+    /// Writes the "Convergence" section: the convergence plot of each objective.
+    private static func convergenceSection(notebook nb: inout Notebook) {
         nb.markdown("## Convergence\nEach completed trial (marker = how it was proposed), the best value so far, "
             + "and every other suggest call shaded.")
         nb.code("""
@@ -128,11 +165,16 @@ public enum StudyNotebook {
             for k, group in done.groupby(kind):
                 marker, face, label = styles[k]
                 ax.scatter(group.index, group[col], marker=marker, facecolors=face, edgecolors="#1b2a49", label=label, zorder=3)
-            ax.step(list(done.index) + [done.index.max() + 0.5], list(best) + [best.iloc[-1]], where="post", color="#d55e00", lw=2, label="best so far")
+            ax.step(list(done.index) + [done.index.max() + 0.5], list(best) + [best.iloc[-1]], where="post", color="#d55e00", lw=2, \
+        label="best so far")
             ax.set_xlabel("trial"); ax.set_ylabel(o["name"]); ax.set_title(f"Convergence of {o['name']} ({o['direction']})")
             ax.legend(loc="best"); ax.grid(alpha=0.3)
             plt.show()
         """)
+    }
+
+    /// Writes the "All trials" section: the parallel-coordinates plot.
+    private static func parallelSection(notebook nb: inout Notebook) {
         nb.markdown("## All trials\nParallel coordinates: one line per trial (completed and pending) through its parameters "
             + "and objectives, coloured by the first objective; pending trials dashed.")
         nb.code("""
@@ -146,7 +188,8 @@ public enum StudyNotebook {
                     continue
                 v = shown["param." + p["name"]]
                 if p["type"] == "categorical":
-                    position = v.map(lambda x: next((i for i, c in enumerate(p["choices"]) if c == x or str(c) == str(x)), np.nan)).astype(float)
+                    position = v.map(lambda x: next((i for i, c in enumerate(p["choices"]) if c == x or str(c) == str(x)), \
+        np.nan)).astype(float)
                     lo, hi = 0.0, max(len(p["choices"]) - 1, 1)
                 elif p.get("log"):
                     position, lo, hi = np.log10(v.astype(float)), math.log10(p["low"]), math.log10(p["high"])
@@ -173,6 +216,10 @@ public enum StudyNotebook {
             ax.set_title("Parameters and objectives of every trial")
             plt.show()
         """)
+    }
+
+    /// Writes the "What the Gaussian process has learned" section: GP slices and parameter importance per objective.
+    private static func modelSection(notebook nb: inout Notebook) {
         nb.markdown("## What the Gaussian process has learned\nFor each objective: the GP mean with a ±2σ band along each parameter, "
             + "the others held at the best trial (computed by doe), "
             + "and parameter importance from the lengthscales and from Sobol indices of the GP mean.")
@@ -213,14 +260,18 @@ public enum StudyNotebook {
             plt.xlabel("share"); plt.title(f"Parameter importance for {name}")
             plt.show()
         """)
+    }
+
+    /// Writes the "Pending, failed and abandoned trials" section: their tables and the notes.
+    private static func pendingSection(notebook nb: inout Notebook) {
         nb.markdown("## Pending, failed and abandoned trials")
         nb.code("""
         display(trials[trials["state"] == "pending"])
-        display(trials[trials["state"].isin(["failed", "abandoned"])][["state", "reason"] + [c for c in trials.columns if c.startswith("param.")]])
+        display(trials[trials["state"].isin(["failed", "abandoned"])][["state", "reason"] + [c for c in trials.columns if \
+        c.startswith("param.")]])
         if notes:
             display(pd.DataFrame(notes))
         """)
-        return nb.json
     }
 
     /// The space as the notebook needs it.
@@ -263,7 +314,8 @@ public enum StudyNotebook {
             }
             if let s = view.surrogateSensitivity { importance.append(("Sobol total (neural surrogate)", numbers(s.total))) }
             models.append((view.objective.name, .object([
-                ("summary", .object([("kernel", .string(m.summary.kernel)), ("output_transform", .string(m.summary.outputTransform)),
+                ("summary", .object([("kernel", .string(m.summary.kernel.rawValue)),
+                                     ("output_transform", .string(m.summary.outputTransform.rawValue)),
                                      ("observations", .int(m.summary.observations)), ("loo_rmse", number(m.summary.looRMSE)),
                                      ("loo_r2", number(m.summary.looR2)), ("noise_std", number(m.summary.noiseStd))])),
                 ("through_trial", .int(m.throughTrial)),

@@ -34,22 +34,23 @@ public enum StudyReport {
         page.heading("Study \(a.name)", level: 1)
         page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) "
             + "(SHA-256 \(provenance.sha256), \(a.state.recordCount) records).", cssClass: "meta")
+        summarySection(a, space: space, page: &page)
+        convergenceSection(a, space: space, page: &page)
+        parallelSection(a, space: space, page: &page)
+        modelSection(a, space: space, page: &page)
+        pendingSection(a, space: space, page: &page)
+        failedSection(a, space: space, page: &page)
+        notesSection(a, page: &page)
+        return page.html
+    }
 
-        // Summary
+    // MARK: - Sections
+
+    /// Writes the "summary" section: facts about the space, trials and phase, and the best (Pareto-optimal) trials.
+    private static func summarySection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("summary")
         page.heading("Summary")
-        var facts: [(String, String)] = [
-            ("Parameters", "\(space.parameters.count) (\(space.dimension) varied): "
-                + space.parameters.map { describe($0) }.joined(separator: "; ")),
-            ("Objectives", space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")),
-            ("Trials", TrialState.allCases.map { "\(a.summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
-            ("Batches", "\(a.batches.count) suggest call\(a.batches.count == 1 ? "" : "s")"),
-            ("Phase", a.summary.initialDesignTaken < a.summary.initialDesignSize
-                ? "initial design (Sobol): \(a.summary.initialDesignTaken) of \(a.summary.initialDesignSize) taken"
-                : "initial design complete (\(a.summary.initialDesignSize) trials); Bayesian optimization (GP)"),
-        ]
-        if let path = a.surrogatePath { facts.append(("Surrogate", path)) }
-        page.facts(facts)
+        page.facts(summaryFacts(a, space: space))
         if a.summary.best.isEmpty {
             page.paragraph("No completed trials yet: nothing to plot about the objective. "
                 + "Run `doe suggest` and record results with `doe observe`.", cssClass: "note")
@@ -62,8 +63,27 @@ public enum StudyReport {
                        id: "best", numeric: Set(0...space.objectives.count))
         }
         page.closeSection()
+    }
 
-        // Convergence
+    /// The fact list of the "summary" section: parameters, objectives, trial counts, batches, phase, surrogate.
+    private static func summaryFacts(_ a: StudyAnalysis, space: DesignSpace) -> [(String, String)] {
+        var facts: [(String, String)] = [
+            ("Parameters", "\(space.parameters.count) (\(space.dimension) varied): "
+                + space.parameters.map { describe($0) }.joined(separator: "; ")),
+            ("Objectives", space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")),
+            ("Trials", TrialState.allCases.map { "\(a.summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
+            ("Batches", "\(a.batches.count) suggest call\(a.batches.count == 1 ? "" : "s")"),
+            ("Phase", a.summary.initialDesignTaken < a.summary.initialDesignSize
+                ? "initial design (Sobol): \(a.summary.initialDesignTaken) of \(a.summary.initialDesignSize) taken"
+                : "initial design complete (\(a.summary.initialDesignSize) trials); Bayesian optimization (GP)"),
+        ]
+        if let path = a.surrogatePath { facts.append(("Surrogate", path)) }
+        return facts
+    }
+
+    /// Writes the "convergence" section: one convergence chart per objective and, with two or more objectives,
+    /// the first two objectives against each other.
+    private static func convergenceSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("convergence")
         page.heading("Convergence")
         for (k, view) in a.objectives.enumerated() {
@@ -79,24 +99,14 @@ public enum StudyReport {
             let o1 = space.objectives[0], o2 = space.objectives[1]
             let done = a.state.trials(in: .completed)
             if !done.isEmpty {
-                var chart = Chart(title: "Objectives: \(o1.name) vs \(o2.name)", xLabel: "\(o1.name) (\(o1.direction.rawValue))",
-                                  yLabel: "\(o2.name) (\(o2.direction.rawValue))")
-                chart.id = "pareto"
-                let front = Set(StudySummary.best(done, objectives: [o1, o2]).map(\.id))   // the front of these two objectives
-                chart.scatter(x: done.map { $0.values[o1.name] ?? .nan }, y: done.map { $0.values[o2.name] ?? .nan },
-                              style: SeriesStyle(stroke: "#555555", fill: "#bbbbbb", marker: .circle),
-                              tooltips: done.map { "trial \($0.id)" }, label: "trials")
-                let f = done.filter { front.contains($0.id) }.sorted { ($0.values[o1.name] ?? 0) < ($1.values[o1.name] ?? 0) }
-                chart.line(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan }, style: .series(1, width: 1.5))
-                chart.scatter(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan },
-                              style: SeriesStyle(stroke: "#1b2a49", fill: "#d55e00", marker: .diamond, markerSize: 5),
-                              tooltips: f.map { "trial \($0.id) (Pareto-optimal)" }, label: "Pareto front")
-                page.figure(chart.svg())
+                page.figure(paretoChart(done, o1, o2))
             }
         }
         page.closeSection()
+    }
 
-        // Parallel coordinates
+    /// Writes the "parallel" section: the parallel-coordinates plot of all trials.
+    private static func parallelSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("parallel")
         page.heading("All trials")
         if let svg = parallelCoordinates(a) {
@@ -106,53 +116,62 @@ public enum StudyReport {
             page.paragraph("No trials yet.", cssClass: "note")
         }
         page.closeSection()
+    }
 
-        // Models
+    /// Writes the "model" section: what the GP has learned, one subsection per objective.
+    private static func modelSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("model")
         page.heading("What the Gaussian process has learned")
         for view in a.objectives {
-            page.heading(view.objective.name, level: 3)
-            guard let model = view.model else {
-                page.paragraph("\(view.objective.name): \(view.modelNote ?? "no model")." , cssClass: "note")
-                continue
-            }
-            let s = model.summary
-            page.facts([
-                ("Model", "GP, \(s.kernel) kernel, \(s.outputTransform == "log" ? "log-warped" : "plain") outputs, "
-                    + "\(s.observations) completed trials"),
-                ("Leave-one-out", "RMSE \(Format.g(s.looRMSE)), R² \(Format.g(s.looR2, 3))"),
-                ("Noise sd", Format.g(s.noiseStd)),
-                ("Slices through", "trial \(model.throughTrial) (the best)"),
-            ])
-            let varied = space.parameters.enumerated().filter { $0.element.isVaried }
-            var series: [(name: String, values: [Double])] = [("lengthscale importance (1/ℓ, normalized)",
-                                                               varied.map { s.importance[$0.offset] ?? .nan })]
-            if let sobol = model.sensitivity {
-                series.append(("Sobol first-order (GP mean)", sobol.firstOrder.map { max($0, 0) }))
-                series.append(("Sobol total (GP mean)", sobol.total.map { max($0, 0) }))
-            }
-            if let sobol = view.surrogateSensitivity {
-                series.append(("Sobol total (neural surrogate)", sobol.total.map { max($0, 0) }))
-            }
-            var bars = HorizontalBars(title: "Parameter importance for \(view.objective.name)", valueLabel: "share",
-                                      labels: varied.map(\.element.name), series: series)
-            bars.id = "importance-\(view.objective.name)"
-            page.figure(bars.svg(), caption: "Importance from the fitted lengthscales and, where the GP mean varies, "
-                + "Sobol indices of the GP mean (\(model.sensitivity?.samples ?? 0) base samples); "
-                + "first-order = the parameter alone, total = with its interactions.")
-            page.openGrid()
-            for (k, slice) in model.slices.enumerated() {
-                page.figure(sliceChart(slice, objective: view.objective, id: "slice-\(view.objective.name)-\(k)"), cssClass: "figure slice")
-            }
-            page.closeGrid()
-            page.paragraph("Each slice varies one parameter with the others held at trial \(model.throughTrial); "
-                + "the band is ±2σ of the GP (noise excluded)"
-                + "\(s.outputTransform == "log" ? ", mapped back through the log warping (so the line is the median)" : ""). "
-                + "The diamond is the best trial's observed value.", cssClass: "meta")
+            objectiveModel(view, space: space, page: &page)
         }
         page.closeSection()
+    }
 
-        // Pending, failed, notes
+    /// Writes one objective's subsection of the "model" section: the GP's facts, parameter importance and slices.
+    private static func objectiveModel(_ view: StudyAnalysis.ObjectiveView, space: DesignSpace, page: inout HTMLPage) {
+        page.heading(view.objective.name, level: 3)
+        guard let model = view.model else {
+            page.paragraph("\(view.objective.name): \(view.modelNote ?? "no model")." , cssClass: "note")
+            return
+        }
+        let s = model.summary
+        page.facts([
+            ("Model", "GP, \(s.kernel.rawValue) kernel, \(s.outputTransform == .log ? "log-warped" : "plain") outputs, "
+                + "\(s.observations) completed trials"),
+            ("Leave-one-out", "RMSE \(Format.g(s.looRMSE)), R² \(Format.g(s.looR2, 3))"),
+            ("Noise sd", Format.g(s.noiseStd)),
+            ("Slices through", "trial \(model.throughTrial) (the best)"),
+        ])
+        let varied = space.parameters.enumerated().filter { $0.element.isVaried }
+        var series: [(name: String, values: [Double])] = [("lengthscale importance (1/ℓ, normalized)",
+                                                           varied.map { s.importance[$0.offset] ?? .nan })]
+        if let sobol = model.sensitivity {
+            series.append(("Sobol first-order (GP mean)", sobol.firstOrder.map { max($0, 0) }))
+            series.append(("Sobol total (GP mean)", sobol.total.map { max($0, 0) }))
+        }
+        if let sobol = view.surrogateSensitivity {
+            series.append(("Sobol total (neural surrogate)", sobol.total.map { max($0, 0) }))
+        }
+        var bars = HorizontalBars(title: "Parameter importance for \(view.objective.name)", valueLabel: "share",
+                                  labels: varied.map(\.element.name), series: series)
+        bars.id = "importance-\(view.objective.name)"
+        page.figure(bars.svg(), caption: "Importance from the fitted lengthscales and, where the GP mean varies, "
+            + "Sobol indices of the GP mean (\(model.sensitivity?.samples ?? 0) base samples); "
+            + "first-order = the parameter alone, total = with its interactions.")
+        page.openGrid()
+        for (k, slice) in model.slices.enumerated() {
+            page.figure(sliceChart(slice, objective: view.objective, id: "slice-\(view.objective.name)-\(k)"), cssClass: "figure slice")
+        }
+        page.closeGrid()
+        page.paragraph("Each slice varies one parameter with the others held at trial \(model.throughTrial); "
+            + "the band is ±2σ of the GP (noise excluded)"
+            + "\(s.outputTransform == .log ? ", mapped back through the log warping (so the line is the median)" : ""). "
+            + "The diamond is the best trial's observed value.", cssClass: "meta")
+    }
+
+    /// Writes the "pending" section: the table of pending trials.
+    private static func pendingSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("pending")
         page.heading("Pending trials")
         if a.summary.pending.isEmpty {
@@ -164,6 +183,10 @@ public enum StudyReport {
                        id: "pending-table", numeric: [0, 1])
         }
         page.closeSection()
+    }
+
+    /// Writes the "failed" section: the table of failed and abandoned trials.
+    private static func failedSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("failed")
         page.heading("Failed and abandoned trials")
         if a.summary.failed.isEmpty {
@@ -175,16 +198,36 @@ public enum StudyReport {
                        id: "failed-table", numeric: [0])
         }
         page.closeSection()
+    }
+
+    /// Writes the "notes" section (only when the journal has notes): the table of notes.
+    private static func notesSection(_ a: StudyAnalysis, page: inout HTMLPage) {
         if !a.state.notes.isEmpty {
             page.openSection("notes")
             page.heading("Notes")
             page.table(["time", "note"], a.state.notes.map { [$0.timestamp, $0.text] })
             page.closeSection()
         }
-        return page.html
     }
 
     // MARK: - Charts
+
+    /// The chart of the "convergence" section plotting the first two objectives against each other, Pareto front marked.
+    private static func paretoChart(_ done: [Trial], _ o1: Objective, _ o2: Objective) -> String {
+        var chart = Chart(title: "Objectives: \(o1.name) vs \(o2.name)", xLabel: "\(o1.name) (\(o1.direction.rawValue))",
+                          yLabel: "\(o2.name) (\(o2.direction.rawValue))")
+        chart.id = "pareto"
+        let front = Set(StudySummary.best(done, objectives: [o1, o2]).map(\.id))   // the front of these two objectives
+        chart.scatter(x: done.map { $0.values[o1.name] ?? .nan }, y: done.map { $0.values[o2.name] ?? .nan },
+                      style: SeriesStyle(stroke: "#555555", fill: "#bbbbbb", marker: .circle),
+                      tooltips: done.map { "trial \($0.id)" }, label: "trials")
+        let f = done.filter { front.contains($0.id) }.sorted { ($0.values[o1.name] ?? 0) < ($1.values[o1.name] ?? 0) }
+        chart.line(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan }, style: .series(1, width: 1.5))
+        chart.scatter(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan },
+                      style: SeriesStyle(stroke: "#1b2a49", fill: "#d55e00", marker: .diamond, markerSize: 5),
+                      tooltips: f.map { "trial \($0.id) (Pareto-optimal)" }, label: "Pareto front")
+        return chart.svg()
+    }
 
     static func convergenceChart(_ view: StudyAnalysis.ObjectiveView, batches: [StudyAnalysis.Batch], id: String) -> String {
         let o = view.objective

@@ -54,8 +54,8 @@ public struct BayesianStrategy: SuggestionStrategy {
             model: model.map { ($0.gp, $0.transform) })
         for p in proposals {
             var info: [(String, JSONValue)] = [
-                ("model", "gp"), ("kernel", .string(p.kernel)), ("acquisition", .string(settings.acquisition.rawValue)),
-                ("batch", "kriging-believer"), ("output_transform", .string(p.outputTransform)),
+                ("model", "gp"), ("kernel", .string(p.kernel.rawValue)), ("acquisition", .string(settings.acquisition.rawValue)),
+                ("batch", "kriging-believer"), ("output_transform", .string(p.outputTransform.rawValue)),
                 ("observations", .int(completed.count)), ("pending", .int(pending.count)),
                 ("acquisition_value", finite(p.acquisitionValue)),
             ]

@@ -112,11 +112,11 @@ public struct StudySummary: Sendable {
             })),
             ("models", .array(models.map { m in
                 .object([
-                    ("objective", .string(m.objective)), ("model", "gp"), ("kernel", .string(m.summary.kernel)),
+                    ("objective", .string(m.objective)), ("model", "gp"), ("kernel", .string(m.summary.kernel.rawValue)),
                     ("observations", .int(m.summary.observations)),
                     ("loo_rmse", finiteJSON(m.summary.looRMSE)), ("loo_r2", finiteJSON(m.summary.looR2)),
                     ("noise_std", finiteJSON(m.summary.noiseStd)),
-                    ("output_transform", .string(m.summary.outputTransform)),
+                    ("output_transform", .string(m.summary.outputTransform.rawValue)),
                     ("parameters", .array(zip(space.parameters, zip(m.summary.lengthscales, m.summary.importance)).compactMap { p, li in
                         guard let l = li.0, let i = li.1 else { return nil }
                         return .object([("name", .string(p.name)), ("lengthscale", finiteJSON(l)), ("importance", finiteJSON(i))])

@@ -1,3 +1,4 @@
+import DoeBase
 import DoeHDF5
 import DoeModelFormat
 import DoeProvenance
@@ -36,7 +37,7 @@ extension Study {
         }
         let units = varied.contains { $0.element.unit != nil } ? varied.map { $0.element.unit ?? "" } : nil
         let data = SimulationData(inputNames: varied.map(\.element.name), outputNames: space.objectives.map(\.name),
-                                  inputUnits: units, inputBounds: (ranges.map(\.low), ranges.map(\.high)),
+                                  inputUnits: units, inputBounds: Bounds(low: ranges.map(\.low), high: ranges.map(\.high)),
                                   inputs: inputs, outputs: outputs, fields: nil, fieldWidth: 0,
                                   rows: completed.count, droppedRows: 0, sources: [])
         let lineage = ModelManifest.StudyLineage(name: name, journalRecords: state.recordCount, completedTrials: completed.count,

@@ -99,7 +99,9 @@ public final class Study: @unchecked Sendable {
             let firstLine = head.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").first.map(String.init) } ?? ""
             if !firstLine.contains("\"study_created\"") {
                 let registry = firstLine.contains("\"registry_created\"")
-                throw StudyError.invalidInput("\(path) is not a study\(registry ? ": it is a model registry (see `doe registry list --registry \(path)`)" : " (its journal does not start with study_created)")")
+                let why = registry ? ": it is a model registry (see `doe registry list --registry \(path)`)"
+                    : " (its journal does not start with study_created)"
+                throw StudyError.invalidInput("\(path) is not a study\(why)")
             }
             throw StudyError.invalidInput("\(path)/space.yaml is missing; restore it with `doe space \(name) --restore`")
         }

@@ -17,7 +17,8 @@ func option(_ name: String, _ fallback: String) -> String {
 
 let args = CommandLine.arguments
 guard args.count > 1 else {
-    FileHandle.standardError.write(Data("usage: doe-bench-train DATA.h5 --hidden 128,128 --batch 256 --epochs 3 --threads 1 [--test TEST.h5] [--peak]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: doe-bench-train DATA.h5 --hidden 128,128 --batch 256 --epochs 3 --threads 1 [--test TEST.h5] [--peak]\n".utf8))
     exit(64)
 }
 let hidden = option("--hidden", "128,128").split(separator: ",").compactMap { Int($0) }

@@ -35,7 +35,7 @@ import Testing
         // suggest records the kernel and warping of the model it optimized: the same
         let suggested = try f.study.suggest(count: 1)
         let info = try #require(suggested.first?.generatorInfo)
-        #expect(info["kernel"]?.string == s.kernel && info["output_transform"]?.string == s.outputTransform, "\(info.serialized)")
+        #expect(info["kernel"]?.string == s.kernel.rawValue && info["output_transform"]?.string == s.outputTransform.rawValue, "\(info.serialized)")
         // and the fit is reproducible across calls (one seed per journal state)
         let again = StudySummary(state: state, space: f.study.space).models.first?.summary
         #expect(again?.looR2 == s.looR2)

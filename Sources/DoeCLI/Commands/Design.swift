@@ -39,7 +39,9 @@ extension DoeCommand {
             let names = designSpace.parameters.map(\.name)
             if format == .json {
                 emit(JSONValue.object([("method", .string(method.rawValue)), ("seed", .int(Int(bitPattern: UInt(seed)))),
-                                       ("design", .array(rows.map { row in .object(zip(names, row).map { ($0.0, $0.1.json) }) }))]).serialized)
+                                       ("design", .array(rows.map { row in
+                                           .object(zip(names, row).map { ($0.0, $0.1.json) })
+                                       }))]).serialized)
             } else if format == .text {
                 var table = TextTable(designSpace.parameters.map(displayHeader))
                 for row in rows { table.add(row.map(displayValue)) }

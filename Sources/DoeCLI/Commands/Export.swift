@@ -8,7 +8,8 @@ import Foundation
 extension DoeCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a trained surrogate to ONNX (standardization, MLP, de-standardization, POD, ensemble mean/std in one graph).",
+            abstract: "Export a trained surrogate to ONNX (standardization, MLP, de-standardization, POD, "
+                + "ensemble mean/std in one graph).",
             discussion: """
             Examples:
               doe export models/plate --onnx plate.onnx --verify
@@ -25,9 +26,11 @@ extension DoeCommand {
 
         @Argument(help: "Model directory (from doe train).") var model: String
         @Option(help: "ONNX file to write.") var onnx: String
-        @Option(help: "Operator set, 13 or newer (17 = IR 8, loadable by most runtimes; 20+ uses the standard Gelu op).") var opset: Int = 17
+        @Option(help: "Operator set, 13 or newer (17 = IR 8, loadable by most runtimes; 20+ uses the standard Gelu op).")
+        var opset: Int = 17
         @Flag(help: "One [batch, 1] input per parameter instead of one [batch, d] input.") var splitInputs = false
-        @Flag(help: "Re-read the written file and compare its evaluation with doe's predictions on random inputs within the bounds.") var verify = false
+        @Flag(help: "Re-read the written file and compare its evaluation with doe's predictions on random inputs within the bounds.")
+        var verify = false
         @Option(help: "Model name in the metadata (default: the directory name).") var name: String?
         @Option(help: "Model version in the metadata.") var modelVersion: Int64 = 1
 
@@ -49,9 +52,11 @@ extension DoeCommand {
                 let report = try ONNXVerification.verify(surrogate, onnx: written, splitInputs: splitInputs)
                 let detail = report.perOutput.map { String(format: "%@ %.2e", $0.0, $0.1) }.joined(separator: ", ")
                 guard report.maxRelativeError <= 1e-4 else {
-                    throw ONNXError("verification failed: the ONNX graph differs from doe's predictions by up to \(report.maxRelativeError) of the output scale (\(detail))")
+                    throw ONNXError("verification failed: the ONNX graph differs from doe's predictions by up to "
+                        + "\(report.maxRelativeError) of the output scale (\(detail))")
                 }
-                emit("verified on \(report.samples) random inputs within the bounds: max error \(String(format: "%.2e", report.maxRelativeError)) of the output scale (\(detail))")
+                emit("verified on \(report.samples) random inputs within the bounds: "
+                    + "max error \(String(format: "%.2e", report.maxRelativeError)) of the output scale (\(detail))")
             }
         }
     }

@@ -28,7 +28,9 @@ extension DoeCommand {
             let seed = self.seed ?? UInt64.random(in: 0..<(1 << 31))
             let created = try Study.create(name: study.name, spaceFile: space, in: study.directory, seed: seed)
             let s = created.space
-            emit("created study '\(created.name)' in \(created.path) (\(s.parameters.count) parameters, \(s.dimension) varied; objectives: \(s.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")); seed \(seed); initial design \(s.initialDesignSize) trials)")
+            emit("created study '\(created.name)' in \(created.path) (\(s.parameters.count) parameters, \(s.dimension) varied; "
+                + "objectives: \(s.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")); "
+                + "seed \(seed); initial design \(s.initialDesignSize) trials)")
         }
     }
 }

@@ -13,7 +13,8 @@ extension DoeCommand.RegistryCommand {
     struct PushMLflow: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "push-mlflow",
-            abstract: "Push a registered version to an MLflow tracking server: a run with params, metrics, curves, ONNX and card, and a registered-model version with the same aliases.",
+            abstract: "Push a registered version to an MLflow tracking server: a run with params, metrics, curves, ONNX and card, "
+                + "and a registered-model version with the same aliases.",
             discussion: "Example:\n  doe registry push-mlflow plate@production \\\n    --tracking-uri http://127.0.0.1:5000"
         )
         @OptionGroup var options: RegistryOptions
@@ -49,7 +50,9 @@ extension DoeCommand.RegistryCommand {
             if let study = v.lineage["study"] { params.append(("study", study.serialized)) }
             var metrics: [(key: String, value: Double, step: Int)] = []
             for (output, values) in v.metrics.members ?? [] {
-                for (metric, value) in values.members ?? [] { if let x = value.number { metrics.append(("test_\(output)_\(metric)", x, 0)) } }
+                for (metric, value) in values.members ?? [] {
+                    if let x = value.number { metrics.append(("test_\(output)_\(metric)", x, 0)) }
+                }
             }
             for e in history where e.member == 0 {
                 metrics.append(("train_loss", Double(e.trainLoss), e.epoch))
@@ -58,12 +61,14 @@ extension DoeCommand.RegistryCommand {
             try client.logBatch(runId: run.id, params: params, metrics: metrics)
             try client.uploadArtifact(runArtifactURI: run.artifactURI, name: "model.onnx", data: onnx)
             try client.uploadArtifact(runArtifactURI: run.artifactURI, name: "model_card.json",
-                                      data: Data(JSONValue.object([("name", .string(v.name)), ("version", .int(v.version)), ("card", v.card),
+                                      data: Data(JSONValue.object([("name", .string(v.name)), ("version", .int(v.version)),
+                                                                   ("card", v.card),
                                                                    ("lineage", v.lineage), ("metrics", v.metrics)]).prettySerialized.utf8))
             try client.finishRun(run.id)
             let registered = try client.registerVersion(name: v.name, source: "runs:/\(run.id)/model.onnx", runId: run.id,
                                                         aliases: aliases, description: "doe \(v.name)@\(v.version)")
-            emit("pushed \(v.name)@\(v.version) to \(trackingUri): run \(run.id), registered model \(v.name) version \(registered)\(aliases.isEmpty ? "" : " (aliases: \(aliases.joined(separator: ", ")))")")
+            emit("pushed \(v.name)@\(v.version) to \(trackingUri): run \(run.id), registered model \(v.name) version \(registered)"
+                + "\(aliases.isEmpty ? "" : " (aliases: \(aliases.joined(separator: ", ")))")")
         }
     }
 }
@@ -100,7 +105,8 @@ extension DoeCommand {
                     try client.logBatch(runId: run.id, params: params, metrics: metrics)
                     if t.state != .pending { try client.finishRun(run.id) }
                 }
-                emit("pushed \(state.trials.count) trials of \(s.name) to \(trackingUri) (experiment \(experiment ?? "doe-study-\(s.name)"))")
+                emit("pushed \(state.trials.count) trials of \(s.name) to \(trackingUri) "
+                    + "(experiment \(experiment ?? "doe-study-\(s.name)"))")
             }
         }
     }

@@ -40,7 +40,8 @@ extension DoeCommand {
         @Option(name: .long, help: "Metadata key=value kept with the observation (repeatable).")
         var meta: [String] = []
 
-        @Option(name: .long, help: "Known standard error of the value: a number, or name=number per objective (repeatable); the GP uses it as this observation's noise.")
+        @Option(name: .long, help: ArgumentHelp("Known standard error of the value: a number, or name=number per objective (repeatable); "
+                                                 + "the GP uses it as this observation's noise."))
         var sem: [String] = []
 
         @Option(name: .long, help: "Results file (.json or .csv; - reads standard input).")
@@ -82,9 +83,11 @@ extension DoeCommand {
                         throw StudyError.invalidInput("--meta \(entry): expected key=value")
                     }
                     let raw = String(entry[entry.index(after: eq)...])
-                    return (String(entry[..<eq]), Int(raw).map(JSONValue.int) ?? Double(raw).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(raw))
+                    return (String(entry[..<eq]), Int(raw).map(JSONValue.int)
+                            ?? Double(raw).flatMap { $0.isFinite ? JSONValue.double($0) : nil } ?? .string(raw))
                 }
-                receipts = try s.observe([ResultRow(location: "command line", id: id!, params: nil, values: values, meta: metadata, sems: sems)], replace: replace)
+                receipts = try s.observe([ResultRow(location: "command line", id: id!, params: nil, values: values, meta: metadata,
+                                                    sems: sems)], replace: replace)
             }
             if json {
                 emit(JSONValue.object([("recorded", .array(receipts.map {
@@ -96,10 +99,17 @@ extension DoeCommand {
                 let observed = receipts.filter { !$0.imported && !$0.unchanged }.map(\.id)
                 let unchanged = receipts.filter(\.unchanged).map(\.id)
                 var parts: [String] = []
-                if !observed.isEmpty { parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") (trial\(observed.count == 1 ? "" : "s") \(idList(observed)))") }
-                if !imported.isEmpty { parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") as trial\(imported.count == 1 ? "" : "s") \(idList(imported))") }
+                if !observed.isEmpty {
+                    parts.append("recorded \(observed.count) result\(observed.count == 1 ? "" : "s") "
+                        + "(trial\(observed.count == 1 ? "" : "s") \(idList(observed)))")
+                }
+                if !imported.isEmpty {
+                    parts.append("imported \(imported.count) existing result\(imported.count == 1 ? "" : "s") "
+                        + "as trial\(imported.count == 1 ? "" : "s") \(idList(imported))")
+                }
                 if !unchanged.isEmpty {
-                    parts.append("trial\(unchanged.count == 1 ? "" : "s") \(idList(unchanged)) already \(unchanged.count == 1 ? "has" : "have") this result (nothing written)")
+                    parts.append("trial\(unchanged.count == 1 ? "" : "s") \(idList(unchanged)) already "
+                        + "\(unchanged.count == 1 ? "has" : "have") this result (nothing written)")
                 }
                 emit(parts.joined(separator: "; "))
             }
@@ -115,7 +125,9 @@ func namedNumbers(_ entries: [String], flag: String) throws -> [(String, JSONVal
             guard let d = Double(number) else { throw StudyError.invalidInput("\(flag) \(entry): '\(number)' is not a number") }
             return (name, .double(d))
         }
-        guard let d = Double(entry) else { throw StudyError.invalidInput("\(flag) \(entry): not a number (use name=number for several objectives)") }
+        guard let d = Double(entry) else {
+            throw StudyError.invalidInput("\(flag) \(entry): not a number (use name=number for several objectives)")
+        }
         return ("value", .double(d))
     }
 }

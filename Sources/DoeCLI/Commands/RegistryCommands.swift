@@ -62,7 +62,8 @@ extension DoeCommand {
             @Argument(help: "Model directory (from doe train).") var modelDirectory: String
             @Option(help: "Registered model name.") var name: String
             @Option(help: "Model card (YAML): purpose, owner, limitations, known failure modes…") var card: String?
-            @Option(help: "Evaluate on this dump (not used in training) and put the metrics in the card (repeatable).") var externalDump: [String] = []
+            @Option(help: "Evaluate on this dump (not used in training) and put the metrics in the card (repeatable).")
+            var externalDump: [String] = []
             @Option(help: "Fields dataset for --external-dump.") var fields: String?
             @Flag(help: "Print JSON.") var json = false
 
@@ -77,7 +78,8 @@ extension DoeCommand {
                         let loaded = try DumpReader.load([path], layout: layout)
                         printNotes(loaded.notes)
                         let m = try matched(loaded, to: model, label: "the model \(modelDirectory)").matrices
-                        external.append((path, SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json))
+                        external.append((path, SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs,
+                                                                         fields: m.fields).json))
                     }
                 }
                 do { _ = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
@@ -85,7 +87,8 @@ extension DoeCommand {
                 }
                 let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
                 if json { emit(versionJSON(v, state: try registry.load()).serialized) } else {
-                    emit("registered \(v.name)@\(v.version) (\(v.files.count) artifacts, \(v.files.reduce(0) { $0 + $1.size }) bytes) in \(options.root)")
+                    emit("registered \(v.name)@\(v.version) (\(v.files.count) artifacts, \(v.files.reduce(0) { $0 + $1.size }) bytes) "
+                        + "in \(options.root)")
                 }
             }
         }
@@ -101,14 +104,16 @@ extension DoeCommand {
                 if json {
                     emit(JSONValue.object([("models", .array(state.versions.keys.sorted().map { name in
                         .object([("name", .string(name)), ("versions", .int(state.versions[name]!.count)),
-                                 ("aliases", .object((state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))])
+                                 ("aliases", .object((state.aliases[name] ?? [:]).sorted { $0.key < $1.key }
+                                                          .map { ($0.key, .int($0.value)) }))])
                     }))]).serialized)
                     return
                 }
                 if state.versions.isEmpty { emit("no models registered in \(options.root)"); return }
                 var table = TextTable(["model", "versions", "latest", "aliases"])
                 for name in state.versions.keys.sorted() {
-                    let aliases = (state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: " ")
+                    let aliases = (state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }
+                        .joined(separator: " ")
                     table.add([name, "\(state.versions[name]!.count)", "\(state.versions[name]!.last!.version)", aliases])
                 }
                 emit(table.rendered)
@@ -132,7 +137,8 @@ extension DoeCommand {
                     })))
                     if let gate = state.lastGate[v.name]?[v.version] {
                         members.append(("last_gate", .object([("baseline", .string(gate.baseline)), ("passed", .bool(gate.passed)),
-                                                              ("failures", .array(gate.failures.map { .string($0) })), ("at", .string(gate.at))])))
+                                                              ("failures", .array(gate.failures.map { .string($0) })),
+                                                              ("at", .string(gate.at))])))
                     }
                     json = .object(members)
                 }
@@ -156,14 +162,18 @@ extension DoeCommand {
             @Option(help: "Alias to set.") var alias: String
             @Option(help: "Who promotes.") var by: String?
             @Option(help: "Why.") var reason: String?
-            @Flag(help: "Promote even though the version's last gate failed (recorded in the alias history; needs --reason).") var force = false
+            @Flag(help: "Promote even though the version's last gate failed (recorded in the alias history; needs --reason).")
+            var force = false
 
             func validate() throws {
-                if force && (reason ?? "").isEmpty { throw ValidationError("--force needs --reason: say why a model that failed its gate is promoted") }
+                if force && (reason ?? "").isEmpty {
+                    throw ValidationError("--force needs --reason: say why a model that failed its gate is promoted")
+                }
             }
 
             func run() throws {
-                let v = try options.open().promote(try ModelReference(parsing: reference), alias: alias, by: by, reason: reason, force: force)
+                let v = try options.open().promote(try ModelReference(parsing: reference), alias: alias, by: by, reason: reason,
+                                                   force: force)
                 emit("\(v.name)@\(alias) → version \(v.version)")
             }
         }
@@ -182,7 +192,8 @@ extension DoeCommand {
                 for (output, values) in a.metrics.members ?? [] {
                     for metric in ["rmse", "mae", "r2", "max_abs_error"] {
                         let x = values[metric]?.number, y = b.metrics[output]?[metric]?.number
-                        table.add([output, metric, x.map { String(format: "%.6g", $0) } ?? "-", y.map { String(format: "%.6g", $0) } ?? "-"])
+                        table.add([output, metric, x.map { String(format: "%.6g", $0) } ?? "-",
+                                   y.map { String(format: "%.6g", $0) } ?? "-"])
                     }
                 }
                 emit(table.rendered)
@@ -190,8 +201,9 @@ extension DoeCommand {
         }
 
         struct Verify: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Recompute every artifact hash; report and refuse tampered or missing ones.",
-                                                            discussion: "Example:\n  doe registry verify")
+            static let configuration = CommandConfiguration(
+                abstract: "Recompute every artifact hash; report and refuse tampered or missing ones.",
+                discussion: "Example:\n  doe registry verify")
             @OptionGroup var options: RegistryOptions
 
             func run() throws {
@@ -214,8 +226,9 @@ extension DoeCommand {
         }
 
         struct Export: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Export a registered version to ONNX (after verifying it).",
-                                                            discussion: "Example:\n  doe registry export plate@production --onnx plate.onnx")
+            static let configuration = CommandConfiguration(
+                abstract: "Export a registered version to ONNX (after verifying it).",
+                discussion: "Example:\n  doe registry export plate@production --onnx plate.onnx")
             @OptionGroup var options: RegistryOptions
             @Argument(help: "NAME[@VERSION|@ALIAS].") var reference: String
             @Option(help: "ONNX file to write.") var onnx: String
@@ -293,8 +306,10 @@ extension DoeCommand {
             let checks = try Gate.evaluate(candidate: candidateMetrics, baseline: baselineMetrics, rules: rules)
             try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
             let cName = "\(c.name)@\(c.version)", bName = "\(b.name)@\(b.version)"
-            try (Gate.json(checks, candidate: cName, baseline: bName).prettySerialized + "\n").write(toFile: reportDir + "/metrics.json", atomically: true, encoding: .utf8)
-            try Gate.junit(checks, suite: "doe gate \(cName) vs \(bName)").write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
+            try (Gate.json(checks, candidate: cName, baseline: bName).prettySerialized + "\n")
+                .write(toFile: reportDir + "/metrics.json", atomically: true, encoding: .utf8)
+            try Gate.junit(checks, suite: "doe gate \(cName) vs \(bName)")
+                .write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
             emit("\(cName) vs \(bName)\n" + Gate.table(checks))
             let failedChecks = checks.filter { !$0.passed }
             try registry.recordGate(c, baseline: b, passed: failedChecks.isEmpty,

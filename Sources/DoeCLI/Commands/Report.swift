@@ -80,7 +80,8 @@ extension DoeCommand {
             let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: study.journalPath,
                                               sha256: FileDigest.sha256(of: journal))
             return try write(base: out + "/" + (name ?? study.name), html: { StudyReport.html(analysis, provenance: provenance) }) {
-                StudyNotebook.ipynb(analysis, provenance: provenance, studyPathFromNotebook: ReportFiles.relativePath(from: out, to: study.path),
+                StudyNotebook.ipynb(analysis, provenance: provenance,
+                                    studyPathFromNotebook: ReportFiles.relativePath(from: out, to: study.path),
                                     absoluteStudyPath: ReportFiles.absolute(study.path))
             }
         }
@@ -108,7 +109,8 @@ extension DoeCommand {
                 throw ReportError("the model directory's name '\(baseName)' is not usable as a file name; pass --name")
             }
             return try write(base: out + "/" + baseName, html: { ModelReport.html(analysis, provenance: provenance) }) {
-                ModelNotebook.ipynb(analysis, provenance: provenance, modelPathFromNotebook: ReportFiles.relativePath(from: out, to: target),
+                ModelNotebook.ipynb(analysis, provenance: provenance,
+                                    modelPathFromNotebook: ReportFiles.relativePath(from: out, to: target),
                                     absoluteModelPath: ReportFiles.absolute(target))
             }
         }

@@ -46,7 +46,8 @@ extension DoeCommand {
                 var lines = ["space of \(s.name) changed (SHA-256 \(change.sha256.prefix(12))…)"]
                 lines += change.changes.map { "  " + $0 }
                 if !change.excluded.isEmpty {
-                    lines.append("trials outside the new space, out of the model from now on: \(change.excluded.map(String.init).joined(separator: ", "))")
+                    lines.append("trials outside the new space, out of the model from now on: "
+                        + "\(change.excluded.map(String.init).joined(separator: ", "))")
                 }
                 emit(lines.joined(separator: "\n"))
                 return

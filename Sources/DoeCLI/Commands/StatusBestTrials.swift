@@ -21,7 +21,9 @@ extension DoeCommand {
             let summary = StudySummary(state: state, space: s.space)
             if json { emit(summary.json(space: s.space, study: s).serialized); return }
             var out: [String] = []
-            out.append("study \(s.name): \(s.space.parameters.count) parameters (\(s.space.dimension) varied), objective\(s.space.objectives.count == 1 ? "" : "s") \(s.space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", "))")
+            out.append("study \(s.name): \(s.space.parameters.count) parameters (\(s.space.dimension) varied), "
+                + "objective\(s.space.objectives.count == 1 ? "" : "s") "
+                + "\(s.space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", "))")
             out.append("trials: " + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
             let phase = summary.initialDesignTaken < summary.initialDesignSize
                 ? "initial design (Sobol): \(summary.initialDesignTaken) of \(summary.initialDesignSize) taken"
@@ -30,19 +32,25 @@ extension DoeCommand {
             out.append(contentsOf: bestLines(summary.best, space: s.space))
             for b in summary.atBounds {
                 let unit = s.space.parameters.first { $0.name == b.parameter }?.unit
-                out.append("note: best trial \(b.trial) has \(b.parameter) = \(NumberText.withUnit(b.value, unit)) at its \(b.bound) bound; "
+                out.append("note: best trial \(b.trial) has \(b.parameter) = \(NumberText.withUnit(b.value, unit)) "
+                    + "at its \(b.bound) bound; "
                     + "the optimum may lie outside the space: widen it with `doe space \(s.name) --set FILE`")
             }
             for m in summary.models {
                 out.append(String(format: "model for %@: GP %@ (%@ outputs) on %d trials; leave-one-out RMSE %.4g, R² %.3f; noise sd %.3g",
-                                  m.objective, m.summary.kernel, m.summary.outputTransform == "log" ? "log-warped" : "plain", m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
+                                  m.objective, m.summary.kernel.rawValue, m.summary.outputTransform == .log ? "log-warped" : "plain",
+                                  m.summary.observations, m.summary.looRMSE, m.summary.looR2, m.summary.noiseStd))
                 var table = TextTable(["  parameter", "importance", "lengthscale"])
-                let rows = zip(s.space.parameters, zip(m.summary.importance, m.summary.lengthscales)).compactMap { p, il -> (String, Double, Double)? in
+                let rows = zip(s.space.parameters,
+                               zip(m.summary.importance, m.summary.lengthscales)).compactMap { p, il -> (String, Double, Double)? in
                     guard let i = il.0, let l = il.1 else { return nil }
                     return (p.name, i, l)
                 }.sorted { $0.1 > $1.1 }
                 for (name, importance, lengthscale) in rows {
-                    table.add(["  " + name, String(format: "%5.1f%% %@", 100 * importance, String(repeating: "#", count: Int((importance * 30).rounded()))), String(format: "%.3g", lengthscale)])
+                    table.add(["  " + name,
+                               String(format: "%5.1f%% %@", 100 * importance,
+                                      String(repeating: "#", count: Int((importance * 30).rounded()))),
+                               String(format: "%.3g", lengthscale)])
                 }
                 out.append(table.rendered)
             }

@@ -49,7 +49,8 @@ func matched(_ data: SimulationData, to model: Surrogate, label: String, outputs
 func metricsTable(_ metrics: [OutputMetrics]) -> String {
     var table = TextTable(["output", "RMSE", "MAE", "R²", "max |error|"])
     for m in metrics {
-        table.add([m.name, String(format: "%.4g", m.rmse), String(format: "%.4g", m.mae), String(format: "%.5f", m.r2), String(format: "%.4g", m.maxAbsError)])
+        table.add([m.name, String(format: "%.4g", m.rmse), String(format: "%.4g", m.mae), String(format: "%.5f", m.r2),
+                   String(format: "%.4g", m.maxAbsError)])
     }
     return table.rendered
 }
@@ -77,15 +78,21 @@ extension DoeCommand {
         @Option(help: "Studies directory for --study.") var dir: String?
         @Option(help: "Training settings (YAML).") var config: String?
         @Option(help: "Model directory to write.") var out: String = "model"
-        @Option(help: "Hidden widths, e.g. 128,128 (default: \(TrainingConfiguration().hidden.map(String.init).joined(separator: ",")), or the --config file's).") var hidden: String?
+        @Option(help: ArgumentHelp("Hidden widths, e.g. 128,128 (default: "
+                                   + "\(TrainingConfiguration().hidden.map(String.init).joined(separator: ",")), or the --config file's)."))
+        var hidden: String?
         @Option(help: "relu, tanh, silu or gelu (default: \(TrainingConfiguration().activation.rawValue)).") var activation: Activation?
-        @Option(help: "Maximum epochs; training stops earlier after \(TrainingConfiguration().patience) epochs without validation progress (default: \(TrainingConfiguration().epochs)).") var epochs: Int?
+        @Option(help: ArgumentHelp("Maximum epochs; training stops earlier after \(TrainingConfiguration().patience) epochs without "
+                                   + "validation progress (default: \(TrainingConfiguration().epochs))."))
+        var epochs: Int?
         @Option(help: "Minibatch size (default: \(TrainingConfiguration().batchSize)).") var batchSize: Int?
         @Option(help: "AdamW learning rate (default: \(TrainingConfiguration().learningRate)).") var learningRate: Float?
-        @Option(help: "Ensemble members; 2 or more give uncertainty estimates (default: \(TrainingConfiguration().ensemble)).") var ensemble: Int?
+        @Option(help: "Ensemble members; 2 or more give uncertainty estimates (default: \(TrainingConfiguration().ensemble)).")
+        var ensemble: Int?
         @Option(help: "Seed of the split, initialization and batches (default: \(TrainingConfiguration().seed)).") var seed: UInt64?
         @Flag(help: "Print the result as JSON.") var json = false
-        @Flag(help: "Replace a model already in --out (refused otherwise, so a trained model is never lost by accident).") var overwrite = false
+        @Flag(help: "Replace a model already in --out (refused otherwise, so a trained model is never lost by accident).")
+        var overwrite = false
 
         func run() throws {
             // Measured (make bench-train): training ran 1.14–1.4× faster on two threads than on one, unlike the
@@ -155,7 +162,9 @@ extension DoeCommand {
             if json {
                 emit(JSONValue.object([("model", .string(out)), ("metrics", result.output.metrics.json)]).serialized)
             } else {
-                emit("trained \(model.members.count) member\(model.members.count == 1 ? "" : "s") on \(report.trainRows) rows in \(String(format: "%.1f", report.seconds)) s (\(Int(report.samplesPerSecond)) samples/s) → \(out)")
+                let members = "\(model.members.count) member\(model.members.count == 1 ? "" : "s")"
+                let speed = "\(String(format: "%.1f", report.seconds)) s (\(Int(report.samplesPerSecond)) samples/s)"
+                emit("trained \(members) on \(report.trainRows) rows in \(speed) → \(out)")
                 emit("test split (\(report.testRows) rows):\n" + metricsTable(report.testMetrics))
             }
         }
@@ -198,8 +207,9 @@ extension DoeCommand {
                 let flagged = outside.indices.filter { !outside[$0].isEmpty }
                 if !flagged.isEmpty {
                     let describe = flagged.prefix(5).map { i -> String in
-                        let where_ = outside[i].map { j in
-                            "\(surrogate.inputNames[j]) \(NumberText.significant(x[i, j])) not in [\(NumberText.significant(domain.low[j])), \(NumberText.significant(domain.high[j]))]"
+                        let where_ = outside[i].map { j -> String in
+                            let range = "[\(NumberText.significant(domain.low[j])), \(NumberText.significant(domain.high[j]))]"
+                            return "\(surrogate.inputNames[j]) \(NumberText.significant(x[i, j])) not in \(range)"
                         }
                         return "\(points.rowLabels[i]): " + where_.joined(separator: ", ")
                     }
@@ -209,9 +219,11 @@ extension DoeCommand {
                     FileHandle.standardError.write(Data("warning: \(input): \(summary)\n".utf8))
                 }
             } else {
-                FileHandle.standardError.write(Data("note: \(model) records no input bounds or training range (trained by an older doe); rows outside the training domain cannot be flagged\n".utf8))
+                FileHandle.standardError.write(Data(("note: \(model) records no input bounds or training range (trained by an older doe); "
+                    + "rows outside the training domain cannot be flagged\n").utf8))
                 if strict {
-                    throw DumpTrainingError("--strict needs a model that records its input bounds or training range; retrain it with this doe",
+                    throw DumpTrainingError("--strict needs a model that records its input bounds or training range; "
+                                            + "retrain it with this doe",
                                             kind: .refused)
                 }
             }
@@ -271,7 +283,8 @@ extension DoeCommand {
             }
             let missing = names.filter { !header.contains($0) }
             guard missing.isEmpty else {
-                throw DumpTrainingError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", ")) "
+                let listed = missing.map { "'\($0)'" }.joined(separator: ", ")
+                throw DumpTrainingError("\(path): missing column\(missing.count == 1 ? "" : "s") \(listed) "
                     + "(the model's inputs are \(names.joined(separator: ", ")); the file has \(header.joined(separator: ", ")))")
             }
             let columns = names.map { header.firstIndex(of: $0)! }
@@ -317,9 +330,11 @@ extension DoeCommand {
             let m = data.matrices
             let metrics = SurrogateTrainer.evaluate(surrogate, inputs: m.inputs, outputs: m.outputs, fields: m.fields)
             if json {
-                emit(JSONValue.object([("rows", .int(data.rows)), ("dropped", .int(data.droppedRows)), ("metrics", metrics.json)]).serialized)
+                emit(JSONValue.object([("rows", .int(data.rows)), ("dropped", .int(data.droppedRows)),
+                                       ("metrics", metrics.json)]).serialized)
             } else {
-                emit("\(data.rows) rows\(data.droppedRows > 0 ? " (\(data.droppedRows) dropped for NaN/Inf)" : ""):\n" + metricsTable(metrics))
+                let dropped = data.droppedRows > 0 ? " (\(data.droppedRows) dropped for NaN/Inf)" : ""
+                emit("\(data.rows) rows\(dropped):\n" + metricsTable(metrics))
             }
         }
     }

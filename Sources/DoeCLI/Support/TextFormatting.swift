@@ -24,11 +24,13 @@ func displayAssignment(_ params: [ParameterValue], space: DesignSpace, separator
 
 /// The trial table as aligned text columns (`doe trials --format text`).
 func trialTextTable(_ state: StudyState, space: DesignSpace) -> String {
-    var table = TextTable(["trial", "state"] + space.parameters.map(displayHeader) + space.objectives.map(\.name) + ["generator", "finished", "reason"])
+    var table = TextTable(["trial", "state"] + space.parameters.map(displayHeader) + space.objectives.map(\.name)
+                          + ["generator", "finished", "reason"])
     for t in state.trials {
         table.add(["\(t.id)", t.state.rawValue] + t.params.map(displayValue)
                   + space.objectives.map { o in t.values[o.name].map { NumberText.significant($0) } ?? "" }
-                  + [t.generator, t.finishedAt.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "", t.reason ?? ""])
+                  + [t.generator, t.finishedAt.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "",
+                     t.reason ?? ""])
     }
     return table.rendered
 }

@@ -17,7 +17,8 @@ func idList(_ ids: [Int]) -> String {
     while index < sorted.count {
         var end = index
         while end + 1 < sorted.count && sorted[end + 1] == sorted[end] + 1 { end += 1 }
-        parts.append(end > index + 1 ? "\(sorted[index])–\(sorted[end])" : (index..<(end + 1)).map { "\(sorted[$0])" }.joined(separator: ", "))
+        parts.append(end > index + 1 ? "\(sorted[index])–\(sorted[end])"
+                                     : (index..<(end + 1)).map { "\(sorted[$0])" }.joined(separator: ", "))
         index = end + 1
     }
     return parts.joined(separator: ", ")
