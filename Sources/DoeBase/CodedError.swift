@@ -54,24 +54,45 @@ extension CodedError {
     }
 }
 
-/// A message-only error of a given kind, for modules whose failures need no cases of their own.
-public struct DoeFailure: CodedError {
+/// Where a message-only error comes from: its default kind, its code and a prefix for its message.
+public protocol ErrorDomain: Sendable {
+    /// The kind of the domain's errors unless the thrower says otherwise.
+    static var defaultKind: ErrorKind { get }
+    /// The code of the domain's errors unless the thrower says otherwise.
+    static var code: String { get }
+    /// Text put before every message (`""` by default).
+    static var prefix: String { get }
+}
+
+extension ErrorDomain {
+    /// No prefix.
+    public static var prefix: String { "" }
+}
+
+/// A message-only error of a domain (`ValueError`, `RegistryError`, … are aliases of it), so that each module's
+/// errors are their own type to catch while sharing one implementation.
+public struct DomainError<Domain: ErrorDomain>: CodedError {
+    /// What is wrong, naming the file, field, line or trial concerned.
+    public let message: String
     /// What kind of failure this is.
     public let kind: ErrorKind
     /// Stable dotted identifier.
     public let code: String
-    /// What is wrong, naming what is concerned.
-    public let message: String
-    /// The underlying error.
+    /// The underlying error, if any.
     public let cause: (any Error)?
-    /// The message.
-    public var description: String { message }
+    /// The domain's prefix and the message.
+    public var description: String { Domain.prefix + message }
 
-    /// A failure with this message, kind, code and cause.
-    public init(_ message: String, kind: ErrorKind, code: String, cause: (any Error)? = nil) {
+    /// An error with `message`, of the domain's kind and code unless given.
+    public init(_ message: String, kind: ErrorKind = Domain.defaultKind, code: String = Domain.code, cause: (any Error)? = nil) {
         self.message = message
         self.kind = kind
         self.code = code
         self.cause = cause
+    }
+
+    /// The same as ``init(_:kind:code:cause:)``, with the label some modules' call sites use.
+    public init(message: String, kind: ErrorKind = Domain.defaultKind, code: String = Domain.code, cause: (any Error)? = nil) {
+        self.init(message, kind: kind, code: code, cause: cause)
     }
 }

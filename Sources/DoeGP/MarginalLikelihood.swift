@@ -3,26 +3,18 @@ import DoeLinalg
 import DoeOptim
 import Foundation
 
-/// A failed GP fit.
-public struct GPError: CodedError {
-    /// What is wrong, naming the file, field or line concerned.
-    public let message: String
-    /// What kind of failure this is (refused unless the thrower says otherwise).
-    public let kind: ErrorKind
-    /// Stable dotted identifier.
-    public let code: String
-    /// The underlying error, if any.
-    public let cause: (any Error)?
-    /// An error with `message`.
-    public init(message: String, kind: ErrorKind = .refused, code: String = "gp.failed", cause: (any Error)? = nil) {
-        self.message = message
-        self.kind = kind
-        self.code = code
-        self.cause = cause
-    }
-    /// `"Gaussian process: "` followed by the message.
-    public var description: String { "Gaussian process: \(message)" }
+/// The domain of ``GPError``.
+public enum GPErrorDomain: ErrorDomain {
+    /// refused unless the thrower says otherwise.
+    public static var defaultKind: ErrorKind { .refused }
+    /// `gp.failed`.
+    public static var code: String { "gp.failed" }
+    /// `Gaussian process: ` before the message.
+    public static var prefix: String { "Gaussian process: " }
 }
+
+/// A failed GP fit.
+public typealias GPError = DomainError<GPErrorDomain>
 
 extension GaussianProcess {
     /// Log marginal likelihood `log p(y | θ)` and its gradient with respect to ``GPHyperparameters`` (vector order).

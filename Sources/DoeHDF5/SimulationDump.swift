@@ -94,26 +94,16 @@ extension SimulationData {
     }
 }
 
-/// A dump that cannot be used, with the file and dataset concerned.
-public struct DumpError: CodedError {
-    /// What is wrong, naming the file, field or line concerned.
-    public let message: String
-    /// What kind of failure this is (invalidValue unless the thrower says otherwise).
-    public let kind: ErrorKind
-    /// Stable dotted identifier.
-    public let code: String
-    /// The underlying error, if any.
-    public let cause: (any Error)?
-    /// An error with `message`.
-    public init(message: String, kind: ErrorKind = .invalidValue, code: String = "dump.invalid", cause: (any Error)? = nil) {
-        self.message = message
-        self.kind = kind
-        self.code = code
-        self.cause = cause
-    }
-    /// The message, as is.
-    public var description: String { message }
+/// The domain of ``DumpError``.
+public enum DumpErrorDomain: ErrorDomain {
+    /// invalidValue unless the thrower says otherwise.
+    public static var defaultKind: ErrorKind { .invalidValue }
+    /// `dump.invalid`.
+    public static var code: String { "dump.invalid" }
 }
+
+/// A dump that cannot be used, with the file and dataset concerned.
+public typealias DumpError = DomainError<DumpErrorDomain>
 
 /// Reads simulation dumps as h5py or a solver writes them: 2-D float32/float64 datasets, contiguous or chunked and
 /// gzip-compressed, several files or a folder concatenated row-wise.

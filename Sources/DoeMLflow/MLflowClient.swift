@@ -99,7 +99,7 @@ public final class MLflowClient: @unchecked Sendable {
         do {
             let found = try send("GET", "api/2.0/mlflow/experiments/get-by-name", query: ["experiment_name": name])
             if let id = found["experiment"]?["experiment_id"]?.string { return id }
-        } catch let error as MLflowError where error.message.contains("HTTP 404") {}
+        } catch let error as MLflowError where error.httpStatus == 404 {}
         let created = try send("POST", "api/2.0/mlflow/experiments/create", json: .object([("name", .string(name))]))
         guard let id = created["experiment_id"]?.string else { throw MLflowError("MLflow did not return an experiment id") }
         return id

@@ -171,23 +171,13 @@ public enum SurrogateTrainer {
     }
 }
 
-/// Training cannot start.
-public struct DumpTrainingError: CodedError {
-    /// What is wrong, naming the file, field or line concerned.
-    public let message: String
-    /// What kind of failure this is (invalidValue unless the thrower says otherwise).
-    public let kind: ErrorKind
-    /// Stable dotted identifier.
-    public let code: String
-    /// The underlying error, if any.
-    public let cause: (any Error)?
-    /// An error with `message`.
-    public init(_ message: String, kind: ErrorKind = .invalidValue, code: String = "surrogate.invalid", cause: (any Error)? = nil) {
-        self.message = message
-        self.kind = kind
-        self.code = code
-        self.cause = cause
-    }
-    /// The message, as is.
-    public var description: String { message }
+/// The domain of ``DumpTrainingError``.
+public enum DumpTrainingErrorDomain: ErrorDomain {
+    /// invalidValue unless the thrower says otherwise.
+    public static var defaultKind: ErrorKind { .invalidValue }
+    /// `surrogate.invalid`.
+    public static var code: String { "surrogate.invalid" }
 }
+
+/// Training cannot start.
+public typealias DumpTrainingError = DomainError<DumpTrainingErrorDomain>

@@ -22,26 +22,16 @@ public struct ONNXExportOptions: Sendable {
     public init() {}
 }
 
-/// An export that cannot be made.
-public struct ONNXError: CodedError {
-    /// What is wrong, naming the file, field or line concerned.
-    public let message: String
-    /// What kind of failure this is (invalidValue unless the thrower says otherwise).
-    public let kind: ErrorKind
-    /// Stable dotted identifier.
-    public let code: String
-    /// The underlying error, if any.
-    public let cause: (any Error)?
-    /// An error with `message`.
-    public init(_ message: String, kind: ErrorKind = .invalidValue, code: String = "onnx.invalid", cause: (any Error)? = nil) {
-        self.message = message
-        self.kind = kind
-        self.code = code
-        self.cause = cause
-    }
-    /// The message, as is.
-    public var description: String { message }
+/// The domain of ``ONNXError``.
+public enum ONNXErrorDomain: ErrorDomain {
+    /// invalidValue unless the thrower says otherwise.
+    public static var defaultKind: ErrorKind { .invalidValue }
+    /// `onnx.invalid`.
+    public static var code: String { "onnx.invalid" }
 }
+
+/// An export that cannot be made.
+public typealias ONNXError = DomainError<ONNXErrorDomain>
 
 /// Writes a trained ``Surrogate`` as one ONNX graph: input standardization, the MLP (Gemm + activation nodes),
 /// target de-standardization, the POD reconstruction of field outputs (MatMul + Add), and for ensembles the mean and

@@ -5,26 +5,16 @@ import DoeModelFormat
 import Foundation
 import Yams
 
-/// A registry failure naming the model, version or file.
-public struct RegistryError: CodedError {
-    /// What is wrong, naming the file, field or line concerned.
-    public let message: String
-    /// What kind of failure this is (refused unless the thrower says otherwise).
-    public let kind: ErrorKind
-    /// Stable dotted identifier.
-    public let code: String
-    /// The underlying error, if any.
-    public let cause: (any Error)?
-    /// An error with `message`.
-    public init(_ message: String, kind: ErrorKind = .refused, code: String = "registry.refused", cause: (any Error)? = nil) {
-        self.message = message
-        self.kind = kind
-        self.code = code
-        self.cause = cause
-    }
-    /// The message, as is.
-    public var description: String { message }
+/// The domain of ``RegistryError``.
+public enum RegistryErrorDomain: ErrorDomain {
+    /// refused unless the thrower says otherwise.
+    public static var defaultKind: ErrorKind { .refused }
+    /// `registry.refused`.
+    public static var code: String { "registry.refused" }
 }
+
+/// A registry failure naming the model, version or file.
+public typealias RegistryError = DomainError<RegistryErrorDomain>
 
 /// `NAME`, `NAME@VERSION` or `NAME@ALIAS`.
 public struct ModelReference: Sendable, Equatable, CustomStringConvertible {

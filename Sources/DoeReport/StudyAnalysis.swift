@@ -267,23 +267,13 @@ public struct StudyAnalysis: Sendable {
     }
 }
 
-/// A report cannot be made (the message names the file or field).
-public struct ReportError: CodedError {
-    /// What is wrong, naming the file, field or line concerned.
-    public let message: String
-    /// What kind of failure this is (invalidValue unless the thrower says otherwise).
-    public let kind: ErrorKind
-    /// Stable dotted identifier.
-    public let code: String
-    /// The underlying error, if any.
-    public let cause: (any Error)?
-    /// An error with `message`.
-    public init(_ message: String, kind: ErrorKind = .invalidValue, code: String = "report.invalid", cause: (any Error)? = nil) {
-        self.message = message
-        self.kind = kind
-        self.code = code
-        self.cause = cause
-    }
-    /// The message, as is.
-    public var description: String { message }
+/// The domain of ``ReportError``.
+public enum ReportErrorDomain: ErrorDomain {
+    /// invalidValue unless the thrower says otherwise.
+    public static var defaultKind: ErrorKind { .invalidValue }
+    /// `report.invalid`.
+    public static var code: String { "report.invalid" }
 }
+
+/// A report cannot be made (the message names the file or field).
+public typealias ReportError = DomainError<ReportErrorDomain>

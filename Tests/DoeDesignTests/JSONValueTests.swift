@@ -101,9 +101,9 @@ import Foundation
 
     @Test func aReportFollowsTheCausesAndSkipsWhatTheMessageAlreadySays() {
         let io = FileIOError(path: "/x/model.json", operation: "rename", code: 28)
-        let wrapped = DoeFailure("cannot save the model", kind: .io, code: "model.io", cause: io)
+        let wrapped = ValueError("cannot save the model", kind: .io, code: "model.io", cause: io)
         #expect(wrapped.report == "cannot save the model\n  caused by: \(io)")
-        let repeated = DoeFailure("\(io)", kind: .io, code: "model.io", cause: io)
+        let repeated = ValueError("\(io)", kind: .io, code: "model.io", cause: io)
         #expect(repeated.report == "\(io)")
         #expect(io.code == "file.rename" && io.kind.exitStatus == 1)
     }
