@@ -49,7 +49,8 @@ let package = Package(
         ]),
         .target(name: "DoeMLflow", dependencies: ["DoeBase"]),
         .target(name: "DoePlot"),
-        .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeStrategies", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeModelFormat", "DoeNeural"]),
+        .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeStrategies", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeModelFormat", "DoeNeural"],
+                resources: [.copy("Notebooks")]),
         .target(name: "DoeRegistry", dependencies: ["DoeBase", "DoeJournal", "DoeModelFormat", "DoeProvenance", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Command line

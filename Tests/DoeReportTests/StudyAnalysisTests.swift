@@ -1,5 +1,5 @@
 import DoeDesign
-import DoeReport
+@testable import DoeReport
 import DoeStudy
 import DoeStrategies
 import Foundation
@@ -125,7 +125,7 @@ func svgElements(_ html: String) -> [String] {
         #expect(html.contains("No completed trials yet"))
         #expect(html.contains("No trials yet."))
         for svg in svgElements(html) { #expect(SVGProbe.parse(svg).error == nil) }
-        let notebook = StudyNotebook.ipynb(a, provenance: StudyFixture.provenance, studyPathFromNotebook: "../s", absoluteStudyPath: "/s")
+        let notebook = try StudyNotebook.ipynb(a, provenance: StudyFixture.provenance, studyPathFromNotebook: "../s", absoluteStudyPath: "/s")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(notebook.utf8)) as? [String: Any])
         #expect(json["nbformat"] as? Int == 4 && json["nbformat_minor"] as? Int == 5)
         let cells = try #require(json["cells"] as? [[String: Any]])
@@ -187,5 +187,26 @@ func svgElements(_ html: String) -> [String] {
         let svgs = svgElements(html)
         #expect(svgs.count == 2 + 1 + 1 + 2 * (1 + 3))   // 2 convergence, Pareto, parallel coordinates, per objective importance + 3 slices
         for svg in svgs { #expect(SVGProbe.parse(svg).error == nil) }
+    }
+}
+
+/// The notebook templates: percent-format cells, one-pass placeholders, errors for what is missing.
+@Suite struct NotebookTemplateTests {
+    @Test func cellsAndPlaceholdersAreReadAsWritten() throws {
+        let template = NotebookTemplate(text: "# %% [markdown]\n# # Title {{name}}\n#\n# text\n\n# %%\nx = {{value}}\nprint(x)\n\n# %%\ny = 1\n")
+        #expect(template.cells.map(\.kind) == ["markdown", "code", "code"])
+        #expect(template.cells[0].text == "# Title {{name}}\n\ntext" && template.cells[1].text == "x = {{value}}\nprint(x)")
+        // inserted text is not searched again
+        #expect(try NotebookTemplate.substitute("a {{k}} b", ["k": "{{k}}"]) == "a {{k}} b")
+        #expect { try NotebookTemplate.substitute("{{missing}}", [:]) } throws: { "\($0)".contains("no value for {{missing}}") }
+        #expect { try NotebookTemplate.substitute("{{open", [:]) } throws: { "\($0)".contains("without '}}'") }
+    }
+
+    @Test func theShippedTemplatesHaveTheirCellsAndNoUnknownKeys() throws {
+        let study = try NotebookTemplate.named("study"), model = try NotebookTemplate.named("model")
+        #expect(study.cells.count == 14 && model.cells.count == 9)
+        let keys = Set((study.cells + model.cells).flatMap { $0.text.matches(of: #/\{\{(\w+)\}\}/#).map { String($0.1) } })
+        #expect(keys == ["name", "generated_at", "doe_version", "source", "sha256", "record_count", "study_path", "absolute_study_path",
+                         "space_json", "doe_json", "model_path", "absolute_model_path"])
     }
 }

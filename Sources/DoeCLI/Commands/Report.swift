@@ -80,21 +80,21 @@ extension DoeCommand {
             let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: study.journalPath,
                                               sha256: FileDigest.sha256(of: journal))
             return try write(base: out + "/" + (name ?? study.name), html: { StudyReport.html(analysis, provenance: provenance) }) {
-                StudyNotebook.ipynb(analysis, provenance: provenance,
+                try StudyNotebook.ipynb(analysis, provenance: provenance,
                                     studyPathFromNotebook: ReportFiles.relativePath(from: out, to: study.path),
                                     absoluteStudyPath: ReportFiles.absolute(study.path))
             }
         }
 
         /// Writes BASE.html and/or BASE.ipynb as `--format` asks; returns the paths written.
-        func write(base: String, html: () -> String, notebook: () -> String) throws -> [String] {
+        func write(base: String, html: () -> String, notebook: () throws -> String) throws -> [String] {
             var written: [String] = []
             if format != .ipynb {
                 try ReportFiles.write(html(), to: base + ".html")
                 written.append(base + ".html")
             }
             if format != .html {
-                try ReportFiles.write(notebook(), to: base + ".ipynb")
+                try ReportFiles.write(try notebook(), to: base + ".ipynb")
                 written.append(base + ".ipynb")
             }
             return written
@@ -109,7 +109,7 @@ extension DoeCommand {
                 throw ReportError("the model directory's name '\(baseName)' is not usable as a file name; pass --name")
             }
             return try write(base: out + "/" + baseName, html: { ModelReport.html(analysis, provenance: provenance) }) {
-                ModelNotebook.ipynb(analysis, provenance: provenance,
+                try ModelNotebook.ipynb(analysis, provenance: provenance,
                                     modelPathFromNotebook: ReportFiles.relativePath(from: out, to: target),
                                     absoluteModelPath: ReportFiles.absolute(target))
             }
