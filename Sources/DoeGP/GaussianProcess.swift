@@ -123,7 +123,7 @@ public struct GPConfiguration: Sendable {
 ///
 /// ```swift
 /// let gp = try GaussianProcess.fit(inputs: x, outputs: y)      // x: n × d in [0,1]ᵈ
-/// let (mean, variance) = gp.posterior(at: candidates)          // standardized units
+/// let p = gp.posterior(at: candidates)          // p.mean, p.variance: standardized units
 /// ```
 public struct GaussianProcess: Sendable {
     /// Training inputs, `n × d`, column-major (fantasized points included).
@@ -243,7 +243,7 @@ public struct GaussianProcess: Sendable {
     /// - Parameter points: `m × d` in the unit cube.
     /// - Returns: means and variances (standardized units), `m` each.
     /// - Complexity: O(n²·m) (one `trsm`).
-    public func posterior(at points: Matrix<Double>) -> (mean: [Double], variance: [Double]) {
+    public func posterior(at points: Matrix<Double>) -> GPPrediction {
         precondition(points.columns == dimension, "posterior: points have \(points.columns) columns, the GP \(dimension)")
         let kStar = GaussianProcess.crossCovariance(inputs, points, hyperparameters: hyperparameters, kernel: kernel)  // n × m
         let mean = kStar.gemv(alpha, transpose: true).map { $0 + hyperparameters.mean }
@@ -258,7 +258,7 @@ public struct GaussianProcess: Sendable {
                 variance[j] = max(s2 - s, 1e-12 * s2)
             }
         }
-        return (mean, variance)
+        return GPPrediction(mean: mean, variance: variance)
     }
 
     /// Posterior mean and variance at one point, with their gradients with respect to the point.
@@ -325,7 +325,7 @@ public struct GaussianProcess: Sendable {
 
     /// Leave-one-out predictive means and variances, observed points only
     /// (closed form: `μ₋ᵢ = yᵢ − αᵢ/[K⁻¹]ᵢᵢ`, `σ²₋ᵢ = 1/[K⁻¹]ᵢᵢ`).
-    public func leaveOneOut() -> (mean: [Double], variance: [Double]) {
+    public func leaveOneOut() -> GPPrediction {
         let inverse = cholesky.inverse()
         var means: [Double] = [], variances: [Double] = []
         for i in 0..<observedCount {
@@ -333,6 +333,20 @@ public struct GaussianProcess: Sendable {
             means.append(outputs[i] - alpha[i] / kii)
             variances.append(1 / kii)
         }
-        return (means, variances)
+        return GPPrediction(mean: means, variance: variances)
+    }
+}
+
+/// Means and variances of the latent function at `m` points (standardized units; noise excluded).
+public struct GPPrediction: Sendable, Equatable {
+    /// Posterior means, `m` values.
+    public let mean: [Double]
+    /// Posterior variances, `m` values (> 0).
+    public let variance: [Double]
+
+    /// A prediction with these arrays (same length).
+    public init(mean: [Double], variance: [Double]) {
+        self.mean = mean
+        self.variance = variance
     }
 }

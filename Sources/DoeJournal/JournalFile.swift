@@ -84,7 +84,7 @@ public final class JournalFile {
     /// Reads every complete line with `parse`.
     /// - Returns: the records and the torn tail (bytes after the last newline, or an unparsable last line), if any.
     /// - Throws: ``JournalError/damaged(path:line:reason:)`` for a bad line that is not the last one.
-    public func readRecords<R>(parsing parse: (Substring) throws(JournalLineError) -> R) throws -> (records: [R], tornTail: TornTail?) {
+    public func readRecords<R>(parsing parse: (Substring) throws(JournalLineError) -> R) throws -> JournalContents<R> {
         let bytes = try readAll()
         var records: [R] = []
         var lineStart = 0
@@ -104,7 +104,8 @@ public final class JournalFile {
                         }
                         let isLastLine = index + 1 == bytes.count
                         if isLastLine {
-                            return (records, TornTail(offset: lineStart, length: bytes.count - lineStart, line: lineNumber))
+                            let torn = TornTail(offset: lineStart, length: bytes.count - lineStart, line: lineNumber)
+                            return JournalContents(records: records, tornTail: torn)
                         }
                         guard case let .malformed(reason) = error else { fatalError("unreachable") }
                         throw JournalError.damaged(path: path, line: lineNumber, reason: reason)
@@ -115,9 +116,10 @@ public final class JournalFile {
             index += 1
         }
         if lineStart < bytes.count {
-            return (records, TornTail(offset: lineStart, length: bytes.count - lineStart, line: lineNumber + 1))
+            return JournalContents(records: records,
+                                   tornTail: TornTail(offset: lineStart, length: bytes.count - lineStart, line: lineNumber + 1))
         }
-        return (records, nil)
+        return JournalContents(records: records, tornTail: nil)
     }
 
     /// Moves a torn tail to `<journal>.torn` (appended, fsynced) and truncates the journal to `tail.offset`.
@@ -190,6 +192,16 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// The records of a journal and its torn tail, if any.
+public struct JournalContents<Record> {
+    /// The parsed records, in file order.
+    public let records: [Record]
+    /// Bytes after the last newline, or an unparsable last line.
+    public let tornTail: TornTail?
+}
+
+extension JournalContents: Sendable where Record: Sendable {}
 
 /// Why a journal line cannot be used.
 public enum JournalLineError: Error, Sendable {

@@ -106,14 +106,14 @@ public final class MLflowClient: @unchecked Sendable {
     }
 
     /// Creates a run and returns its id and artifact URI.
-    public func createRun(experimentId: String, name: String, tags: [(String, String)]) throws -> (id: String, artifactURI: String) {
+    public func createRun(experimentId: String, name: String, tags: [(String, String)]) throws -> MLflowRun {
         let now = Int(Date().timeIntervalSince1970 * 1000)
         let answer = try send("POST", "api/2.0/mlflow/runs/create", json: .object([
             ("experiment_id", .string(experimentId)), ("run_name", .string(name)), ("start_time", .int(now)),
             ("tags", .array(tags.map { .object([("key", .string($0.0)), ("value", .string($0.1))]) })),
         ]))
         guard let id = answer["run"]?["info"]?["run_id"]?.string else { throw MLflowError("MLflow did not return a run id") }
-        return (id, answer["run"]?["info"]?["artifact_uri"]?.string ?? "")
+        return MLflowRun(id: id, artifactURI: answer["run"]?["info"]?["artifact_uri"]?.string ?? "")
     }
 
     /// Logs params, metrics (with steps) and tags in batches of MLflow's limits.
@@ -170,4 +170,12 @@ public final class MLflowClient: @unchecked Sendable {
         }
         return version
     }
+}
+
+/// A run created on the server.
+public struct MLflowRun: Sendable, Equatable {
+    /// The run's id.
+    public let id: String
+    /// Where its artifacts go (`mlflow-artifacts:/…` with the tracking server's artifact proxy).
+    public let artifactURI: String
 }

@@ -46,7 +46,17 @@ public struct ModelVersion: Sendable {
     /// Version number, from 1.
     public let version: Int
     /// Artifact file name → (SHA-256, size).
-    public let files: [(name: String, sha256: String, size: Int)]
+    public let files: [StoredFile]
+
+    /// A file of a version: its name in the model folder, SHA-256 and size in bytes.
+    public struct StoredFile: Sendable, Equatable {
+        /// File name inside the model folder.
+        public let name: String
+        /// Lower-case hex SHA-256 of its bytes (the artifact's address).
+        public let sha256: String
+        /// Size in bytes.
+        public let size: Int
+    }
     /// Training data and settings: `sources`, `training`, `doe_version`, and `git_commit`, `study` when known.
     public let lineage: JSONValue
     /// The test split's metrics, `{output: {rmse, mae, r2, max_abs_error}}` (`null` for a folder without `metrics.json`).
@@ -171,7 +181,7 @@ public final class Registry: @unchecked Sendable {
             case "model_added":
                 let files = (r["files"]?.members ?? []).map { ($0.0, $0.1["sha256"]?.string ?? "", $0.1["size"]?.integer ?? 0) }
                 let v = ModelVersion(name: name, version: r["version"]?.integer ?? 0,
-                                     files: files.map { (name: $0.0, sha256: $0.1, size: $0.2) },
+                                     files: files.map { ModelVersion.StoredFile(name: $0.0, sha256: $0.1, size: $0.2) },
                                      lineage: r["lineage"] ?? .null, metrics: r["metrics"] ?? .null, card: r["card"] ?? .null,
                                      registeredAt: r["ts"]?.string ?? "", registeredBy: r["writer"]?.string ?? "")
                 state.versions[name, default: []].append(v)
@@ -198,7 +208,8 @@ public final class Registry: @unchecked Sendable {
     public func load() throws -> State {
         do {
             let file = try JournalFile(path: journalPath, lock: .shared)
-            let (records, torn) = try file.readRecords(parsing: Registry.parse)
+            let contents = try file.readRecords(parsing: Registry.parse)
+            let (records, torn) = (contents.records, contents.tornTail)
             if torn == nil { return Registry.replay(records) }
         }
         return try transaction { state in ([], state) }
@@ -206,7 +217,8 @@ public final class Registry: @unchecked Sendable {
 
     func transaction<T>(_ body: (State) throws -> ([String], T)) throws -> T {
         let file = try JournalFile(path: journalPath, lock: .exclusive)
-        let (records, torn) = try file.readRecords(parsing: Registry.parse)
+        let contents = try file.readRecords(parsing: Registry.parse)
+        let (records, torn) = (contents.records, contents.tornTail)
         if let torn { try file.repair(torn) }
         let (lines, result) = try body(Registry.replay(records))
         try file.append(lines: lines)

@@ -8,6 +8,34 @@ import Foundation
 
 /// What `doe status` and `doe best` report: counts by state, the best trials, pending and failed trials.
 public struct StudySummary: Sendable {
+    /// A pending trial and how long ago it was suggested.
+    public struct PendingTrial: Sendable {
+        /// The trial.
+        public let trial: Trial
+        /// Seconds since it was suggested.
+        public let ageSeconds: Double
+    }
+
+    /// A best trial sitting on a bound of a parameter.
+    public struct BoundHit: Sendable {
+        /// Trial id.
+        public let trial: Int
+        /// Parameter name.
+        public let parameter: String
+        /// `upper` or `lower`.
+        public let bound: String
+        /// The parameter's value, in its units.
+        public let value: Double
+    }
+
+    /// The GP's view of one objective.
+    public struct ObjectiveSummary: Sendable {
+        /// Objective name.
+        public let objective: String
+        /// Importance and leave-one-out quality.
+        public let summary: ModelSummary
+    }
+
     /// Study name.
     public let name: String
     /// Number of trials in each state.
@@ -15,7 +43,7 @@ public struct StudySummary: Sendable {
     /// The best completed trial (one objective) or the Pareto-optimal ones (several objectives).
     public let best: [Trial]
     /// Pending trials with their age in seconds.
-    public let pending: [(trial: Trial, ageSeconds: Double)]
+    public let pending: [PendingTrial]
     /// Failed trials (excluded from models) and abandoned ones.
     public let failed: [Trial]
     /// Size of the initial space-filling design.
@@ -24,9 +52,9 @@ public struct StudySummary: Sendable {
     public let initialDesignTaken: Int
     /// Best trials that sit on a bound of a real or integer parameter (within 1 % of its range): the optimum may
     /// lie outside the space, so the user should hear about it.
-    public let atBounds: [(trial: Int, parameter: String, bound: String, value: Double)]
+    public let atBounds: [BoundHit]
     /// The GP's view of each objective (with at least 3 completed trials): importance and leave-one-out quality.
-    public let models: [(objective: String, summary: ModelSummary)]
+    public let models: [ObjectiveSummary]
 
     /// Summarizes `state` as of `now`; `fitModels: false` leaves ``models`` empty (no GP fit).
     public init(state: StudyState, space: DesignSpace, now: Date = Date(), fitModels: Bool = true) {
@@ -37,10 +65,10 @@ public struct StudySummary: Sendable {
         self.counts = counts
         best = StudySummary.best(state.trials(in: .completed), objectives: space.objectives)
         pending = state.trials(in: .pending).map { t in
-            (t, Timestamp.parse(t.suggestedAt).map { now.timeIntervalSince($0) } ?? 0)
+            PendingTrial(trial: t, ageSeconds: Timestamp.parse(t.suggestedAt).map { now.timeIntervalSince($0) } ?? 0)
         }
         failed = state.trials.filter { $0.state == .failed || $0.state == .abandoned }
-        var atBounds: [(Int, String, String, Double)] = []
+        var atBounds: [BoundHit] = []
         for t in best {
             for (p, value) in zip(space.parameters, t.params) {
                 guard let v = value.number else { continue }
@@ -52,9 +80,9 @@ public struct StudySummary: Sendable {
                 }
                 let slack = 0.01 * (range.1 - range.0)
                 if v >= range.1 - slack {
-                    atBounds.append((t.id, p.name, "upper", v))
+                    atBounds.append(BoundHit(trial: t.id, parameter: p.name, bound: "upper", value: v))
                 } else if v <= range.0 + slack {
-                    atBounds.append((t.id, p.name, "lower", v))
+                    atBounds.append(BoundHit(trial: t.id, parameter: p.name, bound: "lower", value: v))
                 }
             }
         }
@@ -62,10 +90,12 @@ public struct StudySummary: Sendable {
         initialDesignSize = space.initialDesignSize
         initialDesignTaken = counts[.completed, default: 0] + counts[.pending, default: 0]
         let completed = state.trials(in: .completed)
-        var models: [(String, ModelSummary)] = []
+        var models: [ObjectiveSummary] = []
         if fitModels && completed.count >= 3 {
             for o in space.objectives where completed.filter({ $0.values[o.name] != nil }).count >= 3 {
-                if let model = try? ObjectiveModel.fit(o, state: state, space: space) { models.append((o.name, model.summary)) }
+                if let model = try? ObjectiveModel.fit(o, state: state, space: space) {
+                    models.append(ObjectiveSummary(objective: o.name, summary: model.summary))
+                }
             }
         }
         self.models = models

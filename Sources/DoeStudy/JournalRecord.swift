@@ -106,7 +106,7 @@ extension JournalFile {
     /// Reads and parses every complete line as a study record.
     /// - Returns: the records and the torn tail, if any.
     /// - Throws: ``JournalError/damaged(path:line:reason:)`` for a bad line that is not the last one.
-    public func readRecords() throws -> (records: [JournalRecord], tornTail: TornTail?) {
+    public func readRecords() throws -> JournalContents<JournalRecord> {
         try readRecords(parsing: JournalRecord.parse)
     }
 

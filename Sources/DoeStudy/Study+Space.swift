@@ -88,7 +88,7 @@ extension Study {
             throw StudyError.notFound(name: name, directory: directory)
         }
         let file = try ioErrors { try JournalFile(path: path + "/journal.jsonl", lock: .exclusive) }
-        let (records, _) = try ioErrors { try file.readRecords() }
+        let records = try ioErrors { try file.readRecords() }.records
         guard let text = recordedSpace(records).text else {
             throw StudyError.invalidInput("\(path)/journal.jsonl was written by a doe that did not record the space file; "
                 + "restore \(path)/space.yaml from your own copy")

@@ -116,7 +116,8 @@ public final class Study: @unchecked Sendable {
     public func load() throws -> StudyState {
         do {
             let file = try Study.ioErrors { try JournalFile(path: journalPath, lock: .shared) }
-            let (records, torn) = try Study.ioErrors { try file.readRecords() }
+            let contents = try Study.ioErrors { try file.readRecords() }
+            let (records, torn) = (contents.records, contents.tornTail)
             if torn == nil {
                 try checkSpaceHash(records)
                 return try StudyState(replaying: records, space: space, journalPath: journalPath)
@@ -144,7 +145,8 @@ public final class Study: @unchecked Sendable {
     /// Runs `body` under the exclusive lock with the replayed state and appends the records it returns.
     public func transaction<T>(_ body: (StudyState) throws -> ([JournalRecord], T)) throws -> T {
         let file = try Study.ioErrors { try JournalFile(path: journalPath, lock: .exclusive) }
-        let (records, torn) = try Study.ioErrors { try file.readRecords() }
+        let contents = try Study.ioErrors { try file.readRecords() }
+        let (records, torn) = (contents.records, contents.tornTail)
         if let torn {
             try Study.ioErrors { try file.repair(torn) }
             onWarning("\(journalPath): line \(torn.line) was incomplete (\(torn.length) bytes, a write interrupted by a crash or kill); "
