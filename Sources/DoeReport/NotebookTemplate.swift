@@ -36,19 +36,24 @@ struct NotebookTemplate {
         self.cells = cells
     }
 
-    /// The template `name` (`study`, `model`) from the resource bundle.
+    /// The template `name` (`study`, `model`) from the resource bundle next to the executable, else from the source
+    /// tree it was built from (a copied binary in a checkout).
     /// - Throws: ``ReportError`` (not found) naming where it looked.
-    static func named(_ name: String) throws -> NotebookTemplate {
+    static func named(_ name: String, sourceFile: String = #filePath) throws -> NotebookTemplate {
         let file = "Notebooks/\(name).py"
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "doe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let bundles = [Bundle.main.bundleURL, executable, Bundle.main.resourceURL].compactMap { $0 }
-            .map { $0.appendingPathComponent("doe_DoeReport.resources").path }
-        for bundle in bundles {
-            if let data = FileManager.default.contents(atPath: bundle + "/" + file), let text = String(data: data, encoding: .utf8) {
+        var places: [String] = []
+        for url in [Bundle.main.bundleURL, executable, Bundle.main.resourceURL].compactMap({ $0 }) {
+            let path = url.appendingPathComponent("doe_DoeReport.resources").standardizedFileURL.path + "/" + file
+            if !places.contains(path) { places.append(path) }
+        }
+        places.append(URL(fileURLWithPath: sourceFile).deletingLastPathComponent().path + "/" + file)
+        for path in places {
+            if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
                 return NotebookTemplate(text: text)
             }
         }
-        throw ReportError("the notebook template \(file) is missing (looked in \(bundles.joined(separator: ", "))); "
+        throw ReportError("the notebook template \(file) is missing (looked for \(places.joined(separator: ", "))); "
                           + "keep the doe_DoeReport.resources folder next to the doe executable", kind: .notFound, code: "report.template")
     }
 
