@@ -117,7 +117,7 @@ public final class MLflowClient: @unchecked Sendable {
     }
 
     /// Logs params, metrics (with steps) and tags in batches of MLflow's limits.
-    public func logBatch(runId: String, params: [(String, String)], metrics: [(key: String, value: Double, step: Int)],
+    public func logBatch(runId: String, params: [(String, String)], metrics: [MLflowMetric],
                          tags: [(String, String)] = []) throws {
         let now = Int(Date().timeIntervalSince1970 * 1000)
         var p = params[...], m = metrics[...], t = tags[...]
@@ -178,4 +178,21 @@ public struct MLflowRun: Sendable, Equatable {
     public let id: String
     /// Where its artifacts go (`mlflow-artifacts:/…` with the tracking server's artifact proxy).
     public let artifactURI: String
+}
+
+/// One metric value of a run at a step (an epoch for loss curves, 0 otherwise).
+public struct MLflowMetric: Sendable, Equatable {
+    /// Metric name.
+    public let key: String
+    /// The value (non-finite values are sent as 0).
+    public let value: Double
+    /// The step.
+    public let step: Int
+
+    /// A metric with these values.
+    public init(key: String, value: Double, step: Int) {
+        self.key = key
+        self.value = value
+        self.step = step
+    }
 }

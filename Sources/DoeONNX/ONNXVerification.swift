@@ -13,7 +13,15 @@ public enum ONNXVerification {
         /// Largest |ONNX − doe| per output, divided by that output's scale (its target standard deviation).
         public let maxRelativeError: Double
         /// Per graph output, the largest relative error.
-        public let perOutput: [(String, Double)]
+        public let perOutput: [OutputError]
+
+        /// The largest error of one output.
+        public struct OutputError: Sendable {
+            /// Output name.
+            public let name: String
+            /// Largest |ONNX − doe| over the samples, as a fraction of the output's scale.
+            public let relativeError: Double
+        }
     }
 
     /// Random points inside the training bounds (or the inputs' mean ± 2 sd when bounds are unknown).
@@ -45,7 +53,7 @@ public enum ONNXVerification {
         let outputs = try ONNXEvaluator.run(proto, inputs: inputs)
         let expected = model.predict(x)
         let m = model.scalarOutputs
-        var perOutput: [(String, Double)] = []
+        var perOutput: [Report.OutputError] = []
         func compare(_ name: String, _ reference: Matrix<Float>?, scale: (Int) -> Float) throws {
             guard let reference else { return }
             guard let got = outputs[name], got.rows == reference.rows, got.columns == reference.columns else {
@@ -57,7 +65,7 @@ public enum ONNXVerification {
                     worst = max(worst, Double(abs(got.values[i * got.columns + j] - reference[i, j]) / max(scale(j), 1e-30)))
                 }
             }
-            perOutput.append((name, worst))
+            perOutput.append(Report.OutputError(name: name, relativeError: worst))
         }
         let targetStd = model.targetScaler.std
         try compare("outputs", expected.mean) { targetStd[$0] }
@@ -68,6 +76,6 @@ public enum ONNXVerification {
             try compare("field", expected.field) { _ in coefficientScale / Float(pod.mean.count).squareRoot() + 1e-12 }
             try compare("field_std", expected.fieldStd) { _ in coefficientScale / Float(pod.mean.count).squareRoot() + 1e-12 }
         }
-        return Report(samples: count, maxRelativeError: perOutput.map(\.1).max() ?? 0, perOutput: perOutput)
+        return Report(samples: count, maxRelativeError: perOutput.map(\.relativeError).max() ?? 0, perOutput: perOutput)
     }
 }

@@ -157,7 +157,7 @@ public struct HorizontalBars: Sendable {
     /// One group of bars per label, top to bottom.
     public var labels: [String]
     /// Series of values (one per label each) with their names; non-finite values are left out.
-    public var series: [(name: String, values: [Double])]
+    public var series: [BarSeries]
     /// Width in pixels; the height follows from the number of labels and series.
     public var width: Double = 640
     /// `id` attribute of the `<svg>` element.
@@ -166,7 +166,7 @@ public struct HorizontalBars: Sendable {
     public var domain: ClosedRange<Double>?
 
     /// Bars for `labels` from `series` (each with one value per label).
-    public init(title: String, valueLabel: String, labels: [String], series: [(name: String, values: [Double])]) {
+    public init(title: String, valueLabel: String, labels: [String], series: [BarSeries]) {
         self.title = title
         self.valueLabel = valueLabel
         self.labels = labels
@@ -243,5 +243,19 @@ public enum Histogram {
         for v in finite { counts[min(Int((v - start) / width), count - 1)] += 1 }
         let left = (0..<count).map { start + Double($0) * width }
         return (left, left.map { $0 + width }, counts)
+    }
+}
+
+/// One series of ``HorizontalBars``: a name for the legend and one value per label.
+public struct BarSeries: Sendable {
+    /// Legend text.
+    public let name: String
+    /// One value per label, in the chart's units.
+    public let values: [Double]
+
+    /// A series with this name and values.
+    public init(_ name: String, _ values: [Double]) {
+        self.name = name
+        self.values = values
     }
 }

@@ -162,7 +162,8 @@ public enum ModelReport {
                     continue
                 }
                 var bars = HorizontalBars(title: "Sobol indices of \(output)", valueLabel: "share of variance", labels: m.model.inputNames,
-                                          series: [("first-order", s.firstOrder.map { max($0, 0) }), ("total", s.total.map { max($0, 0) })])
+                                          series: [BarSeries("first-order", s.firstOrder.map { max($0, 0) }),
+                                                   BarSeries("total", s.total.map { max($0, 0) })])
                 bars.id = "sobol-\(k)"
                 page.figure(bars.svg(), caption: "Inputs uniform over their bounds; \(s.samples) base samples "
                             + "(\(s.samples * (m.model.inputNames.count + 2)) predictions)."

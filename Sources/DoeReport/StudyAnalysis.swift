@@ -106,7 +106,7 @@ public struct StudyAnalysis: Sendable {
     /// - Parameter surrogate: a model directory trained on this study (`doe train --study`), whose Sobol indices
     ///   are added per objective it predicts.
     /// - Throws: ``ReportError`` when the surrogate does not match the study.
-    public init(space: DesignSpace, state: StudyState, now: Date = Date(), surrogate: (path: String, model: Surrogate)? = nil) throws {
+    public init(space: DesignSpace, state: StudyState, now: Date = Date(), surrogate: LoadedSurrogate? = nil) throws {
         self.name = state.name
         self.space = space
         self.state = state
@@ -277,3 +277,17 @@ public enum ReportErrorDomain: ErrorDomain {
 
 /// A report cannot be made (the message names the file or field).
 public typealias ReportError = DomainError<ReportErrorDomain>
+
+/// A surrogate loaded from a model directory, with the path it came from (for messages and the report).
+public struct LoadedSurrogate: Sendable {
+    /// The model directory's path.
+    public let path: String
+    /// The model.
+    public let model: Surrogate
+
+    /// A surrogate from `path`.
+    public init(path: String, model: Surrogate) {
+        self.path = path
+        self.model = model
+    }
+}

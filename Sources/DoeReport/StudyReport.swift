@@ -144,14 +144,13 @@ public enum StudyReport {
             ("Slices through", "trial \(model.throughTrial) (the best)"),
         ])
         let varied = space.parameters.enumerated().filter { $0.element.isVaried }
-        var series: [(name: String, values: [Double])] = [("lengthscale importance (1/ℓ, normalized)",
-                                                           varied.map { s.importance[$0.offset] ?? .nan })]
+        var series = [BarSeries("lengthscale importance (1/ℓ, normalized)", varied.map { s.importance[$0.offset] ?? .nan })]
         if let sobol = model.sensitivity {
-            series.append(("Sobol first-order (GP mean)", sobol.firstOrder.map { max($0, 0) }))
-            series.append(("Sobol total (GP mean)", sobol.total.map { max($0, 0) }))
+            series.append(BarSeries("Sobol first-order (GP mean)", sobol.firstOrder.map { max($0, 0) }))
+            series.append(BarSeries("Sobol total (GP mean)", sobol.total.map { max($0, 0) }))
         }
         if let sobol = view.surrogateSensitivity {
-            series.append(("Sobol total (neural surrogate)", sobol.total.map { max($0, 0) }))
+            series.append(BarSeries("Sobol total (neural surrogate)", sobol.total.map { max($0, 0) }))
         }
         var bars = HorizontalBars(title: "Parameter importance for \(view.objective.name)", valueLabel: "share",
                                   labels: varied.map(\.element.name), series: series)

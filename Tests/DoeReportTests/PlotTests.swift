@@ -125,7 +125,7 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         ], colorValues: [1, .nan, 3], colorLabel: hostile)
         parallel.tooltips = [hostile, hostile, hostile]
         parallel.highlighted = [2]
-        let bars = HorizontalBars(title: hostile, valueLabel: hostile, labels: [hostile, "b"], series: [("one", [0.5, .nan]), (hostile, [0.2, 0.3])])
+        let bars = HorizontalBars(title: hostile, valueLabel: hostile, labels: [hostile, "b"], series: [BarSeries("one", [0.5, .nan]), BarSeries(hostile, [0.2, 0.3])])
         for svg in [chart.svg(), logChart.svg(), categorical.svg(), parallel.svg(), bars.svg(), Chart(title: "empty", xLabel: "", yLabel: "").svg()] {
             let probe = SVGProbe.parse(svg)
             #expect(probe.error == nil, "\(String(describing: probe.error))")

@@ -50,7 +50,7 @@ extension DoeCommand {
             if verify {
                 let written = try Data(contentsOf: URL(fileURLWithPath: onnx))
                 let report = try ONNXVerification.verify(surrogate, onnx: written, splitInputs: splitInputs)
-                let detail = report.perOutput.map { String(format: "%@ %.2e", $0.0, $0.1) }.joined(separator: ", ")
+                let detail = report.perOutput.map { String(format: "%@ %.2e", $0.name, $0.relativeError) }.joined(separator: ", ")
                 guard report.maxRelativeError <= 1e-4 else {
                     throw ONNXError("verification failed: the ONNX graph differs from doe's predictions by up to "
                         + "\(report.maxRelativeError) of the output scale (\(detail))")

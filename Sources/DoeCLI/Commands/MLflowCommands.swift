@@ -48,15 +48,15 @@ extension DoeCommand.RegistryCommand {
             var params: [(String, String)] = (v.lineage["training"]?.members ?? []).map { ($0.0, $0.1.string ?? $0.1.serialized) }
             params.append(("training_data", try JSONValue(encoding: sources).serialized))
             if let study = v.lineage["study"] { params.append(("study", study.serialized)) }
-            var metrics: [(key: String, value: Double, step: Int)] = []
+            var metrics: [MLflowMetric] = []
             for (output, values) in v.metrics.members ?? [] {
                 for (metric, value) in values.members ?? [] {
-                    if let x = value.number { metrics.append(("test_\(output)_\(metric)", x, 0)) }
+                    if let x = value.number { metrics.append(MLflowMetric(key: "test_\(output)_\(metric)", value: x, step: 0)) }
                 }
             }
             for e in history where e.member == 0 {
-                metrics.append(("train_loss", Double(e.trainLoss), e.epoch))
-                metrics.append(("validation_loss", Double(e.validationLoss), e.epoch))
+                metrics.append(MLflowMetric(key: "train_loss", value: Double(e.trainLoss), step: e.epoch))
+                metrics.append(MLflowMetric(key: "validation_loss", value: Double(e.validationLoss), step: e.epoch))
             }
             try client.logBatch(runId: run.id, params: params, metrics: metrics)
             try client.uploadArtifact(runArtifactURI: run.artifactURI, name: "model.onnx", data: onnx)
@@ -101,7 +101,9 @@ extension DoeCommand {
                         ("doe.study", s.name), ("doe.trial", String(t.id)), ("doe.state", t.state.rawValue), ("doe.generator", t.generator),
                     ])
                     let params = zip(s.space.parameters, t.params).map { ($0.0.name, $0.1.description) }
-                    let metrics = s.space.objectives.compactMap { o in t.values[o.name].map { (key: o.name, value: $0, step: 0) } }
+                    let metrics = s.space.objectives.compactMap { o in
+                        t.values[o.name].map { MLflowMetric(key: o.name, value: $0, step: 0) }
+                    }
                     try client.logBatch(runId: run.id, params: params, metrics: metrics)
                     if t.state != .pending { try client.finishRun(run.id) }
                 }

@@ -75,7 +75,7 @@ extension DoeCommand {
                 state = try study.load()
                 journal = try Data(contentsOf: URL(fileURLWithPath: study.journalPath))
             }
-            let model = try surrogate.map { path -> (path: String, model: Surrogate) in (path, try ModelDirectory(path).loadSurrogate()) }
+            let model = try surrogate.map { LoadedSurrogate(path: $0, model: try ModelDirectory($0).loadSurrogate()) }
             let analysis = try StudyAnalysis(space: study.space, state: state, surrogate: model)
             let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: study.journalPath,
                                               sha256: FileDigest.sha256(of: journal))
