@@ -1,14 +1,7 @@
+import DoeBase
 import DoeGP
 import DoeLinalg
 import Foundation
-
-/// The acquisition functions `doe suggest --acquisition` offers.
-public enum AcquisitionKind: String, Sendable, CaseIterable {
-    /// Log expected improvement over the best posterior mean at the observed points (noise-aware incumbent).
-    case logei
-    /// Upper confidence bound `μ + κ·σ` (κ = 2 in standardized units).
-    case ucb
-}
 
 /// An acquisition function on a fitted GP (which maximizes, in standardized units).
 public struct Acquisition: Sendable {

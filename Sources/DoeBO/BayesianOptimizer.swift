@@ -1,3 +1,4 @@
+import DoeBase
 import DoeDesign
 import DoeGP
 import DoeLinalg

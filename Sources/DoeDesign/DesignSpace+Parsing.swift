@@ -1,3 +1,4 @@
+import DoeBase
 import Foundation
 import Yams
 
@@ -26,8 +27,8 @@ extension DesignSpace {
         var parametersNode: Any?
         var objectivesNode: Any?
         var initialTrials: Int?
-        var acquisition: String?
-        var kernel: String?
+        var acquisition: AcquisitionKind?
+        var kernel: KernelKind?
         if let list = document as? [Any] {
             parametersNode = list
         } else if let map = document as? [String: Any] {
@@ -48,15 +49,8 @@ extension DesignSpace {
                 }
                 initialTrials = v
             }
-            for (field, names) in [("acquisition", DesignSpace.acquisitionNames), ("kernel", DesignSpace.kernelNames)] {
-                if let raw = map[field] {
-                    guard let name = raw as? String, names.contains(name) else {
-                        throw SpaceError(source: source, location: nil, field: field,
-                                         message: "must be one of \(names.joined(separator: ", ")), got \(raw)")
-                    }
-                    if field == "acquisition" { acquisition = name } else { kernel = name }
-                }
-            }
+            acquisition = try choice(map["acquisition"], field: "acquisition", source: source)
+            kernel = try choice(map["kernel"], field: "kernel", source: source)
         } else {
             throw SpaceError(source: source, location: nil, field: nil,
                              message: "expected a list of parameters or an object with 'parameters:' and 'objectives:'")
@@ -75,6 +69,17 @@ extension DesignSpace {
         space.acquisition = acquisition
         space.kernel = kernel
         return space
+    }
+
+    /// A named choice (`acquisition`, `kernel`) of the file: one of the enum's names, or absent.
+    private static func choice<T: RawRepresentable & CaseIterable>(_ raw: Any?, field: String, source: String) throws -> T?
+        where T.RawValue == String {
+        guard let raw else { return nil }
+        guard let name = raw as? String, let value = T(rawValue: name) else {
+            let names = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SpaceError(source: source, location: nil, field: field, message: "must be one of \(names), got \(raw)")
+        }
+        return value
     }
 
     private static func number(_ any: Any?) -> Double? {

@@ -53,15 +53,10 @@ public struct DesignSpace: Sendable, Equatable {
     public let objectives: [Objective]
     /// Size of the initial space-filling design, if the file sets it.
     public let initialTrials: Int?
-    /// Default acquisition function (`logei` or `ucb`), if the file sets it.
-    public var acquisition: String?
-    /// Kernel (`matern52` or `rbf`), if the file sets it.
-    public var kernel: String?
-
-    /// Acquisition names the space file may set.
-    public static let acquisitionNames = ["logei", "ucb"]
-    /// Kernel names the space file may set.
-    public static let kernelNames = ["matern52", "rbf"]
+    /// Default acquisition function, if the file sets it.
+    public var acquisition: AcquisitionKind?
+    /// Kernel, if the file sets it.
+    public var kernel: KernelKind?
 
     /// Creates a space directly (validated like a parsed one).
     public init(parameters: [Parameter], objectives: [Objective] = [Objective(name: "value", direction: .minimize)],

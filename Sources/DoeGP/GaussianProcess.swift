@@ -1,3 +1,4 @@
+import DoeBase
 import DoeLinalg
 import DoeOptim
 import Foundation

@@ -39,8 +39,8 @@ public struct BayesianStrategy: SuggestionStrategy {
         guard remaining > 0 else { return suggestions }
 
         var settings = BOSettings()
-        settings.acquisition = acquisition ?? space.acquisition.flatMap(AcquisitionKind.init(rawValue:)) ?? .logei
-        settings.kernel = kernel ?? space.kernel.flatMap(KernelKind.init(rawValue:)) 
+        settings.acquisition = acquisition ?? space.acquisition ?? .logei
+        settings.kernel = kernel ?? space.kernel
         settings.seed = ObjectiveModel.seed(for: state)
         let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
         // One objective: the very model `status` and `report` show (same function, same seed, known standard

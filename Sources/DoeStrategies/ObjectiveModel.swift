@@ -1,3 +1,4 @@
+import DoeBase
 import DoeBO
 import DoeDesign
 import DoeGP
@@ -44,7 +45,7 @@ public struct ObjectiveModel {
         let encoding = SpaceEncoding(space: space)
         let seed = seed(for: state)
         let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: trials.map(\.params), values: values, noise: noise,
-                                                        kernel: kernel ?? space.kernel.flatMap(KernelKind.init(rawValue:)), seed: seed)
+                                                        kernel: kernel ?? space.kernel, seed: seed)
         return ObjectiveModel(objective: objective, gp: gp, transform: transform, encoding: encoding, sign: sign, trials: trials,
                               values: values, seed: seed,
                               summary: BayesianOptimizer.summary(of: gp, transform: transform, encoding: encoding, values: values))

@@ -1,4 +1,5 @@
 @testable import DoeBO
+import DoeBase
 import DoeDesign
 import DoeGP
 import DoeLinalg

@@ -1,0 +1,21 @@
+/// Names a space file or an option may choose for the models; the GP and the optimizer implement them.
+
+/// Stationary ARD kernels `k(x, x') = s²·φ(r²)` with `r² = Σⱼ (xⱼ − x'ⱼ)² / ℓⱼ²`.
+///
+/// Both gradients the GP needs come from one radial function `ψ(r²) = −2·φ'(r²)`:
+/// `∂k/∂x'ⱼ = −s²·ψ·(x'ⱼ − xⱼ)/ℓⱼ²` and `∂k/∂log ℓⱼ = s²·ψ·(xⱼ − x'ⱼ)²/ℓⱼ²`.
+public enum KernelKind: String, Sendable, CaseIterable {
+    /// Matérn ν = 5/2: `φ = (1 + √5 r + 5r²/3)·e^{−√5 r}`, `ψ = (5/3)(1 + √5 r)·e^{−√5 r}`.
+    /// Twice differentiable; the default.
+    case matern52
+    /// Squared exponential (RBF): `φ = e^{−r²/2}`, `ψ = e^{−r²/2}`.
+    case squaredExponential = "rbf"
+}
+
+/// The acquisition functions `doe suggest --acquisition` offers.
+public enum AcquisitionKind: String, Sendable, CaseIterable {
+    /// Log expected improvement over the best posterior mean at the observed points (noise-aware incumbent).
+    case logei
+    /// Upper confidence bound `μ + κ·σ` (κ = 2 in standardized units).
+    case ucb
+}
