@@ -86,6 +86,11 @@ public struct ModelDirectory: Sendable {
         try write(Data(try ModelDirectory.encoded(value).utf8), to: file)
     }
 
+    /// Writes `metrics.json` (outputs in the model's order).
+    public func write(metrics: TrainingMetrics) throws {
+        try write(Data((metrics.json.prettySerialized + "\n").utf8), to: .metrics)
+    }
+
     /// Writes `history.csv`.
     public func write(history: [[EpochReport]]) throws {
         try write(Data(ModelDirectory.historyCSV(history).utf8), to: .history)
@@ -117,15 +122,15 @@ public struct ModelDirectory: Sendable {
         return manifest
     }
 
-    /// Reads `metrics.json` with the outputs in the model's order, or `nil` when the folder has none.
-    public func readMetrics() throws -> TrainingMetrics? {
+    /// Reads `metrics.json` with the outputs in the order of `manifest` (the field last), or `nil` when the folder
+    /// has none.
+    public func readMetrics(of manifest: ModelManifest) throws -> TrainingMetrics? {
         guard let data = FileManager.default.contents(atPath: path(of: .metrics)) else { return nil }
         let metrics: TrainingMetrics
         do { metrics = try ModelDirectory.decoder.decode(TrainingMetrics.self, from: data) } catch {
             throw Failure("\(path(of: .metrics)): \(ModelDirectory.describe(error))")
         }
-        let order = (try? readManifest().outputNames) ?? []
-        return metrics.ordered(by: order + ["field"])
+        return metrics.ordered(by: manifest.outputNames + ["field"])
     }
 
     /// Reads `history.csv` (one row per member and epoch), or `nil` when the folder has none.

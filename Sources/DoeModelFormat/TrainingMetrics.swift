@@ -5,9 +5,9 @@ import Foundation
 ///
 /// Each split is an object keyed by output name (`field` for a field model's field as a whole) holding `rmse`,
 /// `mae`, `r2` and `max_abs_error` in the output's units.
-public struct TrainingMetrics: Codable, Sendable, Equatable {
+public struct TrainingMetrics: Decodable, Sendable, Equatable {
     /// Rows per split, and rows dropped for NaN/Inf before splitting.
-    public struct Rows: Codable, Sendable, Equatable {
+    public struct Rows: Decodable, Sendable, Equatable {
         /// Training rows.
         public var train: Int
         /// Validation rows (early stopping).
@@ -27,7 +27,7 @@ public struct TrainingMetrics: Codable, Sendable, Equatable {
     }
 
     /// POD summary of a field model.
-    public struct PODSummary: Codable, Sendable, Equatable {
+    public struct PODSummary: Decodable, Sendable, Equatable {
         /// Retained modes.
         public var modes: Int
         /// Fraction of the field's variance they explain.
@@ -89,21 +89,6 @@ public struct TrainingMetrics: Codable, Sendable, Equatable {
         pod = try c.decodeIfPresent(PODSummary.self, forKey: .pod)
     }
 
-    /// Encodes `metrics.json`.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        func split(_ metrics: [OutputMetrics]) -> [String: OutputMetrics.Values] {
-            Dictionary(metrics.map { ($0.name, OutputMetrics.Values($0)) }, uniquingKeysWith: { first, _ in first })
-        }
-        try c.encode(split(test), forKey: .test)
-        try c.encode(split(validation), forKey: .validation)
-        try c.encode(split(train), forKey: .train)
-        try c.encodeIfPresent(rows, forKey: .rows)
-        try c.encodeIfPresent(seconds, forKey: .seconds)
-        try c.encodeIfPresent(samplesPerSecond, forKey: .samplesPerSecond)
-        try c.encodeIfPresent(pod, forKey: .pod)
-    }
-
     /// The metrics as `metrics.json` holds them, with each split's outputs in this order.
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [("test", test.json), ("validation", validation.json), ("train", train.json)]
@@ -133,7 +118,7 @@ public struct TrainingMetrics: Codable, Sendable, Equatable {
 
 extension OutputMetrics {
     /// The four numbers of an output as stored under its name.
-    public struct Values: Codable, Sendable, Equatable {
+    public struct Values: Decodable, Sendable, Equatable {
         /// Root mean square error.
         public var rmse: Double
         /// Mean absolute error.

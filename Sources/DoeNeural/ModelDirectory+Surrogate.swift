@@ -38,7 +38,7 @@ extension ModelDirectory {
 
     /// Writes a trained model with its metrics, history and test predictions; `model.json` goes last.
     public func write(_ output: TrainingOutput) throws {
-        try write(json: output.metrics, to: .metrics)
+        try write(metrics: output.metrics)
         try write(history: output.history)
         if let test = output.testPredictions { try write(Data(test.csv.utf8), to: .testPredictions) }
         try write(output.model, configuration: output.configuration, sources: output.sources, study: output.study)
@@ -73,7 +73,11 @@ extension ModelDirectory {
 
     /// Loads the model: manifest, weights and POD, each checked against the manifest.
     public func loadSurrogate() throws -> Surrogate {
-        let manifest = try readManifest()
+        try loadSurrogate(try readManifest())
+    }
+
+    /// Loads the model described by `manifest` (read by ``readManifest()``): weights and POD, checked against it.
+    public func loadSurrogate(_ manifest: ModelManifest) throws -> Surrogate {
         let architecture = MLPArchitecture(inputs: manifest.architecture.inputs, hidden: manifest.architecture.hidden,
                                            outputs: manifest.architecture.outputs, activation: manifest.architecture.activation)
         let weightsPath = path + "/" + (manifest.weightsFile ?? File.weights.rawValue)

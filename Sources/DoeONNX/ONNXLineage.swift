@@ -13,9 +13,7 @@ extension ONNXExportOptions {
     public static func lineage(of directory: ModelDirectory) throws -> [(String, String)] {
         let manifest = try directory.readManifest()
         var entries: [(String, String)] = []
-        if let metrics = try directory.readMetrics(), let test = try JSONValue(encoding: metrics)["test"] {
-            entries.append(("metrics", test.serialized))
-        }
+        if let metrics = try directory.readMetrics(of: manifest) { entries.append(("metrics", metrics.test.json.serialized)) }
         entries.append(("training_data", try JSONValue(encoding: manifest.sources).serialized))
         entries.append(("training_data_sha256", trainingDataSHA256(manifest.sources)))
         if let study = manifest.study { entries.append(("study", try JSONValue(encoding: study).serialized)) }

@@ -241,7 +241,7 @@ public final class Registry: @unchecked Sendable {
         let manifest: ModelManifest, trained: TrainingMetrics?
         do {
             manifest = try folder.readManifest()
-            trained = try folder.readMetrics()
+            trained = try folder.readMetrics(of: manifest)
         } catch { throw RegistryError("refusing to register \(directory): \(error)") }
         var files: [(String, JSONValue)] = []
         // every file of the folder (model, weights, POD, metrics, history, test predictions, anything the user added)

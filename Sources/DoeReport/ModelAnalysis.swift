@@ -46,10 +46,10 @@ public struct ModelAnalysis: Sendable {
         name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
         let directory = ModelDirectory(path)
         guard directory.holdsModel else { throw ReportError("\(path): not a model directory (no model.json)") }
-        model = try directory.loadSurrogate()
         manifest = try directory.readManifest()
+        model = try directory.loadSurrogate(manifest)
         var notes: [String] = []
-        metrics = try directory.readMetrics()
+        metrics = try directory.readMetrics(of: manifest)
         if metrics == nil { notes.append("no metrics.json: the model was not written by `doe train`") }
         if let history = try directory.readHistory() { self.history = history } else {
             history = []

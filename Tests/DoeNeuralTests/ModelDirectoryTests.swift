@@ -35,7 +35,7 @@ import Testing
         let manifest = try directory.readManifest()
         #expect(manifest.doeVersion == "0.1.0" && manifest.training?.seed == 7 && manifest.training?.schedule == .cosine)
         #expect(manifest.sources.first?.sha256.count == 64 && manifest.inputBounds?.high == [24.5, 25.5, 26.5])
-        let metrics = try #require(try directory.readMetrics())
+        let metrics = try #require(try directory.readMetrics(of: manifest))
         #expect(metrics.test.map(\.name) == ["stress", "mass", "field"], "outputs in the model's order, the field last")
         #expect(metrics.rows?.test == 7 && metrics.pod?.modes == 1)
         let history = try #require(try directory.readHistory())
@@ -66,7 +66,7 @@ import Testing
         let output = ModelDirectory.TrainingOutput(model: model, configuration: manifest.training!, sources: manifest.sources,
                                                    study: .init(name: "plate", journalRecords: 9, completedTrials: 4,
                                                                 journalSHA256: String(repeating: "a", count: 64)),
-                                                   metrics: try source.readMetrics()!, history: [try source.readHistory()!],
+                                                   metrics: try source.readMetrics(of: manifest)!, history: [try source.readHistory()!],
                                                    testPredictions: try source.readTestPredictions(for: model))
         try target.write(output)
         var written = try target.readManifest()
@@ -75,7 +75,7 @@ import Testing
         written.study = nil
         written.weightsFile = manifest.weightsFile
         #expect(written == manifest)
-        #expect(try target.readMetrics() == source.readMetrics())
+        #expect(try target.readMetrics(of: manifest) == source.readMetrics(of: manifest))
         #expect(try target.readHistory() == source.readHistory())
         let probe = randomBatch(rows: 4, columns: 3, seed: 9)
         #expect(try target.loadSurrogate().predict(probe).field == model.predict(probe).field)

@@ -33,8 +33,9 @@ extension DoeCommand.RegistryCommand {
             let (surrogate, history) = try withMaterialized(v, from: registry) { path in
                 let directory = ModelDirectory(path)
                 exportOptions.metadata = try ONNXExportOptions.lineage(of: directory)
-                sources = try directory.readManifest().sources
-                return (try directory.loadSurrogate(), try directory.readHistory() ?? [])
+                let manifest = try directory.readManifest()
+                sources = manifest.sources
+                return (try directory.loadSurrogate(manifest), try directory.readHistory() ?? [])
             }
             let onnx = try ONNXExporter.serialize(try ONNXExporter.export(surrogate, options: exportOptions))
 

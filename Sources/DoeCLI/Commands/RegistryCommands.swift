@@ -69,9 +69,12 @@ extension DoeCommand {
 
             func run() throws {
                 let registry = try options.open()
+                let model: Surrogate
+                do { model = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
+                    throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
+                }
                 var external: [(String, JSONValue)] = []
                 if !externalDump.isEmpty {
-                    let model = try ModelDirectory(modelDirectory).loadSurrogate()
                     var layout = DumpLayout()
                     layout.fields = fields
                     for path in externalDump {
@@ -81,9 +84,6 @@ extension DoeCommand {
                         external.append((path, SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs,
                                                                          fields: m.fields).json))
                     }
-                }
-                do { _ = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
-                    throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
                 }
                 let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
                 if json { emit(versionJSON(v, state: try registry.load()).serialized) } else {
