@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg", "DoeBase"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign", "DoeBase"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy", "DoeStrategies", "DoeJournal", "DoeBase", "DoeDesign"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy"], exclude: ["Golden"]),
+        .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy", .product(name: "Yams", package: "Yams")], exclude: ["Golden"]),
         .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy", "DoeStrategies", "DoeBase", "DoeBO"]),
     ]
 )

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure the C libraries doe links are installed (Debian/Ubuntu).
 # As root it installs what is missing with apt-get; otherwise it prints the exact command and stops.
+# With --test it also installs what `make test` needs (python3-venv, headless Chromium and its fonts), so a CI job can
+# run this one step as root and everything else, `make test` included, as a normal user.
 set -euo pipefail
 PACKAGES=(pkg-config libopenblas-dev liblapacke-dev libnlopt-dev libhdf5-dev)
+if [ "${1:-}" = "--test" ]; then PACKAGES+=(python3-venv chromium-headless-shell fonts-liberation); fi
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -15,11 +15,16 @@ public enum ErrorKind: String, Sendable, CaseIterable {
     case io
     /// A remote service failed or answered unexpectedly (exit 1).
     case remote
+    /// A check could not reach a verdict: `doe gate` with an unknown metric or output, an unreadable or tampered
+    /// version, an unwritable report folder (exit 2, so CI can tell a broken configuration from a regression).
+    case inconclusive
 
-    /// The process exit status for this kind: 64 (`EX_USAGE`) for usage and value errors, 1 otherwise.
+    /// The process exit status for this kind: 64 (`EX_USAGE`) for usage and value errors, 2 for a check that could
+    /// not reach a verdict, 1 otherwise.
     public var exitStatus: Int32 {
         switch self {
         case .usage, .invalidValue: return 64
+        case .inconclusive: return 2
         case .refused, .notFound, .damaged, .io, .remote: return 1
         }
     }

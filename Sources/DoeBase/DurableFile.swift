@@ -34,9 +34,9 @@ public struct FileIOError: CodedError {
 /// `fsync`ed.
 public enum DurableFile {
     /// Creates `path` (which must not exist) holding `data`, fsynced.
-    /// - Parameter mode: permission bits of the new file.
+    /// - Parameter mode: permission bits of the new file, before the umask (the default lets a group share it).
     /// - Throws: ``FileIOError`` (`EEXIST` when the file exists).
-    public static func create(_ path: String, with data: Data, mode: mode_t = 0o644) throws {
+    public static func create(_ path: String, with data: Data, mode: mode_t = 0o666) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileIOError(path: path, operation: "create", code: errno) }
         defer { close(fd) }
@@ -55,7 +55,7 @@ public enum DurableFile {
 
     /// Replaces `path` (or creates it) with `data` as a whole: a temporary file beside it, fsync, rename, directory
     /// fsync. Readers see the old file or the new one, never a part.
-    public static func replace(_ path: String, with data: Data, mode: mode_t = 0o644) throws {
+    public static func replace(_ path: String, with data: Data, mode: mode_t = 0o666) throws {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try create(temporary, with: data, mode: mode)
         guard rename(temporary, path) == 0 else {
@@ -64,6 +64,20 @@ public enum DurableFile {
             throw FileIOError(path: path, operation: "rename", code: code)
         }
         try syncDirectory(of: path)
+    }
+
+    /// Creates `path` and any missing parent folders (mode 0777 before the umask), like `mkdir -p`.
+    /// - Throws: ``FileIOError`` naming the folder that could not be made and why (`Permission denied`, `Not a directory`).
+    public static func makeDirectories(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw FileIOError(path: path, operation: "create folder", code: ENOTDIR) }
+            return
+        }
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        if let slash = trimmed.lastIndex(of: "/"), slash != trimmed.startIndex { try makeDirectories(String(trimmed[..<slash])) }
+        guard mkdir(path, 0o777) == 0 || errno == EEXIST else { throw FileIOError(path: path, operation: "create folder", code: errno) }
     }
 
     /// `fsync`s the directory holding `path`, so a rename or creation in it survives a crash.

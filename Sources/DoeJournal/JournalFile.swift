@@ -56,7 +56,7 @@ public final class JournalFile {
 
     /// Creates a new journal holding `lines` (fails if the file exists).
     public static func create(path: String, lines: [String]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw JournalError.io(path: path, operation: "create", errno: errno) }
         defer { close(fd) }
         try writeAll(fd: fd, bytes: Array(lines.map { $0 + "\n" }.joined().utf8), path: path, delay: nil)
@@ -129,7 +129,7 @@ public final class JournalFile {
         let bytes = try readAll()
         guard tail.offset + tail.length == bytes.count else { return }  // someone already repaired it
         let tornPath = path + ".torn"
-        let side = open(tornPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let side = open(tornPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
         guard side >= 0 else { throw JournalError.io(path: tornPath, operation: "open", errno: errno) }
         defer { close(side) }
         let header = "# \(Timestamp.now()) \(WriterIdentity.current): \(tail.length) bytes removed from line \(tail.line) of \(path)\n"

@@ -7,7 +7,7 @@ import Testing
         let cli = try CLI()
         defer { cli.cleanUp() }
         try cli.ok(["train", SurrogateCLITests.plate, "--out", "m", "--epochs", "3"])
-        try cli.ok(["registry", "add", "m", "--name", "plate", "--registry", "reg"])
+        try cli.ok(["registry", "add", "--create", "m", "--name", "plate", "--registry", "reg"])
         let before = cli.read("reg/journal.jsonl")
         let r = try cli.run(["registry", "push-mlflow", "plate", "--tracking-uri", "http://127.0.0.1:1", "--registry", "reg"])
         #expect(r.status == 1 && r.stderr.contains("MLflow server unreachable"), "\(r.stderr)")
@@ -54,7 +54,7 @@ import Testing
         }
         try #require(up, "mlflow server did not start on \(uri)\(server.isRunning ? " within 15 minutes" : " (it exited)")")
         try cli.ok(["train", SurrogateCLITests.plate, "--out", "m", "--epochs", "30", "--fields", "/fields/uy"])
-        try cli.ok(["registry", "add", "m", "--name", "plate", "--registry", "reg"])
+        try cli.ok(["registry", "add", "--create", "m", "--name", "plate", "--registry", "reg"])
         try cli.ok(["registry", "promote", "plate@1", "--alias", "production", "--registry", "reg"])
         let pushed = try cli.ok(["registry", "push-mlflow", "plate@production", "--tracking-uri", uri, "--registry", "reg"])
         #expect(pushed.contains("registered model plate version 1 (aliases: production)"))

@@ -96,7 +96,7 @@ import Testing
         let cli = try CLI()
         defer { cli.cleanUp() }
         try cli.ok(["train", DumpMatchingCLITests.fixtures + "root_attributes.h5", "--out", "m", "--epochs", "3", "--hidden", "4"])
-        try cli.ok(["registry", "add", "m", "--name", "m", "--registry", "studies/registry"])
+        try cli.ok(["registry", "add", "--create", "m", "--name", "m", "--registry", "studies/registry"])
         let r = try cli.run(["status", "registry"])
         #expect(r.status == 64 && r.stderr.contains("is not a study: it is a model registry"), "\(r.stderr)")
     }

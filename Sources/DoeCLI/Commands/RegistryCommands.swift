@@ -5,12 +5,14 @@ import DoeHDF5
 import DoeModelFormat
 import DoeNeural
 import DoeONNX
+import DoeProvenance
 import DoeRegistry
 import Foundation
 
 /// Where the registry is.
 struct RegistryOptions: ParsableArguments {
-    @Option(help: "Registry directory (default: $DOE_REGISTRY or studies/registry).") var registry: String?
+    @Option(help: "Registry directory (default: $DOE_REGISTRY or studies/registry); it must exist (see `registry init`).")
+    var registry: String?
     var root: String { registry ?? ProcessInfo.processInfo.environment["DOE_REGISTRY"] ?? "studies/registry" }
     func open() throws -> Registry { try Registry(root: root) }
 }
@@ -30,7 +32,16 @@ func versionJSON(_ v: ModelVersion, state: Registry.State) -> JSONValue {
         ("registered_at", .string(v.registeredAt)), ("registered_by", .string(v.registeredBy)),
         ("files", .object(v.files.map { ($0.name, .object([("sha256", .string($0.sha256)), ("size", .int($0.size))])) })),
         ("lineage", v.lineage), ("metrics", v.metrics), ("card", v.card),
+        ("gates", .array((state.gates[v.name]?[v.version] ?? []).map(gateJSON))),
     ])
+}
+
+func gateJSON(_ g: GateOutcome) -> JSONValue {
+    .object([("verdict", .string(g.verdict.rawValue)), ("baseline", g.baseline.map(JSONValue.string) ?? .null),
+             ("passed", .bool(g.passed)), ("failures", .array(g.failures.map { .string($0) })),
+             ("rules", .array(g.rules.map { .string($0) })), ("report_sha256", g.reportSHA256.map(JSONValue.string) ?? .null),
+             ("dumps", .array(g.dumps.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+             ("by", .string(g.by)), ("at", .string(g.at))])
 }
 
 extension DoeCommand {
@@ -44,8 +55,28 @@ extension DoeCommand {
               doe registry promote plate@3 --alias production
               doe registry show plate@production
             """,
-            subcommands: [Add.self, List.self, Show.self, Promote.self, Compare.self, Verify.self, Export.self, PushMLflow.self]
+            subcommands: [Init.self, Add.self, List.self, Show.self, Promote.self, Compare.self, Verify.self, Export.self,
+                          PushMLflow.self]
         )
+
+        struct Init: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Create a registry (every other registry command refuses a path that holds none).",
+                discussion: """
+                Example:
+                  doe registry init --registry /shared/registry
+
+                Files are created with your umask: under umask 002 a group can add and promote. Running it on an \
+                existing registry changes nothing.
+                """)
+            @OptionGroup var options: RegistryOptions
+
+            func run() throws {
+                let (registry, created) = try Registry.create(root: options.root)
+                let count = try registry.load().versions.values.reduce(0) { $0 + $1.count }
+                emit(created ? "created registry \(options.root)" : "registry \(options.root) exists (\(count) versions); nothing changed")
+            }
+        }
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -55,7 +86,9 @@ extension DoeCommand {
                   doe registry add models/plate --name plate \\
                     --card card.yaml --external-dump validation.h5
 
-                The folder must load as a model; every file in it is stored.
+                The folder must load as a model (every file parsed, sizes checked); every file in it is stored. \
+                A folder whose files are exactly those of a registered version is reported as that version. \
+                The registry must exist unless --create.
                 """
             )
             @OptionGroup var options: RegistryOptions
@@ -65,10 +98,11 @@ extension DoeCommand {
             @Option(help: "Evaluate on this dump (not used in training) and put the metrics in the card (repeatable).")
             var externalDump: [String] = []
             @Option(help: "Fields dataset for --external-dump.") var fields: String?
+            @Flag(help: "Create the registry if it does not exist.") var create = false
             @Flag(help: "Print JSON.") var json = false
 
             func run() throws {
-                let registry = try options.open()
+                if !create { _ = try options.open() }
                 let model: Surrogate
                 do { model = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
                     throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
@@ -81,12 +115,27 @@ extension DoeCommand {
                         let loaded = try DumpReader.load([path], layout: layout)
                         printNotes(loaded.notes)
                         let m = try matched(loaded, to: model, label: "the model \(modelDirectory)").matrices
-                        external.append((path, SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs,
-                                                                         fields: m.fields).json))
+                        let sha = try FileDigest.sha256(ofFile: path)
+                        let metrics = SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json
+                        external.append((sha, .object([("path", .string(path)), ("sha256", .string(sha)), ("metrics", metrics)])))
                     }
                 }
-                let v = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
-                if json { emit(versionJSON(v, state: try registry.load()).serialized) } else {
+                let (registry, created) = create ? try Registry.create(root: options.root) : (try options.open(), false)
+                let registration: Registration
+                do {
+                    registration = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
+                } catch {
+                    if created { try? FileManager.default.removeItem(atPath: options.root) }
+                    throw error
+                }
+                let v = registration.version
+                if json {
+                    guard case var .object(members) = versionJSON(v, state: try registry.load()) else { return }
+                    members.append(("existed", .bool(registration.existed)))
+                    emit(JSONValue.object(members).serialized)
+                } else if registration.existed {
+                    emit("\(v.name)@\(v.version) already holds this model (same model.json, weights and POD); nothing registered")
+                } else {
                     emit("registered \(v.name)@\(v.version) (\(v.files.count) artifacts, \(v.files.reduce(0) { $0 + $1.size }) bytes) "
                         + "in \(options.root)")
                 }
@@ -105,16 +154,21 @@ extension DoeCommand {
                     emit(JSONValue.object([("models", .array(state.versions.keys.sorted().map { name in
                         .object([("name", .string(name)), ("versions", .int(state.versions[name]!.count)),
                                  ("aliases", .object((state.aliases[name] ?? [:]).sorted { $0.key < $1.key }
-                                                          .map { ($0.key, .int($0.value)) }))])
+                                                          .map { ($0.key, .int($0.value)) })),
+                                 ("latest_gate", state.lastGate(state.versions[name]!.last!).map(gateJSON) ?? .null)])
                     }))]).serialized)
                     return
                 }
                 if state.versions.isEmpty { emit("no models registered in \(options.root)"); return }
-                var table = TextTable(["model", "versions", "latest", "aliases"])
+                var table = TextTable(["model", "versions", "latest", "latest's last gate", "aliases"])
                 for name in state.versions.keys.sorted() {
                     let aliases = (state.aliases[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }
                         .joined(separator: " ")
-                    table.add([name, "\(state.versions[name]!.count)", "\(state.versions[name]!.last!.version)", aliases])
+                    let latest = state.versions[name]!.last!
+                    let gate = state.lastGate(latest).map { g in
+                        g.verdict.rawValue + (g.baseline.map { " vs \($0)" } ?? " (absolute limits)")
+                    }
+                    table.add([name, "\(state.versions[name]!.count)", "\(latest.version)", gate ?? "not gated", aliases])
                 }
                 emit(table.rendered)
             }
@@ -135,11 +189,7 @@ extension DoeCommand {
                         .object([("alias", .string(e.alias)), ("version", .int(e.version)), ("by", .string(e.by)),
                                  ("reason", e.reason.map(JSONValue.string) ?? .null), ("at", .string(e.at)), ("forced", .bool(e.forced))])
                     })))
-                    if let gate = state.lastGate[v.name]?[v.version] {
-                        members.append(("last_gate", .object([("baseline", .string(gate.baseline)), ("passed", .bool(gate.passed)),
-                                                              ("failures", .array(gate.failures.map { .string($0) })),
-                                                              ("at", .string(gate.at))])))
-                    }
+                    if let gate = state.lastGate(v) { members.append(("last_gate", gateJSON(gate))) }
                     json = .object(members)
                 }
                 emit(json.prettySerialized)
@@ -160,7 +210,8 @@ extension DoeCommand {
             @OptionGroup var options: RegistryOptions
             @Argument(help: "NAME@VERSION.") var reference: String
             @Option(help: "Alias to set.") var alias: String
-            @Option(help: "Who promotes.") var by: String?
+            @Option(help: "Who promotes (default: the CI actor, run and commit in GitHub Actions or GitLab CI, else user@host).")
+            var by: String?
             @Option(help: "Why.") var reason: String?
             @Flag(help: "Promote even though the version's last gate failed (recorded in the alias history; needs --reason).")
             var force = false
@@ -255,71 +306,84 @@ extension DoeCommand {
     struct GateCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "gate",
-            abstract: "CI gate: fail (exit 1) when a candidate model is worse than the baseline beyond the allowed regression.",
+            abstract: "CI gate: exit 0 when a candidate model passes, 1 when it regressed, 2 when the gate cannot be evaluated.",
             discussion: """
             Example:
               doe gate plate@4 --baseline plate@production \\
-                --metric rmse --max-regression 2% \\
-                --metric r2 --max-regression 0.001 \\
+                --max-regression rmse=5% \\
+                --max-regression tip_deflection.rmse=2% \\
+                --min r2=0.99 --max tip_deflection.rmse=0.02 \\
                 --report-dir gate-report
 
-            Writes REPORT_DIR/metrics.json and REPORT_DIR/junit.xml. --dump evaluates both models on another dump \
-            instead of using their recorded test metrics. An output or metric the baseline has and the candidate \
-            lacks fails its check. The outcome is kept in the registry: a version whose last gate failed is not \
-            promoted without --force.
+            Limits are METRIC=LIMIT (every output) or OUTPUT.METRIC=LIMIT (one output, overriding the first kind). \
+            --max-regression is relative with % (a negative limit demands an improvement); a bare number is an absolute \
+            change in the metric's units and needs --absolute. Positive regression is always worse: candidate − baseline \
+            for rmse, mae and max_abs_error, baseline − candidate for r2. --min/--max bound the candidate's own value and \
+            need no baseline (a first model). An output or metric the baseline has and the candidate lacks fails its check.
+
+            Exit status: 0 passed; 1 a check failed (regression or absolute limit); 2 the gate could not be evaluated \
+            (unknown metric or output, missing or tampered version, unreadable dump, unwritable report folder); 64 usage. \
+            Writes REPORT_DIR/metrics.json and REPORT_DIR/junit.xml (an <error> test case when inconclusive). Both \
+            versions' stored hashes are verified first. Every run is recorded in the registry (verdict, limits, the \
+            report's SHA-256, the dumps' SHA-256, who ran it): a version whose last gate did not pass is not promoted \
+            without --force. --dump evaluates both models on other dumps instead of their recorded test metrics.
             """
         )
         @OptionGroup var options: RegistryOptions
         @Argument(help: "Candidate NAME@VERSION.") var candidate: String
-        @Option(help: "Baseline NAME@VERSION or NAME@ALIAS.") var baseline: String
-        @Option(help: "Metric to check (rmse, mae, r2, max_abs_error); repeatable, paired with --max-regression.") var metric: [String] = []
-        @Option(help: "Allowed regression for each --metric: relative with % (2%) or absolute (0.01).") var maxRegression: [String] = []
+        @Option(help: "Baseline NAME@VERSION or NAME@ALIAS (needed by --max-regression).") var baseline: String?
+        @Option(help: "Largest regression vs the baseline: METRIC=LIMIT or OUTPUT.METRIC=LIMIT, LIMIT relative with % (repeatable).")
+        var maxRegression: [String] = []
+        @Flag(help: "Read bare --max-regression numbers as absolute changes in the metric's units.") var absolute = false
+        @Option(help: "Smallest allowed value: METRIC=VALUE or OUTPUT.METRIC=VALUE, e.g. r2=0.99 (repeatable).") var min: [String] = []
+        @Option(help: "Largest allowed value: METRIC=VALUE or OUTPUT.METRIC=VALUE, e.g. tip_deflection.rmse=0.02 (repeatable).")
+        var max: [String] = []
         @Option(help: "Evaluate both models on these dumps instead of their recorded test metrics.") var dump: [String] = []
         @Option(help: "Fields dataset for --dump.") var fields: String?
         @Option(help: "Directory for metrics.json and junit.xml.") var reportDir: String = "gate-report"
 
         func validate() throws {
-            guard !metric.isEmpty, metric.count == maxRegression.count else {
-                throw ValidationError("give each --metric its --max-regression (e.g. --metric rmse --max-regression 2%)")
+            guard !(maxRegression.isEmpty && min.isEmpty && max.isEmpty) else {
+                throw ValidationError("give at least one limit: --max-regression rmse=5%, --min r2=0.99 or --max rmse=0.02")
+            }
+            if !maxRegression.isEmpty && baseline == nil {
+                throw ValidationError("--max-regression compares with a baseline: add --baseline NAME@VERSION|@ALIAS")
             }
         }
 
         func run() throws {
-            let rules = try zip(metric, maxRegression).map { try GateRule(metric: $0, threshold: $1) }
-            let registry = try options.open()
-            let state = try registry.load()
-            let c = try state.resolve(try ModelReference(parsing: candidate)), b = try state.resolve(try ModelReference(parsing: baseline))
-            var candidateMetrics = c.metrics, baselineMetrics = b.metrics
-            if !dump.isEmpty {
-                var layout = DumpLayout()
-                layout.fields = fields
-                let data = try DumpReader.load(dump, layout: layout)
-                printNotes(data.notes)
-                func evaluate(_ v: ModelVersion) throws -> JSONValue {
-                    let model = try withMaterialized(v, from: registry) { try ModelDirectory($0).loadSurrogate() }
-                    let m = try matched(data, to: model, label: "\(v.name)@\(v.version)").matrices
-                    return SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json
+            let limits = maxRegression.map { (kind: GateRule.Kind.maxRegression, text: $0) } + min.map { (kind: .minimum, text: $0) }
+                + max.map { (kind: .maximum, text: $0) }
+            let request = GateRequest(candidate: try ModelReference(parsing: candidate), baseline: try baseline.map(ModelReference.init),
+                                      limits: limits, absolute: absolute, dumps: dump, reportDirectory: reportDir)
+            var data: SimulationData?
+            let result = GateRunner.run(registryRoot: options.root, request) { v, directory in
+                if data == nil {
+                    var layout = DumpLayout()
+                    layout.fields = fields
+                    data = try DumpReader.load(dump, layout: layout)
+                    printNotes(data!.notes)
                 }
-                candidateMetrics = try evaluate(c)
-                baselineMetrics = try evaluate(b)
+                let model = try ModelDirectory(directory).loadSurrogate()
+                let m = try matched(data!, to: model, label: "\(v.name)@\(v.version)").matrices
+                return SurrogateTrainer.evaluate(model, inputs: m.inputs, outputs: m.outputs, fields: m.fields).json
             }
-            let checks = try Gate.evaluate(candidate: candidateMetrics, baseline: baselineMetrics, rules: rules)
-            try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
-            let cName = "\(c.name)@\(c.version)", bName = "\(b.name)@\(b.version)"
-            try (Gate.json(checks, candidate: cName, baseline: bName).prettySerialized + "\n")
-                .write(toFile: reportDir + "/metrics.json", atomically: true, encoding: .utf8)
-            try Gate.junit(checks, suite: "doe gate \(cName) vs \(bName)")
-                .write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
-            emit("\(cName) vs \(bName)\n" + Gate.table(checks))
-            let failedChecks = checks.filter { !$0.passed }
-            try registry.recordGate(c, baseline: b, passed: failedChecks.isEmpty,
-                                    failures: failedChecks.map { "\($0.output).\($0.metric)\($0.missing ? " (missing)" : "")" })
-            let failed = failedChecks.count
-            if failed > 0 {
-                FileHandle.standardError.write(Data("gate failed: \(failed) of \(checks.count) checks regressed beyond the limit\n".utf8))
-                throw ExitCode.failure
+            let title = result.candidateName + (result.baselineName.map { " vs \($0)" } ?? " (absolute limits)")
+            switch result.verdict {
+            case .passed:
+                emit("\(title)\n" + Gate.table(result.checks))
+                emit("gate passed: \(result.checks.count) checks")
+            case .failed:
+                emit("\(title)\n" + Gate.table(result.checks))
+                let failed = result.checks.filter { !$0.passed }
+                let named = failed.prefix(4).map(Gate.failureMessage).joined(separator: "; ") + (failed.count > 4 ? "; …" : "")
+                throw GateError("gate failed: \(failed.count) of \(result.checks.count) checks: \(named)", kind: .refused,
+                                code: "gate.failed")
+            case .inconclusive:
+                if let usage = result.error as? GateError, usage.kind == .usage { throw usage }
+                let reason = result.error.map { ($0 as? any CodedError)?.description ?? "\($0)" } ?? "unknown"
+                throw GateError("the gate could not be evaluated: \(reason)", cause: result.error)
             }
-            emit("gate passed: \(checks.count) checks")
         }
     }
 }
