@@ -71,9 +71,14 @@ import Yams
         // the next run, in another fresh clone, gets the registry as the cache restores it, and gates
         try freshClone(into: second)
         try FileManager.default.copyItem(atPath: first + "/" + registry, toPath: second + "/" + registry)
-        let gated = try runStep(workflow, in: second, ["SEED": "2"])
+        // (a wider network: 40 % lower RMSE than the first model here, far from the 5 % limit on any machine)
+        let gated = try runStep(workflow, in: second, ["HIDDEN": "64,64"])
         #expect(gated.0 == 0, "\(gated.1)")
         #expect(gated.1.contains("gate plate@2 against plate@production (version 1)") && gated.1.contains("promote plate@2"), "\(gated.1)")
+        // the same commit run again trains the same model: reported as plate@2, nothing new promoted
+        let rerun = try runStep(workflow, in: second, ["HIDDEN": "64,64"])
+        #expect(rerun.0 == 0 && rerun.1.contains("plate@2 already holds this model")
+                && rerun.1.contains("plate@production is already version 2"), "\(rerun.1)")
         // a worse model in that clone fails the gate: exit 1, JUnit failures, production stays on version 2
         let worse = try runStep(workflow, in: second, ["EPOCHS": "2", "HIDDEN": "4"])
         #expect(worse.0 == 1 && worse.1.contains("gate failed"), "\(worse.1)")
