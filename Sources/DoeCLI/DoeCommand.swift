@@ -20,7 +20,8 @@ public struct DoeCommand: ParsableCommand {
           doe status plate
 
         Exit status: 0 on success, 64 for usage errors and bad values (in an option or an input file), 1 when doe \
-        refuses the request (it conflicts with what is recorded, stored data is damaged, a server failed).
+        refuses the request (it conflicts with what is recorded, stored data is damaged, a server failed), 2 when \
+        `doe gate` cannot be evaluated.
         """,
         version: Study.doeVersion,
         subcommands: [Init.self, Suggest.self, Observe.self, Fail.self, Abandon.self, Note.self,

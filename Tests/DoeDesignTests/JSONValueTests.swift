@@ -95,7 +95,8 @@ import Foundation
 @Suite struct CodedErrorTests {
     @Test func kindsMapToTheDocumentedExitStatuses() {
         #expect(ErrorKind.allCases.filter { $0.exitStatus == 64 } == [.usage, .invalidValue])
-        #expect(ErrorKind.allCases.filter { $0.exitStatus == 1 }.count == ErrorKind.allCases.count - 2)
+        #expect(ErrorKind.allCases.filter { $0.exitStatus == 2 } == [.inconclusive])
+        #expect(ErrorKind.allCases.filter { $0.exitStatus == 1 }.count == ErrorKind.allCases.count - 3)
         #expect(ValueError("x: not a number").kind == .invalidValue && ValueError("x").code == "value.invalid")
     }
 
