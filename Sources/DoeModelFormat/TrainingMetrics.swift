@@ -54,6 +54,10 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
     public var samplesPerSecond: Double?
     /// POD summary of a field model.
     public var pod: PODSummary?
+    /// When training started and finished (ISO 8601, UTC); absent in folders written before doe recorded them.
+    public var startedAt: String?
+    /// When training finished (ISO 8601, UTC).
+    public var finishedAt: String?
 
     /// Metrics with these parts.
     public init(test: [OutputMetrics], validation: [OutputMetrics], train: [OutputMetrics], rows: Rows?, seconds: Double?,
@@ -69,7 +73,7 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case test, validation, train, rows, seconds, pod
-        case samplesPerSecond = "samples_per_second"
+        case samplesPerSecond = "samples_per_second", startedAt = "started_at", finishedAt = "finished_at"
     }
 
     /// Decodes `metrics.json`; outputs come in key order and ``ModelDirectory/readMetrics()`` puts them in the
@@ -87,6 +91,8 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
         seconds = try c.decodeIfPresent(Double.self, forKey: .seconds)
         samplesPerSecond = try c.decodeIfPresent(Double.self, forKey: .samplesPerSecond)
         pod = try c.decodeIfPresent(PODSummary.self, forKey: .pod)
+        startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
+        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
     }
 
     /// The metrics as `metrics.json` holds them, with each split's outputs in this order.
@@ -99,6 +105,8 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
         if let seconds { members.append(("seconds", .double(seconds))) }
         if let samplesPerSecond { members.append(("samples_per_second", .double(samplesPerSecond))) }
         if let pod { members.append(("pod", .object([("modes", .int(pod.modes)), ("energy", .double(pod.energy))]))) }
+        if let startedAt { members.append(("started_at", .string(startedAt))) }
+        if let finishedAt { members.append(("finished_at", .string(finishedAt))) }
         return .object(members)
     }
 

@@ -67,6 +67,7 @@ extension SurrogateTrainer {
                              study: ModelManifest.StudyLineage? = nil,
                              progress: (EpochReport) -> Void = { _ in }) throws -> Result {
         let m = data.matrices
+        let started = Date()
         var (model, report) = try train(inputs: m.inputs, outputs: m.outputs, fields: m.fields, inputNames: data.inputNames,
                                         outputNames: data.outputNames, configuration: c, progress: progress)
         model.inputUnits = data.inputUnits
@@ -75,9 +76,13 @@ extension SurrogateTrainer {
         model.trainingRange = data.observedInputRange
         let sources = try data.sources.map { ModelManifest.Source(path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
         let test = TestPredictions(model: model, inputs: m.inputs, outputs: m.outputs, fields: m.fields, indices: report.testRowIndices)
+        var metrics = TrainingMetrics(report: report, droppedRows: data.droppedRows, pod: model.pod)
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        metrics.startedAt = iso.string(from: started)
+        metrics.finishedAt = iso.string(from: Date())
         let output = ModelDirectory.TrainingOutput(
-            model: model, configuration: c, sources: sources, study: study,
-            metrics: TrainingMetrics(report: report, droppedRows: data.droppedRows, pod: model.pod),
+            model: model, configuration: c, sources: sources, study: study, metrics: metrics,
             history: report.history, testPredictions: test)
         return Result(output: output, report: report)
     }
