@@ -58,6 +58,8 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
     public var startedAt: String?
     /// When training finished (ISO 8601, UTC).
     public var finishedAt: String?
+    /// The unit of each output that has one (`tip_deflection` → `mm`): rmse, mae and max_abs_error are in it, r2 has none.
+    public var units: [String: String]?
 
     /// Metrics with these parts.
     public init(test: [OutputMetrics], validation: [OutputMetrics], train: [OutputMetrics], rows: Rows?, seconds: Double?,
@@ -73,7 +75,7 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case test, validation, train, rows, seconds, pod
-        case samplesPerSecond = "samples_per_second", startedAt = "started_at", finishedAt = "finished_at"
+        case samplesPerSecond = "samples_per_second", startedAt = "started_at", finishedAt = "finished_at", units
     }
 
     /// Decodes `metrics.json`; outputs come in key order and ``ModelDirectory/readMetrics()`` puts them in the
@@ -93,6 +95,7 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
         pod = try c.decodeIfPresent(PODSummary.self, forKey: .pod)
         startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
         finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
+        units = try c.decodeIfPresent([String: String].self, forKey: .units)
     }
 
     /// The metrics as `metrics.json` holds them, with each split's outputs in this order.
@@ -107,6 +110,10 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
         if let pod { members.append(("pod", .object([("modes", .int(pod.modes)), ("energy", .double(pod.energy))]))) }
         if let startedAt { members.append(("started_at", .string(startedAt))) }
         if let finishedAt { members.append(("finished_at", .string(finishedAt))) }
+        if let units, !units.isEmpty {
+            let names = (test.map(\.name) + units.keys.sorted()).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            members.append(("units", .object(names.compactMap { name in units[name].map { (name, .string($0)) } })))
+        }
         return .object(members)
     }
 

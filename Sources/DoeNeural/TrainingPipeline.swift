@@ -81,6 +81,9 @@ extension SurrogateTrainer {
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         metrics.startedAt = iso.string(from: started)
         metrics.finishedAt = iso.string(from: Date())
+        if let units = data.outputUnits {
+            metrics.units = Dictionary(zip(data.outputNames, units).filter { !$0.1.isEmpty }) { a, _ in a }
+        }
         let output = ModelDirectory.TrainingOutput(
             model: model, configuration: c, sources: sources, study: study, metrics: metrics,
             history: report.history, testPredictions: test)

@@ -104,7 +104,9 @@ public enum ONNXExporter {
             }
         }
         var graphOutputs: [Onnx_ValueInfoProto] = []
-        let outputDoc = "columns: " + model.outputNames.joined(separator: ", ")
+        let outputDoc = "columns: " + model.outputNames.enumerated().map { k, name in
+            name + (model.outputUnits.flatMap { k < $0.count && !$0[k].isEmpty ? " [\($0[k])]" : nil } ?? "")
+        }.joined(separator: ", ")
         aggregate(scalarOutputs, meanName: "outputs", stdName: "outputs_std", &g)
         graphOutputs.append(GraphBuilder.matrixValue("outputs", width: m,
                                                      doc: outputDoc + (model.members.count > 1 ? " (ensemble mean)" : "")))
@@ -143,6 +145,7 @@ public enum ONNXExporter {
                                          ("parameter_names", model.inputNames.joined(separator: ",")),
                                          ("output_names", model.outputNames.joined(separator: ","))]
         if let units = model.inputUnits { props.append(("parameter_units", units.joined(separator: ","))) }
+        if let units = model.outputUnits { props.append(("output_units", units.joined(separator: ","))) }
         if let b = model.inputBounds {
             props.append(("parameter_low", b.low.map { "\($0)" }.joined(separator: ",")))
             props.append(("parameter_high", b.high.map { "\($0)" }.joined(separator: ",")))

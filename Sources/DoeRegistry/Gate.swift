@@ -115,6 +115,8 @@ public struct GateCheck: Sendable {
     public let measured: Double
     /// The rule checked.
     public let rule: GateRule
+    /// The output's unit, for the error metrics (rmse, mae, max_abs_error); `nil` for r2 or an output without one.
+    public var unit: String? = nil
     /// `true` when the baseline has this output and metric and the candidate does not.
     public var missing: Bool { candidate == nil }
     /// The check passed.
@@ -143,7 +145,16 @@ public enum Gate {
     ///   regression rules only.
     /// - Throws: ``GateError`` (inconclusive) for an output no model has, a metric no output has, or missing metrics.
     public static func evaluate(candidate: JSONValue, baseline: JSONValue?, rules: [GateRule],
-                                candidateName: String = "the candidate", baselineName: String = "the baseline") throws -> [GateCheck] {
+                                candidateName: String = "the candidate", baselineName: String = "the baseline",
+                                units: [String: String] = [:]) throws -> [GateCheck] {
+        var checks = try checksWithoutUnits(candidate: candidate, baseline: baseline, rules: rules, candidateName: candidateName,
+                                            baselineName: baselineName)
+        for k in checks.indices where !GateRule.higherIsBetter.contains(checks[k].metric) { checks[k].unit = units[checks[k].output] }
+        return checks
+    }
+
+    static func checksWithoutUnits(candidate: JSONValue, baseline: JSONValue?, rules: [GateRule], candidateName: String,
+                                   baselineName: String) throws -> [GateCheck] {
         guard let outputs = candidate.members, !outputs.isEmpty else {
             throw GateError("\(candidateName) has no recorded metrics (registered from a folder without metrics.json?)")
         }
@@ -273,6 +284,7 @@ public enum Gate {
             ("verdict", .string(passed ? "passed" : "failed")), ("passed", .bool(passed)), ("exit_status", .int(passed ? 0 : 1)),
             ("checks", .array(checks.map { c in
                 .object([("output", .string(c.output)), ("metric", .string(c.metric)), ("kind", .string(c.rule.kind.rawValue)),
+                         ("unit", c.unit.map(JSONValue.string) ?? .null),
                          ("candidate", c.candidate.map(JSONValue.double) ?? .null),
                          ("baseline", c.baseline.map(JSONValue.double) ?? .null),
                          ("regression", c.rule.kind == .maxRegression && !c.missing ? .double(c.measured) : .null),
@@ -302,7 +314,7 @@ public enum Gate {
         var table = TextTable(["output", "metric", "candidate", "baseline", "change", "limit", "verdict"])
         for c in checks {
             let limit = (c.rule.kind == .maxRegression ? "" : c.rule.kind.rawValue + " ") + limitText(c.rule)
-            table.add([c.output, c.metric, c.candidate.map { NumberText.significant($0) } ?? "—",
+            table.add([c.output, c.metric + (c.unit.map { " [\($0)]" } ?? ""), c.candidate.map { NumberText.significant($0) } ?? "—",
                        c.baseline.map { NumberText.significant($0) } ?? "—",
                        description(c), limit, c.passed ? "pass" : (c.missing ? "FAIL (candidate lacks it)" : "FAIL")])
         }

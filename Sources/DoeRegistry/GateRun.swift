@@ -139,8 +139,10 @@ public enum GateRunner {
                 candidateMetrics = try metrics(c)
                 baselineMetrics = try baseline.map(metrics)
             }
+            let units = (c.lineage["output_units"]?.members ?? []).compactMap { m in m.1.string.map { (m.0, $0) } }
             let checks = try Gate.evaluate(candidate: candidateMetrics, baseline: baselineMetrics, rules: rules,
-                                           candidateName: candidateName, baselineName: baselineName ?? "the baseline")
+                                           candidateName: candidateName, baselineName: baselineName ?? "the baseline",
+                                           units: Dictionary(units) { a, _ in a })
             return finish(checks.allSatisfy(\.passed) ? .passed : .failed, checks, nil)
         } catch let error as GateError where error.kind == .usage {
             return GateResult(verdict: .inconclusive, checks: [], candidateName: candidateName, baselineName: baselineName,

@@ -361,6 +361,10 @@ public final class Registry: @unchecked Sendable {
                                                ("doe_version", manifest.doeVersion.map(JSONValue.string) ?? .null)]
         if let commit = CIIdentity.current.commit { lineage.append(("git_commit", .string(commit))) }
         if let study = manifest.study { lineage.append(("study", try JSONValue(encoding: study))) }
+        if let units = manifest.outputUnits {
+            let named = zip(manifest.outputNames, units).filter { !$0.1.isEmpty }
+            if !named.isEmpty { lineage.append(("output_units", .object(named.map { ($0.0, .string($0.1)) }))) }
+        }
         var card: JSONValue = .null
         if let cardPath {
             guard let text = try? String(contentsOfFile: cardPath, encoding: .utf8) else {

@@ -38,6 +38,42 @@ public struct ModelAnalysis: Sendable {
     public let sensitivity: [SobolSensitivity.Indices?]?
     /// What could not be shown and why.
     public let notes: [String]
+    /// The registry's record of this model, when the report is of a registered version (`doe report plate@production`).
+    public var registration: Registration?
+    /// The unit of each scalar output that has one.
+    public var outputUnits: [String: String] {
+        Dictionary(zip(model.outputNames, model.outputUnits ?? []).filter { !$0.1.isEmpty }) { a, _ in a }
+    }
+
+    /// A registered version: its reference, the model card and the registry's facts (aliases, who, when, gate runs).
+    public struct Registration: Sendable {
+        /// `plate@2`.
+        public let reference: String
+        /// The card as registered: the user's YAML (purpose, owner, limitations, …), then training data and metrics.
+        public let card: JSONValue
+        /// Registry facts: aliases, registered by and at, the last gate's verdict.
+        public let facts: [Fact]
+
+        /// One labelled fact.
+        public struct Fact: Sendable {
+            /// Label.
+            public let label: String
+            /// Text.
+            public let value: String
+            /// A fact.
+            public init(_ label: String, _ value: String) {
+                self.label = label
+                self.value = value
+            }
+        }
+
+        /// A registration with these parts.
+        public init(reference: String, card: JSONValue, facts: [Fact]) {
+            self.reference = reference
+            self.card = card
+            self.facts = facts
+        }
+    }
 
     /// Reads the model directory at `path`.
     /// - Throws: ``ReportError`` or the model store's error when the model itself cannot be read.

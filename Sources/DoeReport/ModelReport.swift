@@ -13,6 +13,24 @@ public enum ModelReport {
         page.paragraph("Generated \(provenance.generatedAt) by doe \(provenance.doeVersion) from \(provenance.source) "
                        + "(weights SHA-256 \(provenance.sha256)).", cssClass: "meta")
 
+        if let r = m.registration {
+            page.openSection("model-card")
+            page.heading("Model card — \(r.reference)")
+            var card: [(String, String)] = []
+            for (key, value) in r.card.members ?? [] where key != "training_data" && key != "metrics" {
+                let text: String
+                switch value {
+                case .string(let s): text = s
+                case .array(let items): text = items.map { $0.string ?? $0.serialized }.joined(separator: "; ")
+                default: text = value.serialized
+                }
+                card.append((key.replacingOccurrences(of: "_", with: " ").capitalized, text))
+            }
+            if card.isEmpty { page.paragraph("Registered without a card (`registry add --card card.yaml`).", cssClass: "note") }
+            page.facts(card + r.facts.map { ($0.label, $0.value) })
+            page.closeSection()
+        }
+
         page.openSection("card")
         page.heading("Model")
         let arch = m.manifest.architecture
@@ -25,7 +43,7 @@ public enum ModelReport {
                 if let b = m.model.inputBounds, k < b.low.count { text += " ∈ [\(Format.g(b.low[k])), \(Format.g(b.high[k]))]" }
                 return text
             }.joined(separator: "; ")),
-            ("Outputs", (m.model.outputNames + (m.model.pod.map {
+            ("Outputs", (m.model.outputNames.map { name in name + (m.outputUnits[name].map { " [\($0)]" } ?? "") } + (m.model.pod.map {
                 ["field (\($0.mean.count) points, \($0.modes) POD mode\($0.modes == 1 ? "" : "s"), \(Format.percent($0.energy)) energy)"]
             } ?? [])).joined(separator: ", ")),
         ]
@@ -53,10 +71,11 @@ public enum ModelReport {
             for output in m.model.outputNames + (m.model.pod == nil ? [] : ["field"]) {
                 for (split, values) in [("train", metrics.train), ("validation", metrics.validation), ("test", metrics.test)] {
                     guard let v = values.first(where: { $0.name == output }) else { continue }
-                    rows.append([output, split] + [v.rmse, v.mae, v.r2, v.maxAbsError].map { Format.g($0, 4) })
+                    rows.append([output, m.outputUnits[output] ?? "", split] + [v.rmse, v.mae, v.r2, v.maxAbsError].map { Format.g($0, 4) })
                 }
             }
-            page.table(["output", "split", "RMSE", "MAE", "R²", "max |error|"], rows, id: "metrics-table", numeric: [2, 3, 4, 5])
+            page.paragraph("RMSE, MAE and max |error| are in each output's unit; R² has none.", cssClass: "note")
+            page.table(["output", "unit", "split", "RMSE", "MAE", "R²", "max |error|"], rows, id: "metrics-table", numeric: [3, 4, 5, 6])
             page.closeSection()
         }
 

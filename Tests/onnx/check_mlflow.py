@@ -40,6 +40,7 @@ def model(name, input_csv, expected_csv):
     for key in ("doe.model", "doe.model_version", "doe.version", "mlflow.user", "doe.content_sha256", "doe.training_data_sha256"):
         assert tags.get(key), (key, tags)
     assert tags["doe.model"] == name and tags["doe.version"].count(".") == 2, tags
+    assert "tip_deflection=mm" in tags.get("doe.output_units", ""), tags
     assert version.tags.get("doe.model_version") == tags["doe.model_version"], version.tags
     datasets = run.inputs.dataset_inputs
     assert datasets and all(d.dataset.digest for d in datasets), datasets

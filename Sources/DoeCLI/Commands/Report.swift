@@ -2,6 +2,7 @@ import ArgumentParser
 import DoeModelFormat
 import DoeNeural
 import DoeProvenance
+import DoeRegistry
 import DoeReport
 import DoeStudy
 import DoeJournal
@@ -12,7 +13,9 @@ extension DoeCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write an HTML report (inline SVG plots) and/or a Jupyter notebook of a study or a surrogate model.",
             discussion: """
-            TARGET is a study name (in --dir) or a model directory (one holding model.json).
+            TARGET is a study name (in --dir), a model directory (one holding model.json), or a registered version \
+            NAME@VERSION or NAME@ALIAS (in --registry): its verified files are written to OUT/NAME-vVERSION-model/ \
+            for the notebook, and the report opens with its model card and registry record.
 
             A study report shows the summary, convergence with batches, parallel coordinates of all trials, the GP's \
             slices (mean ± 2σ through the best trial), parameter importance and Sobol indices, pending and failed trials. \
@@ -28,12 +31,15 @@ extension DoeCommand {
               doe report borehole --format html --out reports/
               doe report borehole --surrogate models/borehole-nn
               doe report studies/surrogates/plate-model
+              doe report plate@production --registry models/registry
             """
         )
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case html, ipynb, both }
 
-        @Argument(help: "A study name, or a model directory (with model.json).") var target: String
+        @Argument(help: "A study name, a model directory (with model.json), or NAME@VERSION|@ALIAS in the registry.")
+        var target: String
+        @OptionGroup var registryOptions: RegistryOptions
         @Option(name: .long, help: "Directory holding the studies (default: $DOE_STUDIES_DIR or ./studies).") var dir: String?
         @Option(name: .long, help: "Directory to write the report into.") var out = "notebooks-exports"
         @Option(name: .long, help: "html, ipynb or both.") var format: Format = .both
@@ -46,7 +52,17 @@ extension DoeCommand {
             let written: [String]
             if ModelDirectory(target).holdsModel {
                 if surrogate != nil { throw ReportError("--surrogate applies to study reports; \(target) is a model") }
-                written = try modelReport(now: now)
+                written = try modelReport(path: target, registration: nil, defaultName: nil, now: now)
+            } else if target.contains("@") && !FileManager.default.fileExists(atPath: target) {
+                if surrogate != nil { throw ReportError("--surrogate applies to study reports; \(target) is a model") }
+                let registry = try registryOptions.open()
+                let state = try registry.load()
+                let v = try state.resolve(try ModelReference(parsing: target))
+                let folder = out + "/\(v.name)-v\(v.version)-model"
+                try? FileManager.default.removeItem(atPath: folder)
+                try registry.materialize(v, into: folder)
+                written = [folder + "/"] + (try modelReport(path: folder, registration: registration(v, state: state),
+                                                            defaultName: "\(v.name)-v\(v.version)", now: now))
             } else {
                 let directory = studiesDirectory(dir)
                 guard StudyName.isValid(target) else {
@@ -100,11 +116,26 @@ extension DoeCommand {
             return written
         }
 
-        func modelReport(now: String) throws -> [String] {
-            let analysis = try ModelAnalysis(path: target)
-            let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: target,
+        func registration(_ v: ModelVersion, state: Registry.State) -> ModelAnalysis.Registration {
+            let aliases = (state.aliases[v.name] ?? [:]).filter { $0.value == v.version }.keys.sorted()
+            var facts = [ModelAnalysis.Registration.Fact("Registered", "\(v.name)@\(v.version), \(v.registeredAt) by \(v.registeredBy)"),
+                         .init("Aliases", aliases.isEmpty ? "none" : aliases.joined(separator: ", "))]
+            if let gate = state.lastGate(v) {
+                facts.append(.init("Last gate", "\(gate.verdict.rawValue)" + (gate.baseline.map { " vs \($0)" } ?? " (absolute limits)")
+                    + ", \(gate.at) by \(gate.by)" + (gate.failures.isEmpty ? "" : ": " + gate.failures.joined(separator: ", "))))
+            } else {
+                facts.append(.init("Last gate", "not gated"))
+            }
+            return ModelAnalysis.Registration(reference: "\(v.name)@\(v.version)", card: v.card, facts: facts)
+        }
+
+        func modelReport(path: String, registration: ModelAnalysis.Registration?, defaultName: String?, now: String) throws -> [String] {
+            var analysis = try ModelAnalysis(path: path)
+            analysis.registration = registration
+            let target = path
+            let provenance = ReportProvenance(generatedAt: now, doeVersion: Study.doeVersion, source: registration?.reference ?? target,
                                               sha256: try FileDigest.sha256(ofFile: ModelDirectory(target).path(of: .weights)))
-            let baseName = name ?? analysis.name
+            let baseName = name ?? defaultName ?? analysis.name
             guard StudyName.isValid(baseName) else {
                 throw ReportError("the model directory's name '\(baseName)' is not usable as a file name; pass --name")
             }
