@@ -24,7 +24,7 @@ public struct DoeCommand: ParsableCommand {
         `doe gate` cannot be evaluated.
         """,
         version: Study.doeVersion,
-        subcommands: [Init.self, Suggest.self, Observe.self, Fail.self, Abandon.self, Note.self,
+        subcommands: [Init.self, Suggest.self, Observe.self, Fail.self, Abandon.self, Retract.self, Note.self,
                       Status.self, Best.self, Trials.self, Design.self, Train.self, Predict.self, Evaluate.self, Export.self, Report.self,
                       RegistryCommand.self, GateCommand.self, StudyCommand.self, SpaceCommand.self]
     )

@@ -189,7 +189,11 @@ extension DesignSpace {
             if let unknown = m.keys.sorted().first(where: { !["name", "direction", "goal", "unit", "description"].contains($0) }) {
                 throw SpaceError(source: source, location: location, field: unknown, message: "unknown field (use name, direction, unit)")
             }
-            return Objective(name: name, direction: try direction(m["direction"] ?? m["goal"], location: location))
+            if let unit = m["unit"], !(unit is String) {
+                throw SpaceError(source: source, location: location, field: "unit", message: "must be a string such as kg or MPa")
+            }
+            let unit = (m["unit"] as? String).flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            return Objective(name: name, direction: try direction(m["direction"] ?? m["goal"], location: location), unit: unit)
         }
     }
 }

@@ -155,10 +155,16 @@ public struct Objective: Sendable, Equatable {
     public let name: String
     /// Minimize or maximize.
     public let direction: Direction
+    /// Unit of its values (`kg`, `MPa`), shown next to them in every output.
+    public var unit: String? = nil
 
     /// Creates an objective.
-    public init(name: String, direction: Direction) {
+    public init(name: String, direction: Direction, unit: String? = nil) {
         self.name = name
         self.direction = direction
+        self.unit = unit
     }
+
+    /// `mass [kg]`, or the name alone without a unit.
+    public var header: String { unit.map { "\(name) [\($0)]" } ?? name }
 }

@@ -9,12 +9,16 @@ struct Notebook {
 
     mutating func markdown(_ text: String) { append("markdown", text) }
     mutating func code(_ text: String) { append("code", text) }
+    /// A code cell holding embedded data: its source collapsed in JupyterLab and Notebook 7, tagged `doe-data`.
+    mutating func data(_ text: String) {
+        append("code", text, metadata: .object([("jupyter", .object([("source_hidden", true)])), ("tags", .array(["doe-data"]))]))
+    }
 
-    private mutating func append(_ type: String, _ text: String) {
+    private mutating func append(_ type: String, _ text: String, metadata: JSONValue = .object([])) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let source: [JSONValue] = lines.enumerated().map { k, line in .string(k == lines.count - 1 ? line : line + "\n") }
         var members: [(String, JSONValue)] = [("cell_type", .string(type)), ("id", .string("doe-cell-\(cells.count + 1)")),
-                                              ("metadata", .object([])), ("source", .array(source))]
+                                              ("metadata", metadata), ("source", .array(source))]
         if type == "code" {
             members.insert(("execution_count", .null), at: 1)
             members.append(("outputs", .array([])))

@@ -22,9 +22,9 @@ struct NotebookTemplate {
             cells.append((kind, lines.joined(separator: "\n")))
         }
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line == "# %%" || line == "# %% [markdown]" {
+            if line == "# %%" || line == "# %% [markdown]" || line == "# %% [data]" {
                 flush()
-                kind = line == "# %%" ? "code" : "markdown"
+                kind = line == "# %%" ? "code" : line == "# %% [data]" ? "data" : "markdown"
                 lines = []
             } else if kind == "markdown" {
                 lines.append(line == "#" ? "" : line.hasPrefix("# ") ? String(line.dropFirst(2)) : line)
@@ -62,7 +62,11 @@ struct NotebookTemplate {
         var nb = Notebook()
         for cell in cells {
             let text = try NotebookTemplate.substitute(cell.text, values)
-            if cell.kind == "code" { nb.code(text) } else { nb.markdown(text) }
+            switch cell.kind {
+            case "code": nb.code(text)
+            case "data": nb.data(text)
+            default: nb.markdown(text)
+            }
         }
         return nb
     }

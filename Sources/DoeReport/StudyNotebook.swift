@@ -18,8 +18,8 @@ public enum StudyNotebook {
             "name": a.name, "generated_at": provenance.generatedAt, "doe_version": provenance.doeVersion,
             "source": provenance.source, "sha256": provenance.sha256, "record_count": String(a.state.recordCount),
             "study_path": Notebook.pythonString(studyPathFromNotebook), "absolute_study_path": Notebook.pythonString(absoluteStudyPath),
-            "space_json": Notebook.pythonString(spaceJSON(a.space).prettySerialized),
-            "doe_json": Notebook.pythonString(doeJSON(a).prettySerialized),
+            "space_json": Notebook.pythonString(spaceJSON(a.space).serialized),
+            "doe_json": Notebook.pythonString(doeJSON(a).serialized),
         ]
         return try NotebookTemplate.named("study").notebook(values).json
     }
@@ -41,7 +41,8 @@ public enum StudyNotebook {
                 return .object(m)
             })),
             ("objectives", .array(space.objectives.map {
-                .object([("name", .string($0.name)), ("direction", .string($0.direction.rawValue))])
+                .object([("name", .string($0.name)), ("direction", .string($0.direction.rawValue))]
+                        + ($0.unit.map { [("unit", JSONValue.string($0))] } ?? []))
             })),
         ])
     }

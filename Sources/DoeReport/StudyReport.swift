@@ -40,6 +40,8 @@ public enum StudyReport {
         modelSection(a, space: space, page: &page)
         pendingSection(a, space: space, page: &page)
         failedSection(a, space: space, page: &page)
+        changesSection(a, space: space, page: &page)
+        trialsSection(a, space: space, page: &page)
         notesSection(a, page: &page)
         return page.html
     }
@@ -56,7 +58,7 @@ public enum StudyReport {
                 + "Run `doe suggest` and record results with `doe observe`.", cssClass: "note")
         } else {
             page.heading(space.objectives.count == 1 ? "Best trial" : "Pareto-optimal trials", level: 3)
-            page.table(["trial"] + space.objectives.map(\.name) + space.parameters.map(\.name),
+            page.table(["trial"] + space.objectives.map(\.header) + space.parameters.map(\.name),
                        a.summary.best.map { t in
                            ["\(t.id)"] + space.objectives.map { Format.g(t.values[$0.name] ?? .nan, 6) } + t.params.map(Format.value)
                        },
@@ -70,7 +72,7 @@ public enum StudyReport {
         var facts: [(String, String)] = [
             ("Parameters", "\(space.parameters.count) (\(space.dimension) varied): "
                 + space.parameters.map { describe($0) }.joined(separator: "; ")),
-            ("Objectives", space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")),
+            ("Objectives", space.objectives.map { "\($0.header) (\($0.direction.rawValue))" }.joined(separator: ", ")),
             ("Trials", TrialState.allCases.map { "\(a.summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
             ("Batches", "\(a.batches.count) suggest call\(a.batches.count == 1 ? "" : "s")"),
             ("Phase", a.summary.initialDesignTaken < a.summary.initialDesignSize
@@ -184,10 +186,53 @@ public enum StudyReport {
         page.closeSection()
     }
 
-    /// Writes the "failed" section: the table of failed and abandoned trials.
+    /// Writes the "changes" section: every corrected (`observe --replace`) and retracted result, old and new values.
+    private static func changesSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
+        page.openSection("changes")
+        page.heading("Corrections and retractions")
+        let rows = a.state.trials.flatMap { t in
+            t.changes.map { c in
+                ["\(t.id)", c.kind, c.at, c.by, c.previous.isEmpty ? c.previousState.rawValue : values(c.previous, space: space),
+                 c.kind == "retracted" ? "—" : values(c.values, space: space), c.reason ?? ""]
+            }
+        }
+        if rows.isEmpty {
+            page.paragraph("None: every result is as first recorded.", cssClass: "meta")
+        } else {
+            page.paragraph("The journal keeps every version; models use the latest result and leave retracted ones out.", cssClass: "note")
+            page.table(["trial", "change", "at", "by", "before", "after", "reason"], rows, id: "changes-table", numeric: [0])
+        }
+        page.closeSection()
+    }
+
+    /// Writes the "trials" section: every trial with its state, values (with units), parameters, corrections and
+    /// metadata columns.
+    private static func trialsSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
+        page.openSection("trials")
+        page.heading("All trials")
+        var metaKeys: [String] = []
+        for t in a.state.trials { for (k, _) in t.meta where !metaKeys.contains(k) { metaKeys.append(k) } }
+        let rows = a.state.trials.map { t in
+            ["\(t.id)", t.state.rawValue] + space.objectives.map { o in t.values[o.name].map { Format.g($0, 6) } ?? "" }
+                + t.params.map(Format.value)
+                + ["\(t.changes.filter { $0.kind == "corrected" }.count)", t.reason ?? ""]
+                + metaKeys.map { key in t.meta.first { $0.0 == key }.map { $0.1.string ?? $0.1.serialized } ?? "" }
+        }
+        page.table(["trial", "state"] + space.objectives.map(\.header) + space.parameters.map(\.name) + ["corrections", "reason"]
+                   + metaKeys.map { "meta: " + $0 }, rows, id: "trials-table",
+                   numeric: Set(0...(1 + space.objectives.count)).subtracting([1]))
+        page.closeSection()
+    }
+
+    static func values(_ v: [String: Double], space: DesignSpace) -> String {
+        space.objectives.compactMap { o in v[o.name].map { "\(o.name) \(Format.g($0, 6))\(o.unit.map { " " + $0 } ?? "")" } }
+            .joined(separator: ", ")
+    }
+
+    /// Writes the "failed" section: the table of failed, abandoned and retracted trials.
     private static func failedSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("failed")
-        page.heading("Failed and abandoned trials")
+        page.heading("Failed, abandoned and retracted trials")
         if a.summary.failed.isEmpty {
             page.paragraph("None.", cssClass: "meta")
         } else {

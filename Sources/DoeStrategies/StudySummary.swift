@@ -44,8 +44,10 @@ public struct StudySummary: Sendable {
     public let best: [Trial]
     /// Pending trials with their age in seconds.
     public let pending: [PendingTrial]
-    /// Failed trials (excluded from models) and abandoned ones.
+    /// Failed, abandoned and retracted trials (excluded from models).
     public let failed: [Trial]
+    /// Trials whose result was corrected or retracted, with the changes in ``Trial/changes``.
+    public let changed: [Trial]
     /// Size of the initial space-filling design.
     public let initialDesignSize: Int
     /// Trials counting towards the initial design (completed + pending).
@@ -67,7 +69,8 @@ public struct StudySummary: Sendable {
         pending = state.trials(in: .pending).map { t in
             PendingTrial(trial: t, ageSeconds: Timestamp.parse(t.suggestedAt).map { now.timeIntervalSince($0) } ?? 0)
         }
-        failed = state.trials.filter { $0.state == .failed || $0.state == .abandoned }
+        failed = state.trials.filter { [.failed, .abandoned, .retracted].contains($0.state) }
+        changed = state.trials.filter { !$0.changes.isEmpty }
         var atBounds: [BoundHit] = []
         for t in best {
             for (p, value) in zip(space.parameters, t.params) {

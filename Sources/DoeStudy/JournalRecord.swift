@@ -16,6 +16,7 @@ import Foundation
 /// | `trial_imported` | `trial`, `params`, `values`, optional `meta` (results that existed before) |
 /// | `trial_failed` | `trial`, `reason` |
 /// | `trial_abandoned` | `trial`, optional `reason` |
+/// | `trial_retracted` | `trial`, `reason` (a completed result withdrawn: it stays in the journal, out of the models) |
 /// | `note` | `text` |
 /// | `space_changed` | `space_sha256`, `space_text`, `previous_sha256`, `excluded_trials` (ids left outside), optional `reason` |
 public enum JournalOperation: String, Sendable, CaseIterable {
@@ -31,6 +32,8 @@ public enum JournalOperation: String, Sendable, CaseIterable {
     case trialFailed = "trial_failed"
     /// A pending trial given up, optionally with a reason.
     case trialAbandoned = "trial_abandoned"
+    /// A completed result withdrawn ("sample contaminated"), with the reason; excluded from models from then on.
+    case trialRetracted = "trial_retracted"
     /// A free-text note in the journal.
     case note = "note"
     /// A new space file, with the trials it leaves outside.

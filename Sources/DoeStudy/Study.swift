@@ -234,7 +234,7 @@ public final class Study: @unchecked Sendable {
                     case .completed where !replace:
                         throw StudyError.invalidState("\(row.location): trial \(id) already has a different result "
                             + "(\(describe(trial.values)), observed \(trial.finishedAt ?? "?")); use --replace to correct it")
-                    case .failed where !replace, .abandoned where !replace:
+                    case .failed where !replace, .abandoned where !replace, .retracted where !replace:
                         throw StudyError.invalidState("\(row.location): trial \(id) is \(trial.state.rawValue)"
                             + "\(trial.reason.map { " (\($0))" } ?? ""); use --replace to record a result anyway")
                     default: break
@@ -362,6 +362,22 @@ public final class Study: @unchecked Sendable {
     /// Appends a free-text note.
     public func note(_ text: String) throws {
         try transaction { _ in ([JournalRecord(.note, [("text", .string(text))])], ()) }
+    }
+
+    /// Withdraws the completed result of trial `id` (a contaminated sample, a mis-calibrated rig): journalled as
+    /// `trial_retracted` with the reason, excluded from models from then on, listed by `status`, `trials` and the report.
+    /// The result stays in the journal; `observe --replace` can record a new one.
+    /// - Throws: ``StudyError`` for an unknown trial, one that has no result, or an empty reason.
+    public func retract(id: Int, reason: String) throws {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw StudyError.invalidInput("--reason: say why the result of trial \(id) is withdrawn") }
+        try transaction { state in
+            guard let trial = state.trial(id) else { throw StudyError.unknownTrial(id: id, known: state.trialIdRange) }
+            guard trial.state == .completed else {
+                throw StudyError.invalidState("trial \(id) is \(trial.state.rawValue): only a completed result can be retracted")
+            }
+            return ([JournalRecord(.trialRetracted, [("trial", .int(id)), ("reason", .string(reason))])], ())
+        }
     }
 
     private func finish(id: Int, operation: JournalOperation, reason: String?) throws {

@@ -13,6 +13,26 @@ public enum TrialState: String, Sendable, CaseIterable {
     case failed
     /// Given up without a result (reason optional).
     case abandoned
+    /// Its result was withdrawn after the fact (reason recorded); excluded from models, kept in the journal.
+    case retracted
+}
+
+/// A change to a recorded result: a correction (`observe --replace`) or a retraction (`doe retract`).
+public struct ResultChange: Sendable, Equatable {
+    /// `corrected` or `retracted`.
+    public let kind: String
+    /// When (ISO 8601).
+    public let at: String
+    /// The writer identity.
+    public let by: String
+    /// The values before the change (empty when the trial had none: a failed run given a result).
+    public let previous: [String: Double]
+    /// The values after a correction (empty for a retraction).
+    public let values: [String: Double]
+    /// The state before the change.
+    public let previousState: TrialState
+    /// The reason given (retractions always have one).
+    public let reason: String?
 }
 
 /// One trial as the journal's replay sees it.
@@ -48,6 +68,8 @@ public struct Trial: Sendable {
     public var finishedBy: String?
     /// Number of observation records (more than one after `--replace`).
     public var observationCount: Int
+    /// Corrections and retractions of its result, oldest first.
+    public var changes: [ResultChange] = []
     /// The suggest call that proposed it (1, 2, …; all trials of one `doe suggest --batch q` share it); `nil` for
     /// imported results.
     public var batch: Int? = nil
@@ -189,9 +211,21 @@ public struct StudyState: Sendable {
             trials.append(trial)
         case .trialObserved:
             let index = try existing()
-            trials[index].values = try values()
+            let before = trials[index]
+            let newValues = try values()
+            if before.state != .pending {
+                trials[index].changes.append(ResultChange(kind: "corrected", at: record.timestamp, by: record.writer,
+                                                          previous: before.values, values: newValues, previousState: before.state,
+                                                          reason: record["reason"]?.string))
+            }
+            trials[index].values = newValues
             trials[index].sems = standardErrors()
-            trials[index].meta = record["meta"]?.members ?? []
+            // a correction's metadata is merged into what was recorded: its keys replace, the others stay
+            var meta = before.meta
+            for (key, value) in record["meta"]?.members ?? [] {
+                if let k = meta.firstIndex(where: { $0.0 == key }) { meta[k].1 = value } else { meta.append((key, value)) }
+            }
+            trials[index].meta = meta
             trials[index].state = .completed
             trials[index].finishedAt = record.timestamp
             trials[index].finishedBy = record.writer
@@ -207,6 +241,14 @@ public struct StudyState: Sendable {
             trials[index].state = record.operation == .trialFailed ? .failed : .abandoned
             trials[index].reason = record["reason"]?.string
             trials[index].finishedAt = record.timestamp
+            trials[index].finishedBy = record.writer
+        case .trialRetracted:
+            let index = try existing()
+            let before = trials[index]
+            trials[index].changes.append(ResultChange(kind: "retracted", at: record.timestamp, by: record.writer, previous: before.values,
+                                                      values: [:], previousState: before.state, reason: record["reason"]?.string))
+            trials[index].state = .retracted
+            trials[index].reason = record["reason"]?.string
             trials[index].finishedBy = record.writer
         case .note:
             notes.append((record.timestamp, record["text"]?.string ?? ""))

@@ -25,6 +25,15 @@ public enum TrialTable {
         members.append(("suggested_at", .string(t.suggestedAt)))
         if let f = t.finishedAt { members.append(("finished_at", .string(f))) }
         if let r = t.reason { members.append(("reason", .string(r))) }
+        if !t.changes.isEmpty {
+            members.append(("changes", .array(t.changes.map { c in
+                .object([("kind", .string(c.kind)), ("at", .string(c.at)), ("by", .string(c.by)),
+                         ("previous_state", .string(c.previousState.rawValue)),
+                         ("previous", .object(space.objectives.compactMap { o in c.previous[o.name].map { (o.name, .double($0)) } })),
+                         ("values", .object(space.objectives.compactMap { o in c.values[o.name].map { (o.name, .double($0)) } })),
+                         ("reason", c.reason.map(JSONValue.string) ?? .null)])
+            })))
+        }
         return .object(members)
     }
 
@@ -33,20 +42,22 @@ public enum TrialTable {
         .object([("trials", .array(state.trials.map { json($0, space: space) }))])
     }
 
-    /// CSV with columns `id,state,<parameters>,<objectives>,generator,suggested_at,finished_at,reason,<meta keys>`.
+    /// CSV with columns `id,state,<parameters>,<objectives>,generator,suggested_at,finished_at,reason,corrections,<meta keys>`
+    /// (`corrections`: how many times the result was replaced).
     public static func csv(_ state: StudyState, space: DesignSpace) -> String {
         var metaKeys: [String] = []
         for t in state.trials { for (k, _) in t.meta where !metaKeys.contains(k) { metaKeys.append(k) } }
-        let fixedColumns = Set(["id", "state", "generator", "suggested_at", "finished_at", "reason"] + space.parameters.map(\.name)
+        let fixedColumns = Set(["id", "state", "generator", "suggested_at", "finished_at", "reason", "corrections"]
+                               + space.parameters.map(\.name)
                                + space.objectives.map(\.name))
         let metaColumns = metaKeys.filter { !fixedColumns.contains($0) }
         let header = ["id", "state"] + space.parameters.map(\.name) + space.objectives.map(\.name)
-            + ["generator", "suggested_at", "finished_at", "reason"] + metaColumns
+            + ["generator", "suggested_at", "finished_at", "reason", "corrections"] + metaColumns
         var lines = [header.map(CSV.escape).joined(separator: ",")]
         for t in state.trials {
             var row = ["\(t.id)", t.state.rawValue] + t.params.map(\.description)
             row += space.objectives.map { o in t.values[o.name].map { "\($0)" } ?? "" }
-            row += [t.generator, t.suggestedAt, t.finishedAt ?? "", t.reason ?? ""]
+            row += [t.generator, t.suggestedAt, t.finishedAt ?? "", t.reason ?? "", "\(t.changes.filter { $0.kind == "corrected" }.count)"]
             row += metaColumns.map { key in
                 guard let v = t.meta.first(where: { $0.0 == key })?.1 else { return "" }
                 return v.string ?? v.serialized

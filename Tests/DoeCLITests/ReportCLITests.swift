@@ -130,6 +130,24 @@ struct ReportBrowserTests {
             let best = try #require(try cli.json(try cli.ok(["best", "s", "--json"])) as? [String: Any])
             let trial = try #require((best["best"] as? [[String: Any]])?.first ?? best)
             #expect((notebook["stream"] as? String ?? "").contains("at trial \(trial["id"] as? Int ?? -1)"), "\(notebook)")
+            // the notebook keeps its embedded data in one collapsed cell, and re-runs on a journal that grew since:
+            // a new observation, a correction and a retraction are reported instead of failing an assertion
+            let ipynbText = try #require(cli.read("reports/s.ipynb"))
+            let ipynb = try #require(try cli.json(ipynbText) as? [String: Any])
+            let cells = try #require(ipynb["cells"] as? [[String: Any]])
+            let data = cells.filter { (($0["metadata"] as? [String: Any])?["tags"] as? [String]) == ["doe-data"] }
+            #expect(data.count == 1 && (data.first?["source"] as? [String])?.count ?? 99 <= 4, "one short, collapsed data cell")
+            #expect(cells.allSatisfy { ($0["source"] as? [String])?.count ?? 0 < 200 }, "no cell is a wall of embedded JSON")
+            let pending = try #require(try cli.json(try cli.ok(["status", "s", "--json"])) as? [String: Any])
+            let open = try #require((pending["pending"] as? [[String: Any]])?.first?["id"] as? Int)
+            try cli.ok(["observe", "s", "\(open)", "--value", "42"])
+            try cli.ok(["observe", "s", "\(open)", "--value", "41", "--replace"])
+            try cli.ok(["retract", "s", "1", "--reason", "sensor drift"])
+            let (rerun, grown) = try Self.checkNotebook(cli.directory + "/reports/s.ipynb", minImages: minImages)
+            #expect(rerun == 0, "the notebook fails on a grown journal: \(grown)")
+            let stream = grown["stream"] as? String ?? ""
+            #expect(stream.contains("the journal changed since this notebook was written") && stream.contains("retracted: 0 then, 1 now"),
+                    "\(stream)")
         }
     }
 

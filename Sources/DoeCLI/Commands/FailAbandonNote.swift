@@ -34,6 +34,27 @@ extension DoeCommand {
         }
     }
 
+    struct Retract: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw a completed result (journalled with the reason, excluded from models, shown everywhere).",
+            discussion: """
+            Example:
+              doe retract plate 7 --reason "sample contaminated"
+
+            The result stays in the journal; `doe observe NAME ID --replace` records a new one.
+            """
+        )
+
+        @OptionGroup var study: StudyOptions
+        @Argument(help: "Trial id.") var id: Int
+        @Option(help: "Why the result is withdrawn.") var reason: String
+
+        func run() throws {
+            try study.open().retract(id: id, reason: reason)
+            emit("trial \(id) retracted (its result stays in the journal, excluded from models)")
+        }
+    }
+
     struct Note: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a free-text note to the study's journal.",

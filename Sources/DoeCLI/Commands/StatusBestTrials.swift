@@ -23,7 +23,7 @@ extension DoeCommand {
             var out: [String] = []
             out.append("study \(s.name): \(s.space.parameters.count) parameters (\(s.space.dimension) varied), "
                 + "objective\(s.space.objectives.count == 1 ? "" : "s") "
-                + "\(s.space.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", "))")
+                + "\(s.space.objectives.map { "\($0.header) (\($0.direction.rawValue))" }.joined(separator: ", "))")
             out.append("trials: " + TrialState.allCases.map { "\(summary.counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
             let phase = summary.initialDesignTaken < summary.initialDesignSize
                 ? "initial design (Sobol): \(summary.initialDesignTaken) of \(summary.initialDesignSize) taken"
@@ -63,8 +63,16 @@ extension DoeCommand {
                 out.append(table.rendered)
             }
             if !summary.failed.isEmpty {
-                out.append("failed or abandoned (excluded from models):")
+                out.append("failed, abandoned or retracted (excluded from models):")
                 for t in summary.failed { out.append("  trial \(t.id): \(t.state.rawValue)\(t.reason.map { " — \($0)" } ?? "")") }
+            }
+            if !summary.changed.isEmpty {
+                out.append("corrected or retracted results:")
+                for t in summary.changed {
+                    for c in t.changes {
+                        out.append("  trial \(t.id): \(c.kind) \(c.at) by \(c.by): " + changeText(c, space: s.space))
+                    }
+                }
             }
             emit(out.joined(separator: "\n"))
         }
@@ -122,7 +130,9 @@ extension DoeCommand {
 func bestLines(_ best: [Trial], space: DesignSpace) -> [String] {
     guard !best.isEmpty else { return ["best: no completed trials yet"] }
     let objectiveText = { (t: Trial) in
-        space.objectives.map { "\($0.name) = \(t.values[$0.name].map { NumberText.significant($0) } ?? "?")" }.joined(separator: ", ")
+        space.objectives.map { o in
+            "\(o.name) = \(t.values[o.name].map { NumberText.significant($0) } ?? "?")\(o.unit.map { " " + $0 } ?? "")"
+        }.joined(separator: ", ")
     }
     let paramText = { (t: Trial) in displayAssignment(t.params, space: space) }
     if best.count == 1 && space.objectives.count == 1 {

@@ -3,7 +3,7 @@
 #
 # Generated {{generated_at}} by doe {{doe_version}} from `{{source}}` (SHA-256 `{{sha256}}`, {{record_count}} records).
 #
-# The cells below read the study's append-only journal (`journal.jsonl`, one JSON record per line) with pandas, replay it into one row per trial, and redraw the plots of the HTML report with matplotlib. Re-run them after new observations: the journal is read afresh. The Gaussian-process quantities (slices, importance, Sobol indices) were computed by doe when the notebook was written and are embedded in `DOE` below.
+# The cells below read the study's append-only journal (`journal.jsonl`, one JSON record per line) with pandas, replay it into one row per trial, and redraw the plots of the HTML report with matplotlib. Re-run them after new observations: the journal is read afresh, and the notebook says what changed since it was written. The Gaussian-process quantities (slices, importance, Sobol indices) were computed by doe when the notebook was written; they are in the collapsed data cell below (`SPACE`, `DOE`), as of then.
 
 # %%
 import json, math
@@ -18,9 +18,16 @@ candidates = [Path({{study_path}}), Path({{absolute_study_path}})]
 STUDY_DIR = next((p for p in candidates if (p / "journal.jsonl").is_file()), None)
 assert STUDY_DIR is not None, f"journal.jsonl not found in any of {candidates}"
 JOURNAL = STUDY_DIR / "journal.jsonl"
+WRITTEN_SHA256, WRITTEN_RECORDS = "{{sha256}}", {{record_count}}
+
+# %% [data]
+# What doe computed when this notebook was written ({{generated_at}}): the space, counts, best values and the GP quantities.
 SPACE = json.loads({{space_json}})
 DOE = json.loads({{doe_json}})
+
+# %%
 OBJECTIVES = [o["name"] for o in SPACE["objectives"]]
+UNITS = {o["name"]: o.get("unit") for o in SPACE["objectives"]}
 print(f"study {DOE['study']!r}: journal {JOURNAL}")
 
 # %% [markdown]
@@ -33,7 +40,7 @@ journal = pd.read_json(JOURNAL, lines=True, dtype=False, precise_float=True)
 def given(x):
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
-rows, notes = {}, []
+rows, notes, changes = {}, [], []
 previous, batch_count = None, 0   # journals without a 'batch' field: consecutive suggestions by one writer form a batch
 for rec in journal.to_dict("records"):
     op = rec["op"]
@@ -57,8 +64,16 @@ for rec in journal.to_dict("records"):
         rows[t["id"]] = t
     elif op == "trial_observed":
         t = rows[int(rec["trial"])]
+        if t["state"] != "pending":   # a correction (observe --replace): the journal keeps both
+            changes.append({"trial": t["id"], "change": "corrected", "at": rec["ts"], "by": rec["writer"],
+                            "before": {k[6:]: t[k] for k in t if k.startswith("value.")}, "after": dict(rec["values"])})
         t["state"], t["reason"] = "completed", None
         t.update({"value." + k: v for k, v in rec["values"].items()})
+    elif op == "trial_retracted":
+        t = rows[int(rec["trial"])]
+        changes.append({"trial": t["id"], "change": "retracted", "at": rec["ts"], "by": rec["writer"],
+                        "before": {k[6:]: t[k] for k in t if k.startswith("value.")}, "after": None, "reason": rec["reason"]})
+        t["state"], t["reason"] = "retracted", rec["reason"]
     elif op in ("trial_failed", "trial_abandoned"):
         t = rows[int(rec["trial"])]
         t["state"] = "failed" if op == "trial_failed" else "abandoned"
@@ -76,22 +91,44 @@ completed = trials[trials["state"] == "completed"]
 trials.tail(10)
 
 # %% [markdown]
+# ## Corrections and retractions
+# Every result replaced with `doe observe --replace` or withdrawn with `doe retract`; the journal keeps each version, the trial table above holds the latest.
+
+# %%
+if changes:
+    display(pd.DataFrame(changes, columns=["trial", "change", "at", "by", "before", "after", "reason"]))
+else:
+    print("none: every result is as first recorded")
+
+# %% [markdown]
 # ## Summary
 # Counts by state and the best value per objective, checked against what doe computed from the same journal.
 
 # %%
-counts = trials["state"].value_counts().reindex(["pending", "completed", "failed", "abandoned"], fill_value=0)
+import hashlib
+counts = trials["state"].value_counts().reindex(["pending", "completed", "failed", "abandoned", "retracted"], fill_value=0)
 print(counts.to_string())
-for state, n in DOE["counts"].items():
-    assert counts[state] == n, f"{state}: pandas replay {counts[state]}, doe {n} (the journal changed since the notebook was written?)"
+GROWN = hashlib.sha256(JOURNAL.read_bytes()).hexdigest() != WRITTEN_SHA256
+if GROWN:
+    # the journal changed since the notebook was written: say what, and replay it as it is now
+    print(f"\nthe journal changed since this notebook was written: {WRITTEN_RECORDS} → {len(journal)} records")
+    for state, n in DOE["counts"].items():
+        if counts.get(state, 0) != n:
+            print(f"  {state}: {n} then, {counts.get(state, 0)} now")
+    print("  the tables and plots below use the journal as it is now; the GP quantities are as of when it was written "
+          "(run `doe report` again to refresh them)")
+else:
+    for state, n in DOE["counts"].items():
+        assert counts.get(state, 0) == n, f"{state}: pandas replay {counts.get(state, 0)}, doe {n}"
 for o in SPACE["objectives"]:
     col = "value." + o["name"]
     if completed.empty:
         print(f"{o['name']}: no observations yet")
         continue
     best_id = completed[col].idxmax() if o["direction"] == "maximize" else completed[col].idxmin()
-    print(f"best {o['name']} ({o['direction']}): {completed.loc[best_id, col]:.6g} at trial {best_id}")
-    if DOE["best"].get(o["name"]) is not None:
+    unit = f" {UNITS[o['name']]}" if UNITS.get(o["name"]) else ""
+    print(f"best {o['name']} ({o['direction']}): {completed.loc[best_id, col]:.6g}{unit} at trial {best_id}")
+    if not GROWN and DOE["best"].get(o["name"]) is not None:
         assert math.isclose(completed[col].max() if o["direction"] == "maximize" else completed[col].min(),
                             DOE["best"][o["name"]], rel_tol=1e-12, abs_tol=1e-12)
 
