@@ -53,6 +53,8 @@ public struct SimulationData: Sendable {
     public var sources: [String]
     /// Things the reader did that the user should hear about (columns reordered, no names), one sentence each.
     public var notes: [String]
+    /// Categorical inputs: input name → its level names; such a column holds the level's index (0, 1, …).
+    public var inputLevels: [String: [String]] = [:]
 
     /// A table from its parts (`inputs`/`outputs`/`fields` row-major).
     public init(inputNames: [String], outputNames: [String], inputUnits: [String]?, inputBounds: Bounds?,

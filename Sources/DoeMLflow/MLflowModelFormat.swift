@@ -23,8 +23,10 @@ public struct MLflowModelFormat: Sendable {
     public var outputNames: [String]
     /// Output units, when the training data gave them.
     public var outputUnits: [String]?
-    /// A few input rows for `input_example.json`, in input order.
+    /// A few input rows for `input_example.json`, in input order (a categorical input's level index).
     public var example: [[Double]]
+    /// Categorical inputs: name → level names; the DataFrame column holds the level's name (a string column).
+    public var inputLevels: [String: [String]] = [:]
     /// doe's metadata for the `metadata` section of `MLmodel` (model name, version, content hash, …).
     public var metadata: [(String, String)]
     /// Versions pinned in `requirements.txt`: onnx and onnxruntime.
@@ -53,12 +55,18 @@ public struct MLflowModelFormat: Sendable {
     }
 
     var exampleJSON: JSONValue {
-        .object([("columns", .array(inputNames.map(JSONValue.string))), ("data", .array(example.map { .array($0.map(JSONValue.double)) }))])
+        let rows = example.map { row in
+            JSONValue.array(zip(inputNames, row).map { name, x in
+                inputLevels[name].map { levels in .string(levels[min(max(Int(x.rounded()), 0), levels.count - 1)]) } ?? .double(x)
+            })
+        }
+        return .object([("columns", .array(inputNames.map(JSONValue.string))), ("data", .array(rows))])
     }
 
     var io: JSONValue {
         .object([("inputs", .array(inputNames.map(JSONValue.string))), ("outputs", .array(outputNames.map(JSONValue.string))),
                  ("input_units", inputUnits.map { .array($0.map(JSONValue.string)) } ?? .null),
+                 ("levels", .object(inputNames.compactMap { name in inputLevels[name].map { (name, .array($0.map(JSONValue.string))) } })),
                  ("output_units", outputUnits.map { .array($0.map(JSONValue.string)) } ?? .null)])
     }
 
@@ -70,8 +78,9 @@ public struct MLflowModelFormat: Sendable {
         time.timeZone = TimeZone(identifier: "UTC")
         time.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
         // column-based: MLflow checks the columns by name before the loader sees them
-        let signature = JSONValue.array(inputNames.map { .object([("type", "double"), ("name", .string($0)), ("required", .bool(true))]) })
-            .serialized
+        let signature = JSONValue.array(inputNames.map { name in
+            .object([("type", .string(inputLevels[name] == nil ? "double" : "string")), ("name", .string(name)), ("required", .bool(true))])
+        }).serialized
         var text = """
         artifact_path: \(q(MLflowModelFormat.artifactPath))
         flavors:
@@ -122,6 +131,7 @@ public struct MLflowModelFormat: Sendable {
                 io = json.load(handle)
             self.input_names = io["inputs"]
             self.output_names = io["outputs"]
+            self.levels = io.get("levels") or {}
             self.graph_input = self.session.get_inputs()[0].name
             self.graph_outputs = [o.name for o in self.session.get_outputs()]
 
@@ -134,7 +144,13 @@ public struct MLflowModelFormat: Sendable {
                 missing = [n for n in self.input_names if n not in data.columns]
                 if missing:
                     raise ValueError(f"missing input columns {missing}: the model needs {self.input_names}")
-                data = data[self.input_names].to_numpy(dtype=np.float64)
+                frame = data[self.input_names].copy()
+                for name, levels in self.levels.items():   # a categorical input: its level's name -> the level's index
+                    unknown = sorted({str(v) for v in frame[name]} - set(levels))
+                    if unknown:
+                        raise ValueError(f"{name}: {unknown} not among its levels {levels}")
+                    frame[name] = [levels.index(str(v)) for v in frame[name]]
+                data = frame.to_numpy(dtype=np.float64)
             x = np.asarray(data, dtype=np.float64)
             if x.ndim == 1:
                 x = x.reshape(1, -1)

@@ -148,6 +148,8 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var pod: PODShape?
     /// The study trained on, for `doe train --study`.
     public var study: StudyLineage?
+    /// Categorical inputs: name → level names (the network's column holds the level's index); absent when none.
+    public var categoricalInputs: [String: [String]]?
 
     /// A manifest of the current format version with these fields.
     public init(doeVersion: String?, architecture: Architecture, ensemble: Int, inputNames: [String], outputNames: [String],
@@ -179,7 +181,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         case doeVersion = "doe_version", inputNames = "input_names", outputNames = "output_names"
         case inputUnits = "input_units", outputUnits = "output_units", inputScaler = "input_scaler"
         case targetScaler = "target_scaler", weightsFile = "weights_file", inputBounds = "input_bounds"
-        case trainingRange = "training_range"
+        case trainingRange = "training_range", categoricalInputs = "categorical_inputs"
     }
 }
 

@@ -57,7 +57,7 @@ extension ModelDirectory {
     public static func manifest(of model: Surrogate, configuration: TrainingConfiguration?, sources: [ModelManifest.Source],
                                 study: ModelManifest.StudyLineage?) -> ModelManifest {
         let a = model.members[0].architecture
-        return ModelManifest(
+        var manifest = ModelManifest(
             doeVersion: DoeVersion.current,
             architecture: .init(inputs: a.inputs, hidden: a.hidden, outputs: a.outputs, activation: a.activation),
             ensemble: model.members.count, inputNames: model.inputNames, outputNames: model.outputNames,
@@ -69,6 +69,8 @@ extension ModelDirectory {
             pod: model.pod.map { .init(file: File.pod.rawValue, fieldSize: $0.mean.count, modes: $0.modes, energy: $0.energy,
                                        discardedEnergy: $0.discardedEnergy) },
             study: study)
+        manifest.categoricalInputs = model.inputLevels.isEmpty ? nil : model.inputLevels
+        return manifest
     }
 
     /// Loads the model: manifest, weights and POD, each checked against the manifest.
@@ -103,11 +105,13 @@ extension ModelDirectory {
                       basis: Matrix(rows: shape.fieldSize, columns: shape.modes, columnMajor: Array(values[shape.fieldSize...])),
                       energy: shape.energy, discardedEnergy: shape.discardedEnergy ?? 0)
         }
-        return Surrogate(inputNames: manifest.inputNames, outputNames: manifest.outputNames, inputUnits: manifest.inputUnits,
-                         outputUnits: manifest.outputUnits, inputBounds: manifest.inputBounds, trainingRange: manifest.trainingRange,
-                         inputScaler: Standardizer(mean: manifest.inputScaler.mean, std: manifest.inputScaler.std),
-                         targetScaler: Standardizer(mean: manifest.targetScaler.mean, std: manifest.targetScaler.std),
-                         members: members, pod: pod)
+        var model = Surrogate(inputNames: manifest.inputNames, outputNames: manifest.outputNames, inputUnits: manifest.inputUnits,
+                              outputUnits: manifest.outputUnits, inputBounds: manifest.inputBounds, trainingRange: manifest.trainingRange,
+                              inputScaler: Standardizer(mean: manifest.inputScaler.mean, std: manifest.inputScaler.std),
+                              targetScaler: Standardizer(mean: manifest.targetScaler.mean, std: manifest.targetScaler.std),
+                              members: members, pod: pod)
+        model.inputLevels = manifest.categoricalInputs ?? [:]
+        return model
     }
 
     /// Reads `test-predictions.csv` for `model`, or `nil` when the folder has none.

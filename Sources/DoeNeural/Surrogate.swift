@@ -40,9 +40,34 @@ public struct Surrogate: Sendable {
     public var members: [MLP]
     /// Reduced basis of the field output, if the model has one.
     public var pod: POD?
+    /// Categorical inputs: name → level names; the network's column holds the level's index (0, 1, …), and inputs
+    /// name the level (`catalyst=Pt`), never a number.
+    public var inputLevels: [String: [String]] = [:]
 
     /// Number of scalar outputs.
     public var scalarOutputs: Int { outputNames.count }
+
+    /// The network's column value for `text` given for input `name`: a categorical input's level index (`nil` when
+    /// `text` names no level: a number is refused there), else the finite number `text` holds.
+    public func columnValue(_ text: String, input name: String) -> Float? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if let levels = inputLevels[name] { return levels.firstIndex(of: text).map(Float.init) }
+        guard let v = Float(text), v.isFinite else { return nil }
+        return v
+    }
+
+    /// Problems with a matrix's categorical columns (values that are not a level's index), as `row k: 'name' …`.
+    public func categoricalProblems(_ x: Matrix<Float>, rowLabels: [String]) -> [String] {
+        var problems: [String] = []
+        for (j, name) in inputNames.enumerated() {
+            guard let levels = inputLevels[name] else { continue }
+            for i in 0..<x.rows where x[i, j] != x[i, j].rounded() || x[i, j] < 0 || Int(x[i, j]) >= levels.count {
+                problems.append("\(i < rowLabels.count ? rowLabels[i] : "row \(i)"): '\(name)' is \(x[i, j]), not the index of one of "
+                    + levels.joined(separator: ", "))
+            }
+        }
+        return problems
+    }
 
     /// Prediction for `x` (`n × inputs`, original units).
     /// - Returns: scalar outputs' mean and, for ensembles, standard deviation (`n × outputs`), and the reconstructed

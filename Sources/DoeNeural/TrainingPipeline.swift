@@ -71,6 +71,7 @@ extension SurrogateTrainer {
         var (model, report) = try train(inputs: m.inputs, outputs: m.outputs, fields: m.fields, inputNames: data.inputNames,
                                         outputNames: data.outputNames, configuration: c, progress: progress)
         model.inputUnits = data.inputUnits
+        model.inputLevels = data.inputLevels
         model.outputUnits = data.outputUnits
         model.inputBounds = data.inputBounds
         model.trainingRange = data.observedInputRange

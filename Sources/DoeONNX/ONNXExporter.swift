@@ -51,7 +51,10 @@ public enum ONNXExporter {
         var x: String
         let order = "parameter order: " + model.inputNames.enumerated().map { index, name in
             let unit = model.inputUnits.map { " [\($0[index])]" } ?? ""
-            return "\(index): \(name)\(unit)"
+            let levels = model.inputLevels[name].map { levels in
+                " (level index: " + levels.enumerated().map { "\($0) \($1)" }.joined(separator: ", ") + ")"
+            }
+            return "\(index): \(name)\(unit)\(levels ?? "")"
         }.joined(separator: ", ")
         if options.splitInputs {
             var parts: [String] = []
@@ -146,6 +149,11 @@ public enum ONNXExporter {
                                          ("output_names", model.outputNames.joined(separator: ","))]
         if let units = model.inputUnits { props.append(("parameter_units", units.joined(separator: ","))) }
         if let units = model.outputUnits { props.append(("output_units", units.joined(separator: ","))) }
+        if !model.inputLevels.isEmpty {   // catalyst=Pt|Pd|Rh: the column holds the index of the level
+            props.append(("categorical_inputs", model.inputNames.compactMap { name in
+                model.inputLevels[name].map { "\(name)=" + $0.joined(separator: "|") }
+            }.joined(separator: ",")))
+        }
         if let b = model.inputBounds {
             props.append(("parameter_low", b.low.map { "\($0)" }.joined(separator: ",")))
             props.append(("parameter_high", b.high.map { "\($0)" }.joined(separator: ",")))

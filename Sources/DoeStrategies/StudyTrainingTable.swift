@@ -7,7 +7,8 @@ import Foundation
 
 /// A study's completed trials as a training table for `doe train --study`, with the lineage the model records.
 public struct StudyTrainingTable: Sendable {
-    /// Varied parameters → objectives, one row per completed trial; categorical choices by index.
+    /// Varied parameters → objectives, one row per completed trial; a categorical choice is its index, with the
+    /// level names in `inputLevels` (so the model takes and reports names); objective units become output units.
     public var data: SimulationData
     /// Study name, journal records replayed, completed trials, SHA-256 of the journal bytes read.
     public var lineage: ModelManifest.StudyLineage
@@ -36,10 +37,14 @@ extension Study {
             }
         }
         let units = varied.contains { $0.element.unit != nil } ? varied.map { $0.element.unit ?? "" } : nil
-        let data = SimulationData(inputNames: varied.map(\.element.name), outputNames: space.objectives.map(\.name),
+        let outputUnits = space.objectives.contains { $0.unit != nil } ? space.objectives.map { $0.unit ?? "" } : nil
+        var data = SimulationData(inputNames: varied.map(\.element.name), outputNames: space.objectives.map(\.name),
                                   inputUnits: units, inputBounds: Bounds(low: ranges.map(\.low), high: ranges.map(\.high)),
                                   inputs: inputs, outputs: outputs, fields: nil, fieldWidth: 0,
-                                  rows: completed.count, droppedRows: 0, sources: [])
+                                  rows: completed.count, droppedRows: 0, sources: [], outputUnits: outputUnits)
+        for (_, p) in varied {
+            if case let .categorical(choices) = p.domain { data.inputLevels[p.name] = choices.map(\.description) }
+        }
         let lineage = ModelManifest.StudyLineage(name: name, journalRecords: state.recordCount, completedTrials: completed.count,
                                                  journalSHA256: FileDigest.sha256(of: journalBytes))
         return StudyTrainingTable(data: data, lineage: lineage)

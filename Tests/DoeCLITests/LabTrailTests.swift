@@ -62,4 +62,51 @@ import Testing
         try cli.ok(["observe", "lab", "2", "--value", "0.4", "--replace"])
         #expect(try cli.ok(["best", "lab"]).contains("mass = 0.4 kg"))
     }
+
+    /// A study-trained model keeps its categorical factor's level names: train, predict, ONNX metadata (MLflow's pyfunc
+    /// is checked in MLflowTests), and its objective units become the model's output units.
+    @Test func categoricalFactorsKeepTheirNamesThroughTrainAndPredict() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try Self.catalystStudy(cli)
+        try cli.ok(["train", "--study", "cat", "--out", "m", "--epochs", "30", "--hidden", "8"])
+        let manifestText = try #require(cli.read("m/model.json"))
+        let manifest = try #require(try cli.json(manifestText) as? [String: Any])
+        #expect((manifest["categorical_inputs"] as? [String: [String]]) == ["catalyst": ["Pt", "Pd", "Rh"]], "\(manifest)")
+        #expect((manifest["output_units"] as? [String]) == ["%"])
+        try cli.write("points.csv", "id,x,catalyst\na,0.2,Pt\nb,0.7,Rh\n")
+        let predicted = try cli.run(["predict", "m", "--input", "points.csv"])
+        #expect(predicted.status == 0 && predicted.stdout.split(separator: "\n").count == 3, "\(predicted.stderr)")
+        for (bad, message) in [("0.5", "'catalyst' is '0.5': expected one of Pt, Pd, Rh"), ("Au", "'catalyst' is 'Au'"),
+                               ("1", "expected one of Pt, Pd, Rh")] {
+            try cli.write("bad.csv", "x,catalyst\n0.2,\(bad)\n")
+            let refused = try cli.run(["predict", "m", "--input", "bad.csv"])
+            #expect(refused.status == 64 && refused.stderr.contains(message), "\(bad): \(refused.stderr)")
+        }
+        try cli.ok(["export", "m", "--onnx", "m.onnx"])
+        let onnx = String(decoding: try Data(contentsOf: URL(fileURLWithPath: cli.directory + "/m.onnx")), as: UTF8.self)
+        #expect(onnx.contains("categorical_inputs") && onnx.contains("catalyst=Pt|Pd|Rh"))
+    }
+
+    /// A study with a real factor and a categorical one, 12 completed trials.
+    static func catalystStudy(_ cli: CLI) throws {
+        try cli.write("cat.yaml", """
+            parameters:
+              - {name: x, type: real, low: 0, high: 1}
+              - {name: catalyst, type: categorical, choices: [Pt, Pd, Rh]}
+            objectives:
+              - {name: yield, direction: maximize, unit: "%"}
+            """)
+        try cli.ok(["init", "cat", "--space", "cat.yaml", "--seed", "1"])
+        for _ in 0..<3 {
+            let doc = try #require(try cli.json(try cli.ok(["suggest", "cat", "--batch", "4", "--json"])) as? [String: Any])
+            for t in try #require(doc["trials"] as? [[String: Any]]) {
+                let p = try #require(t["params"] as? [String: Any])
+                let bonuses: [String: Double] = ["Pt": 10, "Pd": 5, "Rh": 0]
+                let x = p["x"] as? Double ?? 0
+                let bonus = bonuses[p["catalyst"] as? String ?? ""] ?? 0
+                try cli.ok(["observe", "cat", "\(t["id"]!)", "--value", "\(50 + 20 * x + bonus)"])
+            }
+        }
+    }
 }

@@ -122,6 +122,18 @@ import Testing
         #expect(broken.status == 1 && broken.stderr.contains("HTTP 500"), "\(broken.stderr)")
         let noRunning = try runProcess(python, [check, "no-running", uri, "doe-models"])
         #expect(noRunning.0 == 0, "\(noRunning.1)")
+
+        // a study-trained model with a categorical factor: pyfunc takes the level names, as doe predict does
+        try LabTrailTests.catalystStudy(cli)
+        try cli.ok(["train", "--study", "cat", "--out", "cm", "--epochs", "30", "--hidden", "8"])
+        try cli.ok(["registry", "add", "cm", "--name", "catalyst"] + r)
+        try cli.ok(["registry", "promote", "catalyst@1", "--alias", "production"] + r)
+        try cli.ok(["registry", "push-mlflow", "catalyst@production", "--tracking-uri", uri] + r)
+        try cli.write("cat-points.csv", "x,catalyst\n0.2,Pt\n0.7,Rh\n0.5,Pd\n")
+        try cli.write("cat-expected.csv", try cli.ok(["predict", "cm", "--input", "cat-points.csv"]))
+        let categorical = try runProcess(python, [check, "pyfunc", uri, "catalyst", cli.directory + "/cat-points.csv",
+                                                  cli.directory + "/cat-expected.csv"])
+        #expect(categorical.0 == 0, "\(categorical.1)")
     }
 
     /// Every descendant of `root` (from `ps`), deepest last.

@@ -50,8 +50,22 @@ def model(name, input_csv, expected_csv):
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "model")}
     assert {"model/MLmodel", "model/model.onnx", "model/input_example.json"} <= artifacts, artifacts
 
+    outputs, rows = pyfunc(name, input_csv, expected_csv)
+    with tempfile.TemporaryDirectory() as tmp:
+        import onnx
+        onnx_model = mlflow.onnx.load_model(f"models:/{name}@production", dst_path=tmp)
+        onnx.checker.check_model(onnx_model, full_check=True)
+    print(f"{name}@production = MLflow version {version.version}, run {run.info.run_id}: {len(params)} params, "
+          f"{len(metrics)} metrics, {len(curve)}-step curve, {len(datasets)} datasets; pyfunc matches doe predict on "
+          f"{rows} rows x {len(outputs)} outputs")
+
+
+def pyfunc(name, input_csv, expected_csv):
+    """models:/NAME@production through mlflow.pyfunc, on a DataFrame with the columns reversed, against doe predict."""
     loaded = mlflow.pyfunc.load_model(f"models:/{name}@production")
-    frame = pd.read_csv(input_csv).astype("float64")   # MLflow refuses int64 for a double column
+    frame = pd.read_csv(input_csv)
+    numeric = frame.select_dtypes("number").columns
+    frame[numeric] = frame[numeric].astype("float64")   # MLflow refuses int64 for a double column
     predicted = loaded.predict(frame[frame.columns[::-1]])
     expected = pd.read_csv(expected_csv)
     outputs = [c for c in expected.columns if c in predicted.columns and c not in frame.columns]
@@ -60,13 +74,7 @@ def model(name, input_csv, expected_csv):
         scale = max(1.0, float(np.abs(expected[column]).max()))
         error = float(np.abs(predicted[column].to_numpy() - expected[column].to_numpy()).max())
         assert error <= 1e-4 * scale, (column, error, scale)
-    with tempfile.TemporaryDirectory() as tmp:
-        import onnx
-        onnx_model = mlflow.onnx.load_model(f"models:/{name}@production", dst_path=tmp)
-        onnx.checker.check_model(onnx_model, full_check=True)
-    print(f"{name}@production = MLflow version {version.version}, run {run.info.run_id}: {len(params)} params, "
-          f"{len(metrics)} metrics, {len(curve)}-step curve, {len(datasets)} datasets; pyfunc matches doe predict on "
-          f"{len(frame)} rows x {len(outputs)} outputs")
+    return outputs, len(frame)
 
 
 def study(experiment_name, trials):
@@ -101,6 +109,9 @@ def no_running(experiment_name):
 
 if mode == "model":
     model(*sys.argv[3:6])
+elif mode == "pyfunc":
+    outputs, rows = pyfunc(*sys.argv[3:6])
+    print(f"{sys.argv[3]}: pyfunc matches doe predict on {rows} rows x {len(outputs)} outputs")
 elif mode == "study":
     study(sys.argv[3], int(sys.argv[4]))
 elif mode == "no-running":

@@ -78,6 +78,7 @@ enum MLflowPushBuilder {
                                    model: MLflowModelFormat(onnx: onnx, inputNames: manifest.inputNames, inputUnits: manifest.inputUnits,
                                                             outputNames: manifest.outputNames, outputUnits: manifest.outputUnits,
                                                             example: example, metadata: metadata))
+        push.model.inputLevels = surrogate.inputLevels
         push.aliases = aliases
         push.description = "doe \(v.name)@\(v.version)"
         // params: training settings and lineage

@@ -275,7 +275,11 @@ extension DoeCommand {
                 let loaded = try DumpReader.load([path], layout: layout)
                 printNotes(loaded.notes)
                 let data = try matched(loaded, to: surrogate, label: "the model \(model)", outputs: false)
-                return (data.matrices.inputs, [], Array(repeating: [], count: data.rows), (0..<data.rows).map { "row \($0)" })
+                let labels = (0..<data.rows).map { "row \($0)" }
+                if let problem = surrogate.categoricalProblems(data.matrices.inputs, rowLabels: labels).first {
+                    throw DumpTrainingError("\(path) \(problem)")
+                }
+                return (data.matrices.inputs, [], Array(repeating: [], count: data.rows), labels)
             }
             let table = try CSV.parse(try readInput(path), source: path)
             guard let header = table.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
@@ -293,7 +297,12 @@ extension DoeCommand {
             var passthrough: [[String]] = []
             for (i, record) in table.dropFirst().enumerated() {
                 for (j, c) in columns.enumerated() {
-                    guard c < record.fields.count, let v = Float(record.fields[c].trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                    guard c < record.fields.count, let v = surrogate.columnValue(record.fields[c], input: names[j]) else {
+                        if let levels = surrogate.inputLevels[names[j]] {
+                            let given = c < record.fields.count ? record.fields[c] : ""
+                            throw DumpTrainingError("\(path) line \(record.line): '\(names[j])' is '\(given)': expected one of "
+                                + "\(levels.joined(separator: ", ")) (a categorical input)")
+                        }
                         throw DumpTrainingError("\(path) line \(record.line): '\(names[j])' is not a finite number")
                     }
                     m[i, j] = v
