@@ -46,11 +46,22 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         public var path: String
         /// Lower-case hex SHA-256 of the file's bytes.
         public var sha256: String
+        /// The git commit of the work tree holding the dump, when it is in one.
+        public var gitCommit: String?
+        /// Whether the dump was committed as it was read (`false`: changed or untracked at training time).
+        public var gitClean: Bool?
 
         /// A source with these fields.
-        public init(path: String, sha256: String) {
+        public init(path: String, sha256: String, gitCommit: String? = nil, gitClean: Bool? = nil) {
             self.path = path
             self.sha256 = sha256
+            self.gitCommit = gitCommit
+            self.gitClean = gitClean
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case path, sha256
+            case gitCommit = "git_commit", gitClean = "git_clean"
         }
     }
 

@@ -75,7 +75,11 @@ extension SurrogateTrainer {
         model.outputUnits = data.outputUnits
         model.inputBounds = data.inputBounds
         model.trainingRange = data.observedInputRange
-        let sources = try data.sources.map { ModelManifest.Source(path: $0, sha256: try FileDigest.sha256(ofFile: $0)) }
+        let sources = try data.sources.map { path in
+            let revision = GitRevision.of(file: path)
+            return ModelManifest.Source(path: path, sha256: try FileDigest.sha256(ofFile: path), gitCommit: revision?.commit,
+                                        gitClean: revision?.clean)
+        }
         let test = TestPredictions(model: model, inputs: m.inputs, outputs: m.outputs, fields: m.fields, indices: report.testRowIndices)
         var metrics = TrainingMetrics(report: report, droppedRows: data.droppedRows, pod: model.pod)
         let iso = ISO8601DateFormatter()

@@ -53,7 +53,10 @@ public enum ModelReport {
                             "patience \(t.patience)", "seed \(t.seed)"]
             facts.append(("Training", settings.joined(separator: ", ")))
         }
-        for source in m.manifest.sources { facts.append(("Data", "\(source.path) (SHA-256 \(source.sha256))")) }
+        for source in m.manifest.sources {
+            let git = source.gitCommit.map { ", git \($0.prefix(12))\(source.gitClean == false ? " with uncommitted changes" : "")" } ?? ""
+            facts.append(("Data", "\(source.path) (SHA-256 \(source.sha256)\(git))"))
+        }
         if let study = m.manifest.study {
             facts.append(("Study", "\(study.name): \(study.completedTrials) completed trials, journal SHA-256 \(study.journalSHA256)"))
         }

@@ -33,6 +33,29 @@ import Testing
         #expect(by.hasPrefix("carla@") && !by.contains(":"), "\(by)")
     }
 
+    /// A dump in a git work tree: the model records the commit, and whether the file was committed as read.
+    @Test func theGitCommitOfTheTrainingDataIsRecorded() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let repo = cli.directory + "/data"
+        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: SurrogateCLITests.plate, toPath: repo + "/plate.h5")
+        let git = { (arguments: [String]) throws -> (Int32, String) in
+            try runProcess("/usr/bin/env", ["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t"] + arguments)
+        }
+        guard try git(["init", "-q"]).0 == 0 else { return }   // no git on this machine: nothing to record
+        #expect(try git(["add", "plate.h5"]).0 == 0 && git(["commit", "-qm", "data"]).0 == 0)
+        let head = try git(["rev-parse", "HEAD"]).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.copyItem(atPath: repo + "/plate.h5", toPath: repo + "/untracked.h5")
+        try cli.ok(["train", "data/plate.h5", "data/untracked.h5", "--out", "m", "--epochs", "3"])
+        let manifestText = try #require(cli.read("m/model.json"))
+        let sources = try #require((try cli.json(manifestText) as? [String: Any])?["sources"] as? [[String: Any]])
+        #expect(sources.map { $0["git_commit"] as? String } == [head, head], "\(sources)")
+        #expect(sources.map { $0["git_clean"] as? Bool } == [true, false], "the untracked copy is not clean")
+        try cli.ok(["report", "m", "--format", "html", "--out", "rep"])
+        #expect(cli.read("rep/m.html")?.contains("git \(head.prefix(12)) with uncommitted changes") == true)
+    }
+
     @Test func unitsFromTheDumpReachMetricsONNXRegistryGateAndReport() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }

@@ -204,7 +204,8 @@ func svgElements(_ html: String) -> [String] {
 
     @Test func theShippedTemplatesHaveTheirCellsAndNoUnknownKeys() throws {
         let study = try NotebookTemplate.named("study"), model = try NotebookTemplate.named("model")
-        #expect(study.cells.count == 14 && model.cells.count == 9)
+        #expect(study.cells.count == 18 && model.cells.count == 9)
+        #expect(study.cells.filter { $0.kind == "data" }.count == 1, "one collapsed data cell holds the embedded JSON")
         let keys = Set((study.cells + model.cells).flatMap { $0.text.matches(of: #/\{\{(\w+)\}\}/#).map { String($0.1) } })
         #expect(keys == ["name", "generated_at", "doe_version", "source", "sha256", "record_count", "study_path", "absolute_study_path",
                          "space_json", "doe_json", "model_path", "absolute_model_path"])

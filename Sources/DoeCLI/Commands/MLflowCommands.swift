@@ -133,8 +133,10 @@ enum MLflowPushBuilder {
         for source in manifest.sources {
             push.datasets.append(MLflowDataset(name: (source.path as NSString).lastPathComponent, digest: source.sha256,
                                                sourceType: "local",
-                                               source: JSONValue.object([("uri", .string(source.path)),
-                                                                         ("sha256", .string(source.sha256))]).serialized,
+                                               source: JSONValue.object([("uri", .string(source.path)), ("sha256", .string(source.sha256)),
+                                                                         ("git_commit", source.gitCommit.map(JSONValue.string) ?? .null),
+                                                                         ("git_clean", source.gitClean.map(JSONValue.bool) ?? .null)])
+                                                   .serialized,
                                                context: "training"))
         }
         if let study = manifest.study {
