@@ -131,6 +131,10 @@ public struct StudySummary: Sendable {
     public func json(space: DesignSpace, study: Study) -> JSONValue {
         .object([
             ("study", .string(name)),
+            ("objectives", .array(space.objectives.map { o in
+                .object([("name", .string(o.name)), ("direction", .string(o.direction.rawValue)),
+                         ("unit", o.unit.map(JSONValue.string) ?? .null)])
+            })),
             ("counts", .object(TrialState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
             ("initial_design", .object([("size", .int(initialDesignSize)), ("taken", .int(initialDesignTaken))])),
             ("best", .array(best.map { TrialTable.json($0, space: space) })),
@@ -158,6 +162,12 @@ public struct StudySummary: Sendable {
             })),
             ("failed", .array(failed.map { t in
                 .object([("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("reason", t.reason.map(JSONValue.string) ?? .null)])
+            })),
+            ("changes", .array(changed.flatMap { t in
+                t.changes.map { c in
+                    .object([("trial", .int(t.id)), ("kind", .string(c.kind)), ("at", .string(c.at)), ("by", .string(c.by)),
+                             ("reason", c.reason.map(JSONValue.string) ?? .null)])
+                }
             })),
         ])
     }

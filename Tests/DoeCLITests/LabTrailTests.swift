@@ -43,6 +43,9 @@ import Testing
                      "mass [kg]"] {
             #expect(status.contains(text), "status lacks '\(text)':\n\(status)")
         }
+        let statusJSON = try #require(try cli.json(try cli.ok(["status", "lab", "--json"])) as? [String: Any])
+        #expect((statusJSON["objectives"] as? [[String: Any]])?.first?["unit"] as? String == "kg")
+        #expect((statusJSON["changes"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["corrected", "retracted"])
         let text = try cli.ok(["trials", "lab", "--format", "text"])
         #expect(text.contains("mass [kg]") && text.contains("corrections"))
         // refused: a pending trial has no result to retract; an unknown trial; no reason
