@@ -20,8 +20,11 @@ import Testing
         #expect(flow["r2"]! >= 0.999, "R² \(flow["r2"]!)")
         let modelText = try #require(cli.read("bh/model.json"))
         let modelJSON = try #require(try cli.json(modelText) as? [String: Any])
-        let sources = try #require(modelJSON["sources"] as? [[String: String]])
-        #expect(sources.count == 1 && sources[0]["sha256"]?.count == 64, "lineage: \(sources)")
+        let sources = try #require(modelJSON["sources"] as? [[String: Any]])
+        #expect(sources.count == 1 && (sources[0]["sha256"] as? String)?.count == 64, "lineage: \(sources)")
+        if FileManager.default.fileExists(atPath: Self.root + "/.git") {   // the dump is in this checkout: its commit is recorded
+            #expect((sources[0]["git_commit"] as? String)?.count == 40, "lineage: \(sources)")
+        }
         for file in ["model.json", "weights.bin", "metrics.json", "history.csv"] {
             #expect(FileManager.default.fileExists(atPath: cli.directory + "/bh/" + file), "\(file)")
         }
