@@ -10,8 +10,10 @@ import argparse
 import base64
 import io
 import json
+import os
 import pathlib
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -75,7 +77,8 @@ def main():
     port = free_port()
     browser = subprocess.Popen([args.chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                 "--disable-extensions", "--disable-dev-shm-usage", f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
-                                "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)   # its own process group: its GPU and network helpers go with it
     try:
         # until the port answers or the browser exits; the limit only stops a browser that hangs
         deadline = time.time() + 600
@@ -162,11 +165,21 @@ def main():
         if console:
             failures.append(f"{len(console)} console errors or warnings")
     finally:
-        browser.terminate()
+        # the whole group: terminating only the browser left its helper processes running after every test
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(browser.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                browser.wait(timeout=10)
+                break
+            except subprocess.TimeoutExpired:
+                continue
         try:
-            browser.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
+            os.killpg(browser.pid, signal.SIGKILL)   # helpers that outlived the browser itself
+        except ProcessLookupError:
+            pass
         shutil.rmtree(profile, ignore_errors=True)
 
     report["failures"] = failures
