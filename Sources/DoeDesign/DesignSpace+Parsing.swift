@@ -29,10 +29,12 @@ extension DesignSpace {
         var initialTrials: Int?
         var acquisition: AcquisitionKind?
         var kernel: KernelKind?
+        var referenceNode: Any?
         if let list = document as? [Any] {
             parametersNode = list
         } else if let map = document as? [String: Any] {
-            let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description", "acquisition", "kernel"]
+            let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description", "acquisition", "kernel",
+                                        "reference_point"]
             if let unknown = map.keys.sorted().first(where: { !allowed.contains($0) }) {
                 throw SpaceError(source: source, location: nil, field: unknown,
                                  message: "unknown top-level field (expected \(allowed.sorted().joined(separator: ", ")))")
@@ -51,6 +53,7 @@ extension DesignSpace {
             }
             acquisition = try choice(map["acquisition"], field: "acquisition", source: source)
             kernel = try choice(map["kernel"], field: "kernel", source: source)
+            referenceNode = map["reference_point"]
         } else {
             throw SpaceError(source: source, location: nil, field: nil,
                              message: "expected a list of parameters or an object with 'parameters:' and 'objectives:'")
@@ -68,7 +71,26 @@ extension DesignSpace {
         var space = try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
         space.acquisition = acquisition
         space.kernel = kernel
+        if let referenceNode { space.referencePoint = try parseReferencePoint(referenceNode, objectives: objectives, source: source) }
         return space
+    }
+
+    /// `reference_point: {mass: 10, deflection: 2}`: a finite value for every objective, and only for objectives.
+    private static func parseReferencePoint(_ node: Any, objectives: [Objective], source: String) throws -> [String: Double] {
+        func fail(_ message: String) -> SpaceError { SpaceError(source: source, location: nil, field: "reference_point", message: message) }
+        guard objectives.count >= 2 else { throw fail("a reference point is for two or more objectives (the hypervolume)") }
+        guard let map = node as? [String: Any] else { throw fail("expected a mapping objective: value, e.g. {mass: 10, deflection: 2}") }
+        var point: [String: Double] = [:]
+        for key in map.keys.sorted() {
+            guard objectives.contains(where: { $0.name == key }) else {
+                throw fail("'\(key)' is not an objective (objectives: \(objectives.map(\.name).joined(separator: ", ")))")
+            }
+            let value = (map[key] as? Double) ?? (map[key] as? Int).map(Double.init)
+            guard let value, value.isFinite else { throw fail("the value of '\(key)' must be a finite number, got \(map[key] ?? "null")") }
+            point[key] = value
+        }
+        if let missing = objectives.first(where: { point[$0.name] == nil }) { throw fail("no value for objective '\(missing.name)'") }
+        return point
     }
 
     /// A named choice (`acquisition`, `kernel`) of the file: one of the enum's names, or absent.

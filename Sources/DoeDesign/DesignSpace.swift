@@ -57,6 +57,9 @@ public struct DesignSpace: Sendable, Equatable {
     public var acquisition: AcquisitionKind?
     /// Kernel, if the file sets it.
     public var kernel: KernelKind?
+    /// The hypervolume's reference point, objective name → value in the objective's units (`reference_point:` in the
+    /// space file); `nil` infers one from the observations.
+    public var referencePoint: [String: Double]?
 
     /// Creates a space directly (validated like a parsed one).
     public init(parameters: [Parameter], objectives: [Objective] = [Objective(name: "value", direction: .minimize)],

@@ -48,6 +48,8 @@ public struct StudySummary: Sendable {
     public let failed: [Trial]
     /// Trials whose result was corrected or retracted, with the changes in ``Trial/changes``.
     public let changed: [Trial]
+    /// With two or more objectives, the hypervolume of the completed trials' front and its reference point.
+    public let hypervolume: StudyHypervolume?
     /// Size of the initial space-filling design.
     public let initialDesignSize: Int
     /// Trials counting towards the initial design (completed + pending).
@@ -71,6 +73,7 @@ public struct StudySummary: Sendable {
         }
         failed = state.trials.filter { [.failed, .abandoned, .retracted].contains($0.state) }
         changed = state.trials.filter { !$0.changes.isEmpty }
+        hypervolume = StudyHypervolume(trials: state.trials(in: .completed), space: space)
         var atBounds: [BoundHit] = []
         for t in best {
             for (p, value) in zip(space.parameters, t.params) {
@@ -138,6 +141,7 @@ public struct StudySummary: Sendable {
             ("counts", .object(TrialState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
             ("initial_design", .object([("size", .int(initialDesignSize)), ("taken", .int(initialDesignTaken))])),
             ("best", .array(best.map { TrialTable.json($0, space: space) })),
+            ("hypervolume", hypervolume?.json(space: space) ?? .null),
             ("at_bounds", .array(atBounds.map { b in
                 .object([("trial", .int(b.trial)), ("parameter", .string(b.parameter)), ("bound", .string(b.bound)),
                          ("value", .double(b.value))])

@@ -30,6 +30,7 @@ extension DoeCommand {
                 : "initial design complete (\(summary.initialDesignSize) trials); Bayesian optimization (GP)"
             out.append("phase: " + phase)
             out.append(contentsOf: bestLines(summary.best, space: s.space))
+            if let hv = summary.hypervolume { out.append("Pareto front: \(summary.best.count) trials, " + hv.text(space: s.space)) }
             for b in summary.atBounds {
                 let unit = s.space.parameters.first { $0.name == b.parameter }?.unit
                 out.append("note: best trial \(b.trial) has \(b.parameter) = \(NumberText.withUnit(b.value, unit)) "
@@ -89,11 +90,16 @@ extension DoeCommand {
 
         func run() throws {
             let s = try study.open()
-            let best = StudySummary.best(try s.load().trials(in: .completed), objectives: s.space.objectives)
+            let completed = try s.load().trials(in: .completed)
+            let best = StudySummary.best(completed, objectives: s.space.objectives)
+            let hypervolume = StudyHypervolume(trials: completed, space: s.space)
             if json {
-                emit(JSONValue.object([("best", .array(best.map { TrialTable.json($0, space: s.space) }))]).serialized)
+                var members: [(String, JSONValue)] = [("best", .array(best.map { TrialTable.json($0, space: s.space) }))]
+                if let hypervolume { members.append(("hypervolume", hypervolume.json(space: s.space))) }
+                emit(JSONValue.object(members).serialized)
             } else {
-                emit(bestLines(best, space: s.space).joined(separator: "\n"))
+                emit((bestLines(best, space: s.space) + (hypervolume.map { ["Pareto front: " + $0.text(space: s.space)] } ?? []))
+                    .joined(separator: "\n"))
             }
         }
     }
