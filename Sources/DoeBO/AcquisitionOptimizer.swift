@@ -25,14 +25,30 @@ public struct AcquisitionOptimizer: Sendable {
     /// The best assignment not in `excluded`, its features and acquisition value.
     /// - Parameter region: an optional box in feature space (`lower`, `upper`) the search is restricted to
     ///   (a trust region around the incumbent); `nil` searches the whole space.
+    /// - Parameter fixed: parameters held at a value (index → value): every candidate carries them, their features
+    ///   are pinned in L-BFGS's box, and the discrete search does not move them.
     public func maximize(_ acquisition: Acquisition, gp: GaussianProcess, encoding: SpaceEncoding,
                          excluded: Set<[ParameterValue]>,
-                         region: (lower: [Double], upper: [Double])? = nil) -> (assignment: [ParameterValue], features: [Double],
-                                                                                value: Double)? {
+                         region: (lower: [Double], upper: [Double])? = nil,
+                         fixed: [Int: ParameterValue] = [:]) -> (assignment: [ParameterValue], features: [Double],
+                                                                 value: Double)? {
         let space = encoding.space
         let d = encoding.dimension
-        let boxLower = region?.lower ?? Array(repeating: 0, count: d)
-        let boxUpper = region?.upper ?? Array(repeating: 1, count: d)
+        func pin(_ a: [ParameterValue]) -> [ParameterValue] {
+            guard !fixed.isEmpty else { return a }
+            var a = a
+            for (i, v) in fixed where i < a.count { a[i] = v }
+            return a
+        }
+        var boxLower = region?.lower ?? Array(repeating: 0, count: d)
+        var boxUpper = region?.upper ?? Array(repeating: 1, count: d)
+        if !fixed.isEmpty {   // the fixed parameters' features are pinned at their encoded value
+            let pinned = encoding.encode(pin(space.assignment(fromUnit: Array(repeating: 0.5, count: space.dimension))))
+            for j in 0..<d where fixed[encoding.featureParameter[j]] != nil {
+                boxLower[j] = pinned[j]
+                boxUpper[j] = pinned[j]
+            }
+        }
         // Raw candidates: Sobol in the design cube, mapped to valid assignments.
         var candidates: [[ParameterValue]] = []
         if space.dimension <= SobolSequence.maxDimension {
@@ -62,6 +78,7 @@ public struct AcquisitionOptimizer: Sendable {
                 encoding.decode((0..<d).map { boxLower[$0] + u[$0] * (boxUpper[$0] - boxLower[$0]) })
             }
         }
+        candidates = candidates.map(pin)
         var features = candidates.map(encoding.encode)
         var values = acquisition.values(gp, at: matrix(features, columns: d))
         for (k, c) in candidates.enumerated() where excluded.contains(c) { values[k] = -.infinity }
@@ -82,7 +99,7 @@ public struct AcquisitionOptimizer: Sendable {
                 if !g.isEmpty { for j in g.indices { g[j] = -grad[j] } }
                 return -v
             }) else { continue }
-            var assignment = encoding.decode(result.point)
+            var assignment = pin(encoding.decode(result.point))
             if !encoding.hasDiscreteParameters {
                 candidates.append(assignment)
                 features.append(result.point)
@@ -93,7 +110,7 @@ public struct AcquisitionOptimizer: Sendable {
             var current = acquisition.values(gp, at: matrix([encoding.encode(assignment)], columns: d))[0]
             if excluded.contains(assignment) { current = -.infinity }
             for _ in 0..<20 {
-                let neighbours = encoding.neighbours(of: assignment).filter { !excluded.contains($0) }
+                let neighbours = encoding.neighbours(of: assignment).filter { !excluded.contains($0) && pin($0) == $0 }
                 guard !neighbours.isEmpty else { break }
                 let nv = acquisition.values(gp, at: matrix(neighbours.map(encoding.encode), columns: d))
                 guard let bestIndex = nv.indices.max(by: { nv[$0] < nv[$1] }), nv[bestIndex] > current else { break }

@@ -21,6 +21,9 @@ public struct BOSettings: Sendable {
     public var localFraction: Double? = 0.75
     /// Side of the trust region in the unit cube (scaled per feature by relative lengthscale, as in TuRBO).
     public var trustRegionSide: Double = 0.2
+    /// Parameters held at a value for this call (`doe suggest --fix`): parameter index → value; the GP still models
+    /// them, the acquisition is maximized over the others.
+    public var fixed: [Int: ParameterValue] = [:]
     /// The default settings.
     public init() {}
 }
@@ -152,9 +155,10 @@ public enum BayesianOptimizer {
             if k > 0, let fraction = settings.localFraction, Double(k) >= Double(count) * (1 - fraction) {
                 region = trustRegion(around: fitted, sideLength: settings.trustRegionSide)
             }
-            guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region)
+            guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region,
+                                                fixed: settings.fixed)
                     ?? (region == nil ? nil : optimizer.maximize(acquisition, gp: gp, encoding: encoding,
-                                                                 excluded: excluded)) else { break }
+                                                                 excluded: excluded, fixed: settings.fixed)) else { break }
             let posterior = gp.posterior(at: Matrix(rows: 1, columns: best.features.count, columnMajor: best.features))
             let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
             proposals.append(BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),

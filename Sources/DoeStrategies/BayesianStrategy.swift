@@ -20,11 +20,24 @@ public struct BayesianStrategy: SuggestionStrategy {
     /// Kernel override (`--kernel`); `nil` uses the space file's, else chooses between RBF and Matérn-5/2 by
     /// marginal likelihood at every suggestion (neither kernel won on every problem of `make bench-bo`).
     public var kernel: KernelKind?
+    /// Parameters held at a value for this call (`doe suggest --fix thickness=3`), by name; recorded with each trial.
+    public var fixed: [String: ParameterValue] = [:]
 
-    /// A strategy with optional acquisition and kernel overrides (`nil` defers to the space file).
-    public init(acquisition: AcquisitionKind? = nil, kernel: KernelKind? = nil) {
+    /// A strategy with optional acquisition and kernel overrides (`nil` defers to the space file) and fixed values.
+    public init(acquisition: AcquisitionKind? = nil, kernel: KernelKind? = nil, fixed: [String: ParameterValue] = [:]) {
         self.acquisition = acquisition
         self.kernel = kernel
+        self.fixed = fixed
+    }
+
+    /// `suggestion` with the fixed values in place and `fixed` in its generator info.
+    func pinned(_ suggestion: Suggestion, space: DesignSpace) -> Suggestion {
+        guard !fixed.isEmpty else { return suggestion }
+        var params = suggestion.params
+        for (i, p) in space.parameters.enumerated() { if let v = fixed[p.name] { params[i] = v } }
+        var info = suggestion.info.members ?? []
+        info.append(("fixed", .object(space.parameters.compactMap { p in fixed[p.name].map { (p.name, $0.json) } })))
+        return Suggestion(params: params, generator: suggestion.generator, info: .object(info))
     }
 
     /// Proposes `count` trials: Sobol points while the initial design is incomplete (or fewer than two trials are
@@ -34,7 +47,8 @@ public struct BayesianStrategy: SuggestionStrategy {
         let pending = state.trials(in: .pending)
         var sobolCount = min(count, max(0, space.initialDesignSize - completed.count - pending.count))
         if completed.count < 2 { sobolCount = count }
-        var suggestions = sobolCount > 0 ? try SobolContinuation().suggest(count: sobolCount, state: state, space: space) : []
+        var suggestions = sobolCount > 0
+            ? try SobolContinuation().suggest(count: sobolCount, state: state, space: space).map { pinned($0, space: space) } : []
         let remaining = count - suggestions.count
         guard remaining > 0 else { return suggestions }
 
@@ -42,6 +56,7 @@ public struct BayesianStrategy: SuggestionStrategy {
         settings.acquisition = acquisition ?? space.acquisition ?? .logei
         settings.kernel = kernel ?? space.kernel
         settings.seed = ObjectiveModel.seed(for: state)
+        for (i, p) in space.parameters.enumerated() { if let v = fixed[p.name] { settings.fixed[i] = v } }
         let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
         // One objective: the very model `status` and `report` show (same function, same seed, known standard
         // errors as noise). Several: propose fits the ParEGO scalarization, without known noise.
@@ -66,10 +81,12 @@ public struct BayesianStrategy: SuggestionStrategy {
                 let sign = space.objectives[0].direction.sign
                 info.append(("predicted", .object([("mean", finite(sign * p.predictedMean)), ("std", finite(p.predictedStd))])))
             }
-            suggestions.append(Suggestion(params: p.assignment, generator: "gp-\(settings.acquisition.rawValue)", info: .object(info)))
+            let suggestion = Suggestion(params: p.assignment, generator: "gp-\(settings.acquisition.rawValue)", info: .object(info))
+            suggestions.append(pinned(suggestion, space: space))
         }
         if suggestions.count < count {  // a small discrete space is exhausted: fall back to the Sobol sequence
             suggestions += try SobolContinuation().suggest(count: count - suggestions.count, state: state, space: space, after: suggestions)
+                .map { pinned($0, space: space) }
         }
         return suggestions
     }

@@ -17,13 +17,15 @@ extension DoeCommand {
             Example:
               doe suggest plate --batch 4
               doe suggest plate --batch 4 --json
+              doe suggest plate --batch 4 --fix material=steel
 
             Pending trials count as taken: a second suggest while a batch runs proposes new points. \
             Until the initial design is complete the scrambled Sobol sequence of the study continues; then a \
             Gaussian process (ARD squared-exponential or Matern-5/2, MAP hyperparameters, log output warping when \
             the likelihood prefers it) picks each point by log expected improvement, the batch chosen greedily \
             with Kriging-believer fantasies. JSON output: {"trials":[{"id":7,"params":{…},"generator":"sobol"}]}; \
-            GP trials carry the model's prediction and acquisition value.
+            GP trials carry the model's prediction and acquisition value. --fix NAME=VALUE holds a parameter for this \
+            batch (the GP still models it; the others are optimized) and is recorded with each trial.
             """
         )
 
@@ -44,13 +46,35 @@ extension DoeCommand {
         @Option(help: "GP kernel: rbf (squared exponential) or matern52; default: the space file's, else chosen by marginal likelihood.")
         var kernel: KernelKind?
 
+        @Option(help: "Hold a parameter at a value for this batch: NAME=VALUE (repeatable); recorded with each trial.")
+        var fix: [String] = []
+
         func validate() throws {
             guard batch >= 1 && batch <= 100_000 else { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
         }
 
         func run() throws {
             let s = try study.open()
-            let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition, kernel: kernel))
+            var fixed: [String: ParameterValue] = [:]
+            for text in fix {
+                guard let equals = text.firstIndex(of: "=") else {
+                    throw ValidationError("--fix \(text): expected NAME=VALUE, e.g. thickness=3")
+                }
+                let name = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
+                let raw = String(text[text.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+                guard let p = s.space.parameters.first(where: { $0.name == name }) else {
+                    throw ValueError("--fix \(text): no parameter '\(name)' (parameters: "
+                        + s.space.parameters.map(\.name).joined(separator: ", ") + ")")
+                }
+                guard p.isVaried else { throw ValueError("--fix \(text): '\(name)' is already fixed by the space file") }
+                guard fixed[name] == nil else { throw ValueError("--fix \(text): '\(name)' is fixed twice") }
+                fixed[name] = try s.space.value(typedCell(raw), for: p, context: "--fix \(text)")
+            }
+            guard fixed.isEmpty || fixed.count < s.space.dimension else {
+                throw ValueError("--fix: every varied parameter is fixed, so there is nothing to choose "
+                    + "(record such a trial with `doe observe NAME --results FILE`, params and values)")
+            }
+            let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition, kernel: kernel, fixed: fixed))
             switch json ? .json : format {
             case .json:
                 emit(JSONValue.object([("trials", .array(trials.map { t in
