@@ -162,6 +162,11 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     /// Categorical inputs: name → level names (the network's column holds the level's index); absent when none.
     public var categoricalInputs: [String: [String]]?
 
+    /// The scalar outputs that have a unit, in output order: (`tip_deflection`, `mm`).
+    public var namedOutputUnits: [(name: String, unit: String)] {
+        zip(outputNames, outputUnits ?? []).filter { !$0.1.isEmpty }.map { (name: $0.0, unit: $0.1) }
+    }
+
     /// A manifest of the current format version with these fields.
     public init(doeVersion: String?, architecture: Architecture, ensemble: Int, inputNames: [String], outputNames: [String],
                 inputUnits: [String]?, outputUnits: [String]?, inputScaler: Scaler, targetScaler: Scaler, weightsFile: String?,

@@ -130,12 +130,7 @@ public enum GateRunner {
                         throw GateError("\(path): cannot read the dump", code: "gate.unreadable_dump", cause: error)
                     }
                 }
-                func metrics(_ v: ModelVersion) throws -> JSONValue {
-                    let directory = NSTemporaryDirectory() + "doe-gate-\(UUID().uuidString)"
-                    defer { try? FileManager.default.removeItem(atPath: directory) }
-                    try opened.materialize(v, into: directory)
-                    return try evaluate(v, directory)
-                }
+                func metrics(_ v: ModelVersion) throws -> JSONValue { try opened.withMaterialized(v) { try evaluate(v, $0) } }
                 candidateMetrics = try metrics(c)
                 baselineMetrics = try baseline.map(metrics)
             }

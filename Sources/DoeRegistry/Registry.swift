@@ -361,10 +361,8 @@ public final class Registry: @unchecked Sendable {
                                                ("doe_version", manifest.doeVersion.map(JSONValue.string) ?? .null)]
         if let commit = CIIdentity.current.commit { lineage.append(("git_commit", .string(commit))) }
         if let study = manifest.study { lineage.append(("study", try JSONValue(encoding: study))) }
-        if let units = manifest.outputUnits {
-            let named = zip(manifest.outputNames, units).filter { !$0.1.isEmpty }
-            if !named.isEmpty { lineage.append(("output_units", .object(named.map { ($0.0, .string($0.1)) }))) }
-        }
+        let units = manifest.namedOutputUnits
+        if !units.isEmpty { lineage.append(("output_units", .object(units.map { ($0.name, .string($0.unit)) }))) }
         var card: JSONValue = .null
         if let cardPath {
             guard let text = try? String(contentsOfFile: cardPath, encoding: .utf8) else {
@@ -480,6 +478,14 @@ public final class Registry: @unchecked Sendable {
             }
             return nil
         }
+    }
+
+    /// Runs `body` on a verified, temporary copy of a version's model directory, removed afterwards.
+    public func withMaterialized<T>(_ version: ModelVersion, _ body: (String) throws -> T) throws -> T {
+        let directory = NSTemporaryDirectory() + "doe-model-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try materialize(version, into: directory)
+        return try body(directory)
     }
 
     /// Writes a verified copy of a version's artifacts into `directory` (a usable model directory).

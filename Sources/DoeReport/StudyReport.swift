@@ -192,8 +192,8 @@ public enum StudyReport {
         page.heading("Corrections and retractions")
         let rows = a.state.trials.flatMap { t in
             t.changes.map { c in
-                ["\(t.id)", c.kind, c.at, c.by, c.previous.isEmpty ? c.previousState.rawValue : values(c.previous, space: space),
-                 c.kind == "retracted" ? "—" : values(c.values, space: space), c.reason ?? ""]
+                ["\(t.id)", c.kind.rawValue, c.at, c.by, c.previous.isEmpty ? c.previousState.rawValue : values(c.previous, space: space),
+                 c.kind == .retracted ? "—" : values(c.values, space: space), c.reason ?? ""]
             }
         }
         if rows.isEmpty {
@@ -215,7 +215,7 @@ public enum StudyReport {
         let rows = a.state.trials.map { t in
             ["\(t.id)", t.state.rawValue] + space.objectives.map { o in t.values[o.name].map { Format.g($0, 6) } ?? "" }
                 + t.params.map(Format.value)
-                + ["\(t.changes.filter { $0.kind == "corrected" }.count)", t.reason ?? ""]
+                + ["\(t.corrections)", t.reason ?? ""]
                 + metaKeys.map { key in t.meta.first { $0.0 == key }.map { $0.1.string ?? $0.1.serialized } ?? "" }
         }
         page.table(["trial", "state"] + space.objectives.map(\.header) + space.parameters.map(\.name) + ["corrections", "reason"]

@@ -169,7 +169,7 @@ public struct StudySummary: Sendable {
             })),
             ("changes", .array(changed.flatMap { t in
                 t.changes.map { c in
-                    .object([("trial", .int(t.id)), ("kind", .string(c.kind)), ("at", .string(c.at)), ("by", .string(c.by)),
+                    .object([("trial", .int(t.id)), ("kind", .string(c.kind.rawValue)), ("at", .string(c.at)), ("by", .string(c.by)),
                              ("reason", c.reason.map(JSONValue.string) ?? .null)])
                 }
             })),

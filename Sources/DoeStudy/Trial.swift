@@ -19,8 +19,15 @@ public enum TrialState: String, Sendable, CaseIterable {
 
 /// A change to a recorded result: a correction (`observe --replace`) or a retraction (`doe retract`).
 public struct ResultChange: Sendable, Equatable {
+    /// What changed the result.
+    public enum Kind: String, Sendable {
+        /// A new result replaced it (`observe --replace`).
+        case corrected
+        /// It was withdrawn (`doe retract`).
+        case retracted
+    }
     /// `corrected` or `retracted`.
-    public let kind: String
+    public let kind: Kind
     /// When (ISO 8601).
     public let at: String
     /// The writer identity.
@@ -70,6 +77,8 @@ public struct Trial: Sendable {
     public var observationCount: Int
     /// Corrections and retractions of its result, oldest first.
     public var changes: [ResultChange] = []
+    /// How many times its result was replaced (`observe --replace`).
+    public var corrections: Int { changes.filter { $0.kind == .corrected }.count }
     /// The suggest call that proposed it (1, 2, …; all trials of one `doe suggest --batch q` share it); `nil` for
     /// imported results.
     public var batch: Int? = nil
@@ -214,7 +223,7 @@ public struct StudyState: Sendable {
             let before = trials[index]
             let newValues = try values()
             if before.state != .pending {
-                trials[index].changes.append(ResultChange(kind: "corrected", at: record.timestamp, by: record.writer,
+                trials[index].changes.append(ResultChange(kind: .corrected, at: record.timestamp, by: record.writer,
                                                           previous: before.values, values: newValues, previousState: before.state,
                                                           reason: record["reason"]?.string))
             }
@@ -245,7 +254,7 @@ public struct StudyState: Sendable {
         case .trialRetracted:
             let index = try existing()
             let before = trials[index]
-            trials[index].changes.append(ResultChange(kind: "retracted", at: record.timestamp, by: record.writer, previous: before.values,
+            trials[index].changes.append(ResultChange(kind: .retracted, at: record.timestamp, by: record.writer, previous: before.values,
                                                       values: [:], previousState: before.state, reason: record["reason"]?.string))
             trials[index].state = .retracted
             trials[index].reason = record["reason"]?.string

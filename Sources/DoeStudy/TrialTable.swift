@@ -27,7 +27,7 @@ public enum TrialTable {
         if let r = t.reason { members.append(("reason", .string(r))) }
         if !t.changes.isEmpty {
             members.append(("changes", .array(t.changes.map { c in
-                .object([("kind", .string(c.kind)), ("at", .string(c.at)), ("by", .string(c.by)),
+                .object([("kind", .string(c.kind.rawValue)), ("at", .string(c.at)), ("by", .string(c.by)),
                          ("previous_state", .string(c.previousState.rawValue)),
                          ("previous", .object(space.objectives.compactMap { o in c.previous[o.name].map { (o.name, .double($0)) } })),
                          ("values", .object(space.objectives.compactMap { o in c.values[o.name].map { (o.name, .double($0)) } })),
@@ -57,7 +57,7 @@ public enum TrialTable {
         for t in state.trials {
             var row = ["\(t.id)", t.state.rawValue] + t.params.map(\.description)
             row += space.objectives.map { o in t.values[o.name].map { "\($0)" } ?? "" }
-            row += [t.generator, t.suggestedAt, t.finishedAt ?? "", t.reason ?? "", "\(t.changes.filter { $0.kind == "corrected" }.count)"]
+            row += [t.generator, t.suggestedAt, t.finishedAt ?? "", t.reason ?? "", "\(t.corrections)"]
             row += metaColumns.map { key in
                 guard let v = t.meta.first(where: { $0.0 == key })?.1 else { return "" }
                 return v.string ?? v.serialized

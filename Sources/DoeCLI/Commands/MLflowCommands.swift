@@ -39,7 +39,7 @@ extension DoeCommand.RegistryCommand {
             let state = try registry.load()
             let v = try state.resolve(try ModelReference(parsing: reference))
             let aliases = (state.aliases[v.name] ?? [:]).filter { $0.value == v.version }.keys.sorted()
-            let push = try withMaterialized(v, from: registry) { path in
+            let push = try registry.withMaterialized(v) { path in
                 try MLflowPushBuilder.push(of: v, directory: ModelDirectory(path), aliases: aliases)
             }
             let outcome = try MLflowPublisher.push(push, experiment: experiment, client: client)
@@ -70,7 +70,7 @@ enum MLflowPushBuilder {
         let high = manifest.trainingRange?.high ?? zip(manifest.inputScaler.mean, manifest.inputScaler.std).map { Double($0 + $1) }
         let example = [0.25, 0.5, 0.75].map { t in zip(low, high).map { $0 + t * ($1 - $0) } }
         let content = FileDigest.sha256(of: Data(v.files.sorted { $0.name < $1.name }.map { "\($0.name):\($0.sha256)\n" }.joined().utf8))
-        let units = manifest.outputUnits.map { zip(manifest.outputNames, $0).filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1)" } } ?? []
+        let units = manifest.namedOutputUnits.map { "\($0.name)=\($0.unit)" }
         var metadata: [(String, String)] = [("doe_model", v.name), ("doe_model_version", String(v.version)),
                                             ("doe_content_sha256", content), ("doe_version", DoeVersion.current)]
         if !units.isEmpty { metadata.append(("output_units", units.joined(separator: ","))) }

@@ -17,14 +17,6 @@ struct RegistryOptions: ParsableArguments {
     func open() throws -> Registry { try Registry(root: root) }
 }
 
-/// Runs `body` on a verified, temporary copy of a registered version's model directory.
-func withMaterialized<T>(_ v: ModelVersion, from registry: Registry, _ body: (String) throws -> T) throws -> T {
-    let directory = NSTemporaryDirectory() + "doe-model-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    try registry.materialize(v, into: directory)
-    return try body(directory)
-}
-
 func versionJSON(_ v: ModelVersion, state: Registry.State) -> JSONValue {
     let aliases = (state.aliases[v.name] ?? [:]).filter { $0.value == v.version }.keys.sorted()
     return .object([
@@ -102,7 +94,7 @@ extension DoeCommand {
             @Flag(help: "Print JSON.") var json = false
 
             func run() throws {
-                if !create { _ = try options.open() }
+                let existing = create ? nil : try options.open()   // a missing registry is refused before any work
                 let model: Surrogate
                 do { model = try ModelDirectory(modelDirectory).loadSurrogate() } catch {
                     throw RegistryError("refusing to register \(modelDirectory): it does not load as a model (\(error))")
@@ -120,7 +112,7 @@ extension DoeCommand {
                         external.append((sha, .object([("path", .string(path)), ("sha256", .string(sha)), ("metrics", metrics)])))
                     }
                 }
-                let (registry, created) = create ? try Registry.create(root: options.root) : (try options.open(), false)
+                let (registry, created) = try existing.map { ($0, false) } ?? Registry.create(root: options.root)
                 let registration: Registration
                 do {
                     registration = try registry.add(modelDirectory: modelDirectory, name: name, cardPath: card, externalMetrics: external)
@@ -292,7 +284,7 @@ extension DoeCommand {
                 o.opset = opset
                 o.modelName = v.name
                 o.modelVersion = Int64(v.version)
-                let surrogate = try withMaterialized(v, from: registry) { path in
+                let surrogate = try registry.withMaterialized(v) { path in
                     o.metadata = try ONNXExportOptions.lineage(of: ModelDirectory(path))
                     return try ModelDirectory(path).loadSurrogate()
                 }

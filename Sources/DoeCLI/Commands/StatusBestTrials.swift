@@ -71,7 +71,7 @@ extension DoeCommand {
                 out.append("corrected or retracted results:")
                 for t in summary.changed {
                     for c in t.changes {
-                        out.append("  trial \(t.id): \(c.kind) \(c.at) by \(c.by): " + changeText(c, space: s.space))
+                        out.append("  trial \(t.id): \(c.kind.rawValue) \(c.at) by \(c.by): " + changeText(c, space: s.space))
                     }
                 }
             }

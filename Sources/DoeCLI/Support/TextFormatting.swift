@@ -30,7 +30,7 @@ func trialTextTable(_ state: StudyState, space: DesignSpace) -> String {
         table.add(["\(t.id)", t.state.rawValue] + t.params.map(displayValue)
                   + space.objectives.map { o in t.values[o.name].map { NumberText.significant($0) } ?? "" }
                   + [t.generator, t.finishedAt.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "",
-                     t.changes.filter { $0.kind == "corrected" }.isEmpty ? "" : "\(t.changes.filter { $0.kind == "corrected" }.count)",
+                     t.corrections == 0 ? "" : "\(t.corrections)",
                      t.reason ?? ""])
     }
     return table.rendered
@@ -42,7 +42,7 @@ func changeText(_ c: ResultChange, space: DesignSpace) -> String {
         space.objectives.compactMap { o in v[o.name].map { "\(o.name) \(NumberText.significant($0))\(o.unit.map { " " + $0 } ?? "")" } }
     }
     let reason = c.reason.map { " — \($0)" } ?? ""
-    if c.kind == "retracted" { return "withdrew " + values(c.previous).joined(separator: ", ") + reason }
+    if c.kind == .retracted { return "withdrew " + values(c.previous).joined(separator: ", ") + reason }
     let before = c.previous.isEmpty ? "(\(c.previousState.rawValue), no value)" : values(c.previous).joined(separator: ", ")
     return before + " → " + values(c.values).joined(separator: ", ") + reason
 }
