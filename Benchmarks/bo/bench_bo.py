@@ -67,6 +67,12 @@ class Study:
         if self.acquisition:
             args += ["--acquisition", self.acquisition]
         trials = json.loads(self.run(*args))["trials"]
+        self.generators = getattr(self, "generators", {})
+        for t in trials:
+            self.generators[t["generator"]] = self.generators.get(t["generator"], 0) + 1
+            info = t.get("generator_info") or {}
+            if info.get("noise_ratio") is not None:
+                self.noise_ratios = getattr(self, "noise_ratios", []) + [round(info["noise_ratio"], 4)]
         return [t["id"] for t in trials], [[t["params"][k] for k in self.names] for t in trials]
 
     def observe(self, ids, values):
@@ -95,7 +101,8 @@ def run_one(doe, problem, seed, q, budget, acquisition):
             observed += list(zip(ys, [problem.true(x) for x in xs]))
         best_true = min(observed)[1]
         return {"problem": problem.name, "method": "doe", "seed": seed, "final_regret": best_true - problem.fstar,
-                "ask_s": asks, "budget": budget, "q": q}
+                "ask_s": asks, "budget": budget, "q": q, "generators": getattr(study, "generators", {}),
+                "noise_ratios": getattr(study, "noise_ratios", [])}
 
 
 def ask_timing(doe, reps, n_prior=200, q=8):
@@ -131,7 +138,7 @@ def main():
         for seed in seeds(args.seeds):
             rec = run_one(args.doe, problem, seed, args.q, budget, args.acquisition)
             print(f"{name:16s} seed={seed} final_regret={rec['final_regret']:.4g} "
-                  f"ask_med={statistics.median(rec['ask_s']):.3f}s", flush=True)
+                  f"ask_med={statistics.median(rec['ask_s']):.3f}s {rec['generators']}", flush=True)
             runs.append(rec)
     timing = ask_timing(args.doe, args.timing_reps) if args.timing_reps > 0 else []
     if timing:

@@ -10,6 +10,8 @@ u in [0,1]^d linearly to its standard domain. Regret is measured on the noiseles
   levy8           d=8   [-10,10]^8                       f* = 0
   styblinski6     d=6   [-5,5]^6                         f* = -39.16616570377142 * 6
   hartmann6_noisy d=6   hartmann6 + N(0, 0.1^2) observation noise
+  levy8_noisy     d=8   levy8 + N(0, 1) observation noise (doe's own noisy variant; the peers get it through
+                        Benchmarks/bo/peers_extra.py)
 """
 import math
 
@@ -73,6 +75,7 @@ PROBLEMS = {p.name: p for p in [
     Problem("levy8", 8, [(-10, 10)] * 8, levy, 0.0),
     Problem("styblinski6", 6, [(-5, 5)] * 6, styblinski, -39.16616570377142 * 6),
     Problem("hartmann6_noisy", 6, [(0, 1)] * 6, hartmann6, -3.322368011391339, noise=0.1),
+    Problem("levy8_noisy", 8, [(-10, 10)] * 8, levy, 0.0, noise=1.0),
 ]}
 
 # Known minimizers in unit-cube coordinates, to check f(x*) = f*.

@@ -3,7 +3,8 @@ import DoeGP
 import DoeLinalg
 import Foundation
 
-/// An acquisition function on a fitted GP (which maximizes, in standardized units).
+/// An analytic acquisition function on a fitted GP (which maximizes, in standardized units). `qlognei` is computed
+/// here in its analytic form, LogEI (its q = 1 noiseless limit); ``MonteCarloAcquisition`` computes it properly.
 public struct Acquisition: Sendable {
     /// Which function.
     public let kind: AcquisitionKind
@@ -31,7 +32,7 @@ public struct Acquisition: Sendable {
     public func value(mean: Double, variance: Double) -> Double {
         let sigma = variance.squareRoot()
         switch kind {
-        case .logei:
+        case .logei, .qlognei:
             return ExpectedImprovementMath.logH((mean - incumbent) / sigma).value + log(sigma)
         case .ucb:
             return mean + kappa * sigma
@@ -50,7 +51,7 @@ public struct Acquisition: Sendable {
         let sigma = p.variance.squareRoot()
         let sigmaGradient = p.varianceGradient.map { $0 / (2 * sigma) }
         switch kind {
-        case .logei:
+        case .logei, .qlognei:
             let z = (p.mean - incumbent) / sigma
             let (logH, dLogH) = ExpectedImprovementMath.logH(z)
             let gradient = (0..<x.count).map { j in
@@ -62,4 +63,22 @@ public struct Acquisition: Sendable {
             return (p.mean + kappa * sigma, (0..<x.count).map { p.meanGradient[$0] + kappa * sigmaGradient[$0] })
         }
     }
+}
+
+/// An analytic acquisition on its GP, as the optimizer takes it.
+public struct AnalyticAcquisition: AcquisitionFunction {
+    /// The acquisition.
+    public let acquisition: Acquisition
+    /// The model it is computed on.
+    public let gp: GaussianProcess
+
+    /// Values at the rows of `points` (`m × d`).
+    public func values(at points: Matrix<Double>) -> [Double] { acquisition.values(gp, at: points) }
+    /// Value and gradient at one point.
+    public func valueAndGradient(at x: [Double]) -> (value: Double, gradient: [Double]) { acquisition.valueAndGradient(gp, at: x) }
+}
+
+extension Acquisition {
+    /// This acquisition on `gp`.
+    public func on(_ gp: GaussianProcess) -> AnalyticAcquisition { AnalyticAcquisition(acquisition: self, gp: gp) }
 }

@@ -22,12 +22,13 @@ public struct AcquisitionOptimizer: Sendable {
     /// The default settings: 1024 raw candidates, 6 starts of at most 200 evaluations, seed 0.
     public init() {}
 
-    /// The best assignment not in `excluded`, its features and acquisition value.
+    /// The best assignment not in `excluded`, its features and acquisition value (`gp`: the model whose best
+    /// training points seed local candidates).
     /// - Parameter region: an optional box in feature space (`lower`, `upper`) the search is restricted to
     ///   (a trust region around the incumbent); `nil` searches the whole space.
     /// - Parameter fixed: parameters held at a value (index → value): every candidate carries them, their features
     ///   are pinned in L-BFGS's box, and the discrete search does not move them.
-    public func maximize(_ acquisition: Acquisition, gp: GaussianProcess, encoding: SpaceEncoding,
+    public func maximize(_ acquisition: some AcquisitionFunction, gp: GaussianProcess, encoding: SpaceEncoding,
                          excluded: Set<[ParameterValue]>,
                          region: (lower: [Double], upper: [Double])? = nil,
                          fixed: [Int: ParameterValue] = [:]) -> (assignment: [ParameterValue], features: [Double],
@@ -80,7 +81,7 @@ public struct AcquisitionOptimizer: Sendable {
         }
         candidates = candidates.map(pin)
         var features = candidates.map(encoding.encode)
-        var values = acquisition.values(gp, at: matrix(features, columns: d))
+        var values = acquisition.values(at: matrix(features, columns: d))
         for (k, c) in candidates.enumerated() where excluded.contains(c) { values[k] = -.infinity }
 
         // L-BFGS from the best distinct candidates.
@@ -95,7 +96,7 @@ public struct AcquisitionOptimizer: Sendable {
                                  maxEvaluations: maxEvaluations, relativeFunctionTolerance: 1e-9, relativeParameterTolerance: 1e-7)
         for k in starts {
             guard let result = try? lbfgs.minimize(from: features[k], objective: { x, g in
-                let (v, grad) = acquisition.valueAndGradient(gp, at: x)
+                let (v, grad) = acquisition.valueAndGradient(at: x)
                 if !g.isEmpty { for j in g.indices { g[j] = -grad[j] } }
                 return -v
             }) else { continue }
@@ -107,12 +108,12 @@ public struct AcquisitionOptimizer: Sendable {
                 continue
             }
             // Local search over discrete neighbours of the rounded point.
-            var current = acquisition.values(gp, at: matrix([encoding.encode(assignment)], columns: d))[0]
+            var current = acquisition.values(at: matrix([encoding.encode(assignment)], columns: d))[0]
             if excluded.contains(assignment) { current = -.infinity }
             for _ in 0..<20 {
                 let neighbours = encoding.neighbours(of: assignment).filter { !excluded.contains($0) && pin($0) == $0 }
                 guard !neighbours.isEmpty else { break }
-                let nv = acquisition.values(gp, at: matrix(neighbours.map(encoding.encode), columns: d))
+                let nv = acquisition.values(at: matrix(neighbours.map(encoding.encode), columns: d))
                 guard let bestIndex = nv.indices.max(by: { nv[$0] < nv[$1] }), nv[bestIndex] > current else { break }
                 assignment = neighbours[bestIndex]
                 current = nv[bestIndex]

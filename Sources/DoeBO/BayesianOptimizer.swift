@@ -127,33 +127,49 @@ public enum BayesianOptimizer {
     ///   - noise: known standard deviation of each completed observation (original units), or `nil`.
     ///   - model: the GP already fitted to `completed` (as ``fit(encoding:assignments:values:noise:kernel:seed:warping:)``
     ///     returns it), so callers that show the model use the very same one; `nil` fits it here.
+    ///   - constraints: outcome constraints, each a GP fitted to the same completed trials in the same order.
+    ///   - feasible: per completed trial, whether its observed values satisfy every constraint (`nil`: all do). With
+    ///     constraints and no feasible trial, the batch maximizes the probability of feasibility instead.
     public static func propose(space: DesignSpace, completed: [([ParameterValue], Double)], noise: [Double]? = nil,
                                pending: [[ParameterValue]], taken: Set<[ParameterValue]>, count: Int,
                                settings: BOSettings,
-                               model: (gp: GaussianProcess, transform: OutputTransform)? = nil) throws -> [BOProposal] {
+                               model: (gp: GaussianProcess, transform: OutputTransform)? = nil,
+                               constraints: [ConstraintModel] = [], feasible: [Bool]? = nil) throws -> [BOProposal] {
         let encoding = SpaceEncoding(space: space)
         let (fitted, transform) = try model ?? fit(encoding: encoding, assignments: completed.map(\.0), values: completed.map(\.1),
                                                    noise: noise, kernel: settings.kernel, seed: settings.seed)
-        var gp = fitted
-        for p in pending {
-            let f = encoding.encode(p)
-            let mean = gp.posterior(at: Matrix(rows: 1, columns: f.count, columnMajor: f)).mean[0]
-            gp = gp.conditioned(on: f, value: mean, exact: true)
-        }
-        var excluded = taken
-        var proposals: [BOProposal] = []
         var optimizer = settings.optimizer
-        if gp.count > 1000 {
+        if fitted.count > 1000 {
             // Each acquisition evaluation costs two triangular solves with the n × n factor; keep the total bounded.
             optimizer.restarts = min(optimizer.restarts, 3)
             optimizer.maxEvaluations = min(optimizer.maxEvaluations, 80)
         }
+        let feasibleObserved = feasible ?? Array(repeating: true, count: fitted.observedCount)
+        let feasibilityOnly = !constraints.isEmpty && !feasibleObserved.contains(true)
+        if settings.acquisition == .qlognei {
+            return proposeNoisy(gp: fitted, transform: transform, encoding: encoding, pending: pending, excluded: taken,
+                                count: count, settings: settings, optimizer: optimizer, constraints: constraints,
+                                feasible: feasibleObserved)
+        }
+        var gp = fitted
+        var constraintModels = constraints
+        for p in pending {
+            let f = encoding.encode(p)
+            let mean = gp.posterior(at: Matrix(rows: 1, columns: f.count, columnMajor: f)).mean[0]
+            gp = gp.conditioned(on: f, value: mean, exact: true)
+            constraintModels = constraintModels.map { $0.conditionedOnMean(at: f) }
+        }
+        var excluded = taken
+        var proposals: [BOProposal] = []
         for k in 0..<count {
             optimizer.seed = settings.seed &+ UInt64(k) &* 0x9E37_79B9
-            let acquisition = Acquisition(kind: settings.acquisition, incumbent: Acquisition.incumbent(of: gp))
+            let base = feasibilityOnly ? nil : Acquisition(kind: settings.acquisition,
+                                                           incumbent: incumbent(of: gp, feasible: feasibleObserved,
+                                                                                constraints: constraintModels)).on(gp)
+            let acquisition = ConstrainedAcquisition(base: base, constraints: constraintModels)
             var region: (lower: [Double], upper: [Double])?
-            if k > 0, let fraction = settings.localFraction, Double(k) >= Double(count) * (1 - fraction) {
-                region = trustRegion(around: fitted, sideLength: settings.trustRegionSide)
+            if k > 0, !feasibilityOnly, let fraction = settings.localFraction, Double(k) >= Double(count) * (1 - fraction) {
+                region = trustRegion(around: fitted, sideLength: settings.trustRegionSide, among: feasibleObserved)
             }
             guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region,
                                                 fixed: settings.fixed)
@@ -166,16 +182,38 @@ public enum BayesianOptimizer {
                                         outputTransform: transform.kind, kernel: fitted.kernel))
             excluded.insert(best.assignment)
             gp = gp.conditioned(on: best.features, value: mean, exact: true)
+            constraintModels = constraintModels.map { $0.conditionedOnMean(at: best.features) }
         }
         return proposals
     }
 
+    /// LogEI's incumbent under constraints: the largest posterior mean among observed trials that are feasible and
+    /// fantasized points whose constraint means are within their limits (every point without constraints).
+    static func incumbent(of gp: GaussianProcess, feasible: [Bool], constraints: [ConstraintModel]) -> Double {
+        guard !constraints.isEmpty else { return Acquisition.incumbent(of: gp) }
+        let sigma2 = gp.hyperparameters.noiseVariance + gp.cholesky.jitter
+        var best = -Double.infinity
+        for i in 0..<gp.count {
+            let admitted: Bool
+            if i < gp.observedCount {
+                admitted = i < feasible.count && feasible[i]
+            } else {
+                let x = Matrix(rows: 1, columns: gp.dimension, columnMajor: gp.inputs.row(i))
+                admitted = constraints.allSatisfy { $0.gp.posterior(at: x).mean[0] <= $0.limit }
+            }
+            if admitted { best = max(best, gp.outputs[i] - (sigma2 + gp.pointNoise[i]) * gp.alpha[i]) }
+        }
+        return best.isFinite ? best : Acquisition.incumbent(of: gp)
+    }
+
     /// A TuRBO-style box around the best training point (by posterior mean): side `sideLength` scaled per feature by
     /// its lengthscale relative to their geometric mean, clipped to the unit cube.
-    static func trustRegion(around gp: GaussianProcess, sideLength: Double) -> (lower: [Double], upper: [Double]) {
+    /// `among`: which observed points may be the centre (the feasible ones); `nil` admits every one.
+    static func trustRegion(around gp: GaussianProcess, sideLength: Double,
+                            among admitted: [Bool]? = nil) -> (lower: [Double], upper: [Double]) {
         let sigma2 = gp.hyperparameters.noiseVariance
         var bestIndex = 0, bestMean = -Double.infinity
-        for i in 0..<gp.observedCount {
+        for i in 0..<gp.observedCount where admitted.map({ i < $0.count && $0[i] }) ?? true {
             let m = gp.outputs[i] - (sigma2 + gp.pointNoise[i]) * gp.alpha[i]
             if m > bestMean { bestMean = m; bestIndex = i }
         }

@@ -16,6 +16,9 @@ public enum KernelKind: String, Sendable, CaseIterable {
 public enum AcquisitionKind: String, Sendable, CaseIterable {
     /// Log expected improvement over the best posterior mean at the observed points (noise-aware incumbent).
     case logei
+    /// Monte Carlo log noisy expected improvement: improvement over the best *sampled* value at the observed points,
+    /// jointly over the batch (for noisy objectives).
+    case qlognei
     /// Upper confidence bound `μ + κ·σ` (κ = 2 in standardized units).
     case ucb
 }

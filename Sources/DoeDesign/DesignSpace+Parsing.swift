@@ -30,11 +30,12 @@ extension DesignSpace {
         var acquisition: AcquisitionKind?
         var kernel: KernelKind?
         var referenceNode: Any?
+        var constraintsNode: Any?
         if let list = document as? [Any] {
             parametersNode = list
         } else if let map = document as? [String: Any] {
             let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description", "acquisition", "kernel",
-                                        "reference_point"]
+                                        "reference_point", "constraints"]
             if let unknown = map.keys.sorted().first(where: { !allowed.contains($0) }) {
                 throw SpaceError(source: source, location: nil, field: unknown,
                                  message: "unknown top-level field (expected \(allowed.sorted().joined(separator: ", ")))")
@@ -54,6 +55,7 @@ extension DesignSpace {
             acquisition = try choice(map["acquisition"], field: "acquisition", source: source)
             kernel = try choice(map["kernel"], field: "kernel", source: source)
             referenceNode = map["reference_point"]
+            constraintsNode = map["constraints"]
         } else {
             throw SpaceError(source: source, location: nil, field: nil,
                              message: "expected a list of parameters or an object with 'parameters:' and 'objectives:'")
@@ -71,6 +73,10 @@ extension DesignSpace {
         var space = try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
         space.acquisition = acquisition
         space.kernel = kernel
+        if let constraintsNode {
+            space.outcomeConstraints = try parseOutcomeConstraints(constraintsNode, names: parameters.map(\.name) + objectives.map(\.name),
+                                                                   source: source)
+        }
         if let referenceNode { space.referencePoint = try parseReferencePoint(referenceNode, objectives: objectives, source: source) }
         return space
     }
@@ -91,6 +97,42 @@ extension DesignSpace {
         }
         if let missing = objectives.first(where: { point[$0.name] == nil }) { throw fail("no value for objective '\(missing.name)'") }
         return point
+    }
+
+    /// `constraints: [{name: stress, max: 250}, {name: margin, min: 0, unit: mm}]`: names new to the space, at least one
+    /// finite limit each, `min ≤ max`.
+    private static func parseOutcomeConstraints(_ node: Any, names: [String], source: String) throws -> [OutcomeConstraint] {
+        guard let list = node as? [Any] else {
+            throw SpaceError(source: source, location: nil, field: "constraints",
+                             message: "expected a list such as [{name: stress, max: 250}, {name: margin, min: 0}]")
+        }
+        var taken = Set(names)
+        return try list.enumerated().map { index, item in
+            var location = "constraint #\(index + 1)"
+            func fail(_ field: String?, _ message: String) -> SpaceError {
+                SpaceError(source: source, location: location, field: field, message: message)
+            }
+            guard let map = item as? [String: Any] else { throw fail(nil, "must be an object such as {name: stress, max: 250}") }
+            if let unknown = map.keys.sorted().first(where: { !["name", "max", "min", "unit"].contains($0) }) {
+                throw fail(unknown, "unknown field (expected name, max, min, unit)")
+            }
+            guard let name = map["name"] as? String, !name.isEmpty else { throw fail("name", "missing or not a string") }
+            location = "constraint '\(name)' (#\(index + 1))"
+            guard !reservedNames.contains(name) else { throw fail("name", "'\(name)' is reserved for a table column") }
+            guard taken.insert(name).inserted else {
+                throw fail("name", "'\(name)' is already a parameter, objective or constraint; a constrained metric needs its own name")
+            }
+            func limit(_ key: String) throws -> Double? {
+                guard let raw = map[key] else { return nil }
+                guard let value = number(raw), value.isFinite else { throw fail(key, "must be a finite number, got \(raw)") }
+                return value
+            }
+            let max = try limit("max"), min = try limit("min")
+            guard max != nil || min != nil else { throw fail(nil, "needs max, min or both") }
+            if let max, let min, min > max { throw fail("min", "min \(min) is above max \(max): nothing is feasible") }
+            if let unit = map["unit"], !(unit is String) { throw fail("unit", "must be a string") }
+            return OutcomeConstraint(name: name, max: max, min: min, unit: map["unit"] as? String)
+        }
     }
 
     /// A named choice (`acquisition`, `kernel`) of the file: one of the enum's names, or absent.

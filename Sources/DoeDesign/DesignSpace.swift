@@ -43,7 +43,10 @@ public struct SpaceError: CodedError {
 ///   - {name: mass, direction: minimize}
 ///   - {name: stiffness, direction: maximize}
 /// initial_trials: 12          # optional; default 2·d + 2
-/// acquisition: logei           # optional; logei (default) or ucb
+/// constraints:                # optional; metrics reported with each result, feasible within the limits
+///   - {name: stress, max: 250, unit: MPa}
+///   - {name: margin, min: 0}
+/// acquisition: logei           # optional; qlognei, logei or ucb (default: qlognei when noisy, else logei)
 /// kernel: rbf                  # optional; rbf or matern52 (default: chosen by marginal likelihood)
 /// ```
 public struct DesignSpace: Sendable, Equatable {
@@ -57,6 +60,8 @@ public struct DesignSpace: Sendable, Equatable {
     public var acquisition: AcquisitionKind?
     /// Kernel, if the file sets it.
     public var kernel: KernelKind?
+    /// Constraints on metrics measured with each result (`constraints:` in the space file), in file order.
+    public var outcomeConstraints: [OutcomeConstraint] = []
     /// The hypervolume's reference point, objective name → value in the objective's units (`reference_point:` in the
     /// space file); `nil` infers one from the observations.
     public var referencePoint: [String: Double]?
@@ -68,6 +73,14 @@ public struct DesignSpace: Sendable, Equatable {
         self.objectives = objectives
         self.initialTrials = initialTrials
         try DesignSpace.checkNames(parameters: parameters, objectives: objectives, source: "<space>")
+    }
+
+    /// Every metric a result reports: the objectives, then the constrained metrics.
+    public var outcomeNames: [String] { objectives.map(\.name) + outcomeConstraints.map(\.name) }
+
+    /// Whether a trial's values satisfy every outcome constraint (a missing constrained value does not).
+    public func isFeasible(_ values: [String: Double]) -> Bool {
+        outcomeConstraints.allSatisfy { c in values[c.name].map(c.isSatisfied) ?? false }
     }
 
     /// The parameters that vary (everything but `fixed`).

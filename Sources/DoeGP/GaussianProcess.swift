@@ -324,6 +324,54 @@ public struct GaussianProcess: Sendable {
                                hyperparameters: hyperparameters, kernel: kernel, cholesky: grown, observedCount: observedCount)
     }
 
+    // MARK: - Joint posterior (Monte Carlo acquisitions)
+
+    /// Prior covariance `k(aᵢ, bⱼ)` (signal variance included, noise not), `A.rows × B.rows`.
+    /// - Parameters: a, b: points in the unit cube, `· × d`.
+    public func kernelMatrix(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
+        GaussianProcess.crossCovariance(a, b, hyperparameters: hyperparameters, kernel: kernel)
+    }
+
+    /// The joint posterior of the latent function at `m` points.
+    /// - Parameter points: `m × d` in the unit cube.
+    /// - Returns: means (`m`), covariance (`m × m`) and `K⁻¹·k(X, points)` (`n × m`, what a later cross-covariance needs).
+    /// - Complexity: O(n²·m + n·m²), in BLAS.
+    public func jointPosterior(at points: Matrix<Double>) -> GPJointPrediction {
+        let kXM = GaussianProcess.crossCovariance(inputs, points, hyperparameters: hyperparameters, kernel: kernel)  // n × m
+        let mean = kXM.gemv(alpha, transpose: true).map { $0 + hyperparameters.mean }
+        let v = cholesky.lower.solveLowerTriangular(kXM)
+        let prior = GaussianProcess.crossCovariance(points, points, hyperparameters: hyperparameters, kernel: kernel)
+        var covariance = Matrix.gemm(v, v, transposeA: true, alpha: -1, beta: 1, adding: prior)
+        for j in 0..<points.rows {
+            for i in 0..<j {
+                let m = 0.5 * (covariance[i, j] + covariance[j, i])
+                covariance[i, j] = m
+                covariance[j, i] = m
+            }
+        }
+        let weights = cholesky.lower.solveLowerTriangular(v, transpose: true)
+        return GPJointPrediction(mean: mean, covariance: covariance, weights: weights)
+    }
+
+    /// Kernel values and radial derivatives between one point and the rows of `points`: `k(x, pₐ)` and `s²·ψ(r²)`,
+    /// so that `∂k(x, pₐ)/∂xⱼ = −s²ψ·(xⱼ − pₐⱼ)/ℓⱼ²`.
+    public func kernelRow(at x: [Double], against points: Matrix<Double>) -> (values: [Double], radial: [Double]) {
+        let n = points.rows, d = dimension
+        let ls2 = hyperparameters.lengthscales.map { $0 * $0 }
+        let s2 = hyperparameters.signalVariance
+        var values = [Double](repeating: 0, count: n), radial = [Double](repeating: 0, count: n)
+        points.storage.withUnsafeBufferPointer { p in
+            for a in 0..<n {
+                var r2 = 0.0
+                for j in 0..<d { let t = x[j] - p[a + j * n]; r2 += t * t / ls2[j] }
+                let (phi, psi) = kernel.phiAndPsi(r2)
+                values[a] = s2 * phi
+                radial[a] = s2 * psi
+            }
+        }
+        return (values, radial)
+    }
+
     /// Leave-one-out predictive means and variances, observed points only
     /// (closed form: `μ₋ᵢ = yᵢ − αᵢ/[K⁻¹]ᵢᵢ`, `σ²₋ᵢ = 1/[K⁻¹]ᵢᵢ`).
     public func leaveOneOut() -> GPPrediction {
@@ -350,4 +398,14 @@ public struct GPPrediction: Sendable, Equatable {
         self.mean = mean
         self.variance = variance
     }
+}
+
+/// The joint posterior of the latent function at `m` points (standardized units; noise excluded).
+public struct GPJointPrediction: Sendable {
+    /// Posterior means, `m` values.
+    public let mean: [Double]
+    /// Posterior covariance, `m × m`, symmetric.
+    public let covariance: Matrix<Double>
+    /// `K⁻¹·k(X, points)`, `n × m`: the cross-covariance with another point `x` is `k(x, points) − k(x, X)·weights`.
+    public let weights: Matrix<Double>
 }

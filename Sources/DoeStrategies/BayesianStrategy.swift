@@ -9,8 +9,10 @@ import Foundation
 ///
 /// - While completed + pending trials are fewer than the initial design size (`initial_trials`, default 2·d + 2),
 ///   or fewer than two trials are completed, the study's Sobol sequence continues (pending trials count as taken).
-/// - Then a GP is fitted to the completed trials (failed and abandoned ones are left out), pending trials are
-///   conditioned on, and the batch is chosen greedily with Kriging-believer fantasies (see ``BayesianOptimizer``).
+/// - Then a GP is fitted to the completed trials (failed and abandoned ones are left out). A noisy objective
+///   (standard errors given, or fitted noise above ``AcquisitionChoice/noiseRatioThreshold``) gets qLogNEI, its batch
+///   and the pending trials sampled jointly; otherwise LogEI, pending trials conditioned on and the batch chosen
+///   greedily with Kriging-believer fantasies (see ``BayesianOptimizer``).
 /// - Several objectives are scalarized ParEGO-style (augmented Chebyshev of the normalized objectives, with random
 ///   weights drawn per batch from the seed), so the batches spread along the Pareto front.
 /// The seed of each round is derived from the study seed and the journal, so the same journal gives the same suggestion.
@@ -53,7 +55,6 @@ public struct BayesianStrategy: SuggestionStrategy {
         guard remaining > 0 else { return suggestions }
 
         var settings = BOSettings()
-        settings.acquisition = acquisition ?? space.acquisition ?? .logei
         settings.kernel = kernel ?? space.kernel
         settings.seed = ObjectiveModel.seed(for: state)
         for (i, p) in space.parameters.enumerated() { if let v = fixed[p.name] { settings.fixed[i] = v } }
@@ -62,18 +63,36 @@ public struct BayesianStrategy: SuggestionStrategy {
         // errors as noise). Several: propose fits the ParEGO scalarization, without known noise.
         let model = try space.objectives.count == 1
             ? ObjectiveModel.fit(space.objectives[0], state: state, space: space, kernel: settings.kernel) : nil
+        let choice = acquisitionChoice(space: space, model: model)
+        settings.acquisition = choice.kind
+        let modelled = model?.trials ?? completed
+        let constraints = try BayesianStrategy.constraintModels(modelled, space: space, kernel: settings.kernel, seed: settings.seed)
+        let feasible = modelled.map { space.isFeasible($0.values) }
         let proposals = try BayesianOptimizer.propose(
             space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) },
             pending: pending.map(\.params) + suggestions.map(\.params),
             taken: Set(state.trials.map(\.params) + suggestions.map(\.params)), count: remaining, settings: settings,
-            model: model.map { ($0.gp, $0.transform) })
+            model: model.map { ($0.gp, $0.transform) }, constraints: constraints,
+            feasible: constraints.isEmpty ? nil : feasible)
+        let encoding = SpaceEncoding(space: space)
         for p in proposals {
             var info: [(String, JSONValue)] = [
                 ("model", "gp"), ("kernel", .string(p.kernel.rawValue)), ("acquisition", .string(settings.acquisition.rawValue)),
-                ("batch", "kriging-believer"), ("output_transform", .string(p.outputTransform.rawValue)),
+                ("acquisition_reason", .string(choice.reason)),
+                ("noise_ratio", choice.noiseRatio.map(finite) ?? .null),
+                ("batch", settings.acquisition == .qlognei ? "joint-samples" : "kriging-believer"),
+                ("output_transform", .string(p.outputTransform.rawValue)),
                 ("observations", .int(completed.count)), ("pending", .int(pending.count)),
                 ("acquisition_value", finite(p.acquisitionValue)),
             ]
+            if !constraints.isEmpty {
+                let x = encoding.encode(p.assignment)
+                let logProbability = constraints.reduce(0.0) { $0 + $1.logProbability(at: x) }
+                info.append(("constraints", .array(constraints.map { .string($0.label) })))
+                info.append(("feasible_observed", .int(feasible.filter { $0 }.count)))
+                info.append(("feasibility_only", .bool(!feasible.contains(true))))
+                info.append(("probability_feasible", finite(exp(logProbability))))
+            }
             if let scalarization {
                 info.append(("scalarization", scalarization))
                 info.append(("predicted_scalarized", .object([("mean", finite(p.predictedMean)), ("std", finite(p.predictedStd))])))
@@ -89,6 +108,44 @@ public struct BayesianStrategy: SuggestionStrategy {
                 .map { pinned($0, space: space) }
         }
         return suggestions
+    }
+
+    /// The acquisition to run: `--acquisition`, else the space file's, else qLogNEI for a noisy single objective
+    /// (standard errors given, or fitted noise not negligible) and LogEI otherwise.
+    func acquisitionChoice(space: DesignSpace, model: ObjectiveModel?) -> AcquisitionChoice {
+        if let acquisition { return AcquisitionChoice(kind: acquisition, reason: "asked") }
+        if let chosen = space.acquisition { return AcquisitionChoice(kind: chosen, reason: "space file") }
+        guard let model else { return AcquisitionChoice(kind: .logei, reason: "scalarized objectives") }
+        let knownNoise = model.trials.contains { $0.sems[model.objective.name] != nil }
+        return AcquisitionChoice.automatic(for: model.gp, knownNoise: knownNoise)
+    }
+
+    /// One GP per side of each outcome constraint, fitted to `trials` (the objective model's, same order) as
+    /// `sign·metric ≤ limit` without output warping, the limit standardized like the GP's outputs.
+    /// - Throws: when a trial has no value for a constrained metric (results must report every one).
+    static func constraintModels(_ trials: [Trial], space: DesignSpace, kernel: KernelKind?,
+                                 seed: UInt64) throws -> [ConstraintModel] {
+        guard !space.outcomeConstraints.isEmpty else { return [] }
+        let encoding = SpaceEncoding(space: space)
+        var models: [ConstraintModel] = []
+        for (k, constraint) in space.outcomeConstraints.enumerated() {
+            let metric = try trials.map { t in
+                guard let v = t.values[constraint.name] else {
+                    throw StudyError.invalidState("trial \(t.id) has no value for the constrained metric '\(constraint.name)'; "
+                        + "record it with `doe observe --replace`")
+                }
+                return v
+            }
+            for (side, bound) in constraint.upperBounds.enumerated() {
+                let g = metric.map { bound.sign * $0 }
+                let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: trials.map(\.params), values: g,
+                                                                kernel: kernel, seed: seed ^ UInt64(2 * k + side + 1), warping: false)
+                let label = bound.sign > 0 ? "\(constraint.name) ≤ \(NumberText.significant(bound.limit))"
+                                           : "\(constraint.name) ≥ \(NumberText.significant(-bound.limit))"
+                models.append(ConstraintModel(gp: gp, limit: transform.forward(bound.limit), label: label))
+            }
+        }
+        return models
     }
 
     /// Values to maximize: the objective (negated when minimized), or a ParEGO scalarization of several.

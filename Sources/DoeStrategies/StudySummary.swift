@@ -40,15 +40,18 @@ public struct StudySummary: Sendable {
     public let name: String
     /// Number of trials in each state.
     public let counts: [TrialState: Int]
-    /// The best completed trial (one objective) or the Pareto-optimal ones (several objectives).
+    /// The best completed trial (one objective) or the Pareto-optimal ones (several objectives), among the feasible
+    /// ones when the space has outcome constraints.
     public let best: [Trial]
+    /// With outcome constraints, how many completed trials satisfy all of them; `nil` without constraints.
+    public let feasible: Int?
     /// Pending trials with their age in seconds.
     public let pending: [PendingTrial]
     /// Failed, abandoned and retracted trials (excluded from models).
     public let failed: [Trial]
     /// Trials whose result was corrected or retracted, with the changes in ``Trial/changes``.
     public let changed: [Trial]
-    /// With two or more objectives, the hypervolume of the completed trials' front and its reference point.
+    /// With two or more objectives, the hypervolume of the feasible completed trials' front and its reference point.
     public let hypervolume: StudyHypervolume?
     /// Size of the initial space-filling design.
     public let initialDesignSize: Int
@@ -67,13 +70,15 @@ public struct StudySummary: Sendable {
         for s in TrialState.allCases { counts[s] = 0 }
         for t in state.trials { counts[t.state, default: 0] += 1 }
         self.counts = counts
-        best = StudySummary.best(state.trials(in: .completed), objectives: space.objectives)
+        let feasibleTrials = state.trials(in: .completed).filter { space.isFeasible($0.values) }
+        feasible = space.outcomeConstraints.isEmpty ? nil : feasibleTrials.count
+        best = StudySummary.best(feasibleTrials, objectives: space.objectives)
         pending = state.trials(in: .pending).map { t in
             PendingTrial(trial: t, ageSeconds: Timestamp.parse(t.suggestedAt).map { now.timeIntervalSince($0) } ?? 0)
         }
         failed = state.trials.filter { [.failed, .abandoned, .retracted].contains($0.state) }
         changed = state.trials.filter { !$0.changes.isEmpty }
-        hypervolume = StudyHypervolume(trials: state.trials(in: .completed), space: space)
+        hypervolume = StudyHypervolume(trials: feasibleTrials, space: space)
         var atBounds: [BoundHit] = []
         for t in best {
             for (p, value) in zip(space.parameters, t.params) {
@@ -140,6 +145,11 @@ public struct StudySummary: Sendable {
             })),
             ("counts", .object(TrialState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
             ("initial_design", .object([("size", .int(initialDesignSize)), ("taken", .int(initialDesignTaken))])),
+            ("constraints", .array(space.outcomeConstraints.map { c in
+                .object([("name", .string(c.name)), ("min", c.min.map(JSONValue.double) ?? .null),
+                         ("max", c.max.map(JSONValue.double) ?? .null), ("unit", c.unit.map(JSONValue.string) ?? .null)])
+            })),
+            ("feasible", feasible.map(JSONValue.int) ?? .null),
             ("best", .array(best.map { TrialTable.json($0, space: space) })),
             ("hypervolume", hypervolume?.json(space: space) ?? .null),
             ("at_bounds", .array(atBounds.map { b in

@@ -120,7 +120,7 @@ public enum ResultsFile {
         if let dup = columns.enumerated().first(where: { i, c in columns[..<i].contains(c) })?.element {
             throw StudyError.invalidInput("\(source) line \(header.line): column '\(dup)' appears twice")
         }
-        let objectiveNames = space.objectives.map(\.name)
+        let objectiveNames = space.outcomeNames      // objectives and constrained metrics
         let parameterNames = Set(space.parameters.map(\.name))
         let hasId = columns.contains("id")
         let missingObjectives = objectiveNames.filter { !columns.contains($0) }

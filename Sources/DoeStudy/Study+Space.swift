@@ -115,6 +115,12 @@ extension Study {
             throw StudyError.invalidState("\(file): objectives \(newObjectives.joined(separator: ", ")) differ from the study's "
                 + "\(oldObjectives.joined(separator: ", ")); that needs a new study")
         }
+        let oldMetrics = space.outcomeConstraints.map(\.name), newMetrics = newSpace.outcomeConstraints.map(\.name)
+        guard oldMetrics == newMetrics else {
+            throw StudyError.invalidState("\(file): constrained metrics [\(newMetrics.joined(separator: ", "))] differ from the "
+                + "study's [\(oldMetrics.joined(separator: ", "))]: the recorded results do not measure them; that needs a new "
+                + "study (a space change may move the limits)")
+        }
     }
 
     private static func kind(_ domain: ParameterDomain) -> String {

@@ -395,9 +395,8 @@ public final class Study: @unchecked Sendable {
 
     // MARK: - Helpers
 
-    /// Validates objective values: every objective present, finite, no unknown names.
+    /// Validates result values: every objective and constrained metric present, finite, no unknown names.
     func objectiveValues(_ raw: [(String, JSONValue)], location: String) throws -> [(String, Double)] {
-        let objectives = space.objectives
         var byName: [String: Double] = [:]
         for (key, value) in raw {
             let name = try objectiveName(key, location: location)
@@ -409,21 +408,30 @@ public final class Study: @unchecked Sendable {
             }
             byName[name] = number
         }
-        return try objectives.map { objective in
+        let objectives = try space.objectives.map { objective in
             guard let v = byName[objective.name] else {
                 throw StudyError.invalidInput("\(location): no value for objective '\(objective.name)'")
             }
             return (objective.name, v)
         }
+        return try objectives + space.outcomeConstraints.map { constraint in
+            guard let v = byName[constraint.name] else {
+                throw StudyError.invalidInput("\(location): no value for the constrained metric '\(constraint.name)' "
+                    + "(\(constraint.description)); every result must report it")
+            }
+            return (constraint.name, v)
+        }
     }
 
-    /// The objective a result key names: itself, or the single objective for the key `value`.
+    /// The objective or constrained metric a result key names: itself, or the single objective for the key `value`.
     func objectiveName(_ key: String, location: String) throws -> String {
         let objectives = space.objectives
         let name = key == "value" && objectives.count == 1 ? objectives[0].name : key
-        guard objectives.contains(where: { $0.name == name }) else {
+        guard space.outcomeNames.contains(name) else {
+            let metrics = space.outcomeConstraints.isEmpty ? ""
+                : "; constrained metrics: \(space.outcomeConstraints.map(\.name).joined(separator: ", "))"
             throw StudyError.invalidInput("\(location): unknown objective '\(key)' "
-                + "(the study's objectives: \(objectives.map(\.name).joined(separator: ", ")))")
+                + "(the study's objectives: \(objectives.map(\.name).joined(separator: ", "))\(metrics))")
         }
         return name
     }

@@ -14,10 +14,13 @@ public enum TrialTable {
         var members: [(String, JSONValue)] = [("id", .int(t.id)), ("state", .string(t.state.rawValue)),
                                               ("params", paramsJSON(t, space: space))]
         if t.state == .completed {
-            members.append(("values", .object(space.objectives.compactMap { o in t.values[o.name].map { (o.name, .double($0)) } })))
+            members.append(("values", .object(space.outcomeNames.compactMap { o in t.values[o].map { (o, .double($0)) } })))
+        }
+        if t.state == .completed && !space.outcomeConstraints.isEmpty {
+            members.append(("feasible", .bool(space.isFeasible(t.values))))
         }
         if !t.sems.isEmpty {
-            members.append(("sems", .object(space.objectives.compactMap { o in t.sems[o.name].map { (o.name, .double($0)) } })))
+            members.append(("sems", .object(space.outcomeNames.compactMap { o in t.sems[o].map { (o, .double($0)) } })))
         }
         if !t.meta.isEmpty { members.append(("meta", .object(t.meta))) }
         members.append(("generator", .string(t.generator)))
@@ -29,8 +32,8 @@ public enum TrialTable {
             members.append(("changes", .array(t.changes.map { c in
                 .object([("kind", .string(c.kind.rawValue)), ("at", .string(c.at)), ("by", .string(c.by)),
                          ("previous_state", .string(c.previousState.rawValue)),
-                         ("previous", .object(space.objectives.compactMap { o in c.previous[o.name].map { (o.name, .double($0)) } })),
-                         ("values", .object(space.objectives.compactMap { o in c.values[o.name].map { (o.name, .double($0)) } })),
+                         ("previous", .object(space.outcomeNames.compactMap { o in c.previous[o].map { (o, .double($0)) } })),
+                         ("values", .object(space.outcomeNames.compactMap { o in c.values[o].map { (o, .double($0)) } })),
                          ("reason", c.reason.map(JSONValue.string) ?? .null)])
             })))
         }
@@ -42,21 +45,24 @@ public enum TrialTable {
         .object([("trials", .array(state.trials.map { json($0, space: space) }))])
     }
 
-    /// CSV with columns `id,state,<parameters>,<objectives>,generator,suggested_at,finished_at,reason,corrections,<meta keys>`
+    /// CSV with columns `id,state,<parameters>,<objectives>,<constrained metrics>[,feasible],generator,suggested_at,
+    /// finished_at,reason,corrections,<meta keys>`
     /// (`corrections`: how many times the result was replaced).
     public static func csv(_ state: StudyState, space: DesignSpace) -> String {
         var metaKeys: [String] = []
         for t in state.trials { for (k, _) in t.meta where !metaKeys.contains(k) { metaKeys.append(k) } }
         let fixedColumns = Set(["id", "state", "generator", "suggested_at", "finished_at", "reason", "corrections"]
                                + space.parameters.map(\.name)
-                               + space.objectives.map(\.name))
+                               + space.outcomeNames + (space.outcomeConstraints.isEmpty ? [] : ["feasible"]))
         let metaColumns = metaKeys.filter { !fixedColumns.contains($0) }
-        let header = ["id", "state"] + space.parameters.map(\.name) + space.objectives.map(\.name)
+        let feasibility = space.outcomeConstraints.isEmpty ? [] : ["feasible"]
+        let header = ["id", "state"] + space.parameters.map(\.name) + space.outcomeNames + feasibility
             + ["generator", "suggested_at", "finished_at", "reason", "corrections"] + metaColumns
         var lines = [header.map(CSV.escape).joined(separator: ",")]
         for t in state.trials {
             var row = ["\(t.id)", t.state.rawValue] + t.params.map(\.description)
-            row += space.objectives.map { o in t.values[o.name].map { "\($0)" } ?? "" }
+            row += space.outcomeNames.map { o in t.values[o].map { "\($0)" } ?? "" }
+            if !feasibility.isEmpty { row.append(t.state == .completed ? "\(space.isFeasible(t.values))" : "") }
             row += [t.generator, t.suggestedAt, t.finishedAt ?? "", t.reason ?? "", "\(t.corrections)"]
             row += metaColumns.map { key in
                 guard let v = t.meta.first(where: { $0.0 == key })?.1 else { return "" }

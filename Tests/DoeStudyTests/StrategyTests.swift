@@ -1,3 +1,4 @@
+import DoeBase
 import DoeDesign
 @testable import DoeStudy
 import DoeStrategies
@@ -86,6 +87,70 @@ import Testing
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: s.journalPath)) == before)
         _ = trials
+    }
+}
+
+@Suite struct AcquisitionChoiceTests {
+    func study(seed: UInt64) throws -> (Study, String) {
+        let directory = NSTemporaryDirectory() + "doe-choice-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let space = #"[{"name":"x","type":"real","low":0,"high":1},{"name":"y","type":"real","low":0,"high":1}]"#
+        try space.write(toFile: directory + "/space.json", atomically: true, encoding: .utf8)
+        let s = try Study.create(name: "s", spaceFile: directory + "/space.json", in: directory, seed: seed)
+        s.onWarning = { _ in }
+        return (s, directory)
+    }
+
+    func smooth(_ t: Trial) -> Double {
+        let x = t.params[0].number!, y = t.params[1].number!
+        return sin(3 * x) + cos(2 * y) - x * y
+    }
+
+    /// Eight points measured three times each, the repeats 1.5 apart on a function whose values span about 2:
+    /// only noise explains them, so the fitted noise is not negligible.
+    func replicatedNoisyRuns(_ s: Study) throws {
+        var rows = ["x,y,value"]
+        for k in 0..<8 {
+            let x = 0.1 + 0.11 * Double(k), y = Double((k * 5) % 8) / 8 + 0.05
+            let f = sin(3 * x) + cos(2 * y) - x * y
+            for offset in [-0.75, 0.0, 0.75] { rows.append("\(x),\(y),\(f + offset)") }
+        }
+        try s.observe(ResultsFile.parse(rows.joined(separator: "\n") + "\n", source: "runs.csv", space: s.space))
+    }
+
+    @Test func noisyObjectiveGetsQLogNEIAndSaysWhy() throws {
+        let (s, directory) = try study(seed: 4)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try replicatedNoisyRuns(s)
+        let batch = try s.suggest(count: 3)
+        #expect(batch.map(\.generator) == ["gp-qlognei", "gp-qlognei", "gp-qlognei"])
+        #expect(batch[0].generatorInfo?["acquisition_reason"]?.string == "inferred noise")
+        #expect((batch[0].generatorInfo?["noise_ratio"]?.number ?? 0) > 0.2, "the noise ratio that chose qLogNEI is recorded")
+        #expect(batch[0].generatorInfo?["batch"]?.string == "joint-samples")
+        #expect(Set(batch.map(\.params)).count == 3, "a joint batch does not repeat a point")
+        for t in batch { #expect(t.params.allSatisfy { ($0.number ?? -1) >= 0 && ($0.number ?? 2) <= 1 }) }
+        // the same journal gives the same batch
+        let (again, other) = try study(seed: 4)
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        try replicatedNoisyRuns(again)
+        #expect(try again.suggest(count: 3).map(\.params) == batch.map(\.params))
+    }
+
+    @Test func noiselessObjectiveKeepsLogEIAndStandardErrorsChooseQLogNEI() throws {
+        let (s, directory) = try study(seed: 5)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for t in try s.suggest(count: 12) { try s.observe(id: t.id, values: [("value", smooth(t))]) }
+        let quiet = try s.suggest(count: 1)
+        #expect(quiet[0].generator == "gp-logei")
+        #expect(quiet[0].generatorInfo?["acquisition_reason"]?.string == "noise negligible")
+        try s.observe(ResultsFile.parseJSONForTests(#"{"results":[{"id":\#(quiet[0].id),"value":0.1,"sem":0.2}]}"#))
+        let known = try s.suggest(count: 2)
+        #expect(known.map(\.generator) == ["gp-qlognei", "gp-qlognei"])
+        #expect(known[0].generatorInfo?["acquisition_reason"]?.string == "known noise")
+        // asking wins over the automatic choice, and says so
+        let asked = try s.suggest(count: 1, strategy: BayesianStrategy(acquisition: .logei))
+        #expect(asked[0].generator == "gp-logei")
+        #expect(asked[0].generatorInfo?["acquisition_reason"]?.string == "asked")
     }
 }
 

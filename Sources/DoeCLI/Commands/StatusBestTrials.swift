@@ -29,6 +29,10 @@ extension DoeCommand {
                 ? "initial design (Sobol): \(summary.initialDesignTaken) of \(summary.initialDesignSize) taken"
                 : "initial design complete (\(summary.initialDesignSize) trials); Bayesian optimization (GP)"
             out.append("phase: " + phase)
+            if let feasible = summary.feasible {
+                out.append("feasible: \(feasible) of \(summary.counts[.completed] ?? 0) completed trials satisfy "
+                    + s.space.outcomeConstraints.map(\.description).joined(separator: ", "))
+            }
             out.append(contentsOf: bestLines(summary.best, space: s.space))
             if let hv = summary.hypervolume { out.append("Pareto front: \(summary.best.count) trials, " + hv.text(space: s.space)) }
             for b in summary.atBounds {
@@ -81,7 +85,7 @@ extension DoeCommand {
 
     struct Best: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the best completed trial (or the Pareto front with several objectives).",
+            abstract: "Show the best completed trial (or the Pareto front with several objectives); feasible trials only.",
             discussion: "Example:\n  doe best plate --json"
         )
 
@@ -90,7 +94,7 @@ extension DoeCommand {
 
         func run() throws {
             let s = try study.open()
-            let completed = try s.load().trials(in: .completed)
+            let completed = try s.load().trials(in: .completed).filter { s.space.isFeasible($0.values) }
             let best = StudySummary.best(completed, objectives: s.space.objectives)
             let hypervolume = StudyHypervolume(trials: completed, space: s.space)
             if json {
@@ -134,7 +138,9 @@ extension DoeCommand {
 }
 
 func bestLines(_ best: [Trial], space: DesignSpace) -> [String] {
-    guard !best.isEmpty else { return ["best: no completed trials yet"] }
+    guard !best.isEmpty else {
+        return [space.outcomeConstraints.isEmpty ? "best: no completed trials yet" : "best: no feasible completed trial yet"]
+    }
     let objectiveText = { (t: Trial) in
         space.objectives.map { o in
             "\(o.name) = \(t.values[o.name].map { NumberText.significant($0) } ?? "?")\(o.unit.map { " " + $0 } ?? "")"

@@ -22,8 +22,12 @@ extension DoeCommand {
             Pending trials count as taken: a second suggest while a batch runs proposes new points. \
             Until the initial design is complete the scrambled Sobol sequence of the study continues; then a \
             Gaussian process (ARD squared-exponential or Matern-5/2, MAP hyperparameters, log output warping when \
-            the likelihood prefers it) picks each point by log expected improvement, the batch chosen greedily \
-            with Kriging-believer fantasies. JSON output: {"trials":[{"id":7,"params":{…},"generator":"sobol"}]}; \
+            the likelihood prefers it) picks each point. A noisy objective (standard errors given, or a fitted \
+            noise standard deviation above 45 % of the signal's) gets qLogNEI: improvement over the best sampled \
+            value at the observed points, the batch and the pending trials sampled jointly (256 quasi-random \
+            samples). Otherwise log expected improvement, the batch chosen greedily with Kriging-believer \
+            fantasies. Each trial records the acquisition and why it ran. \
+            JSON output: {"trials":[{"id":7,"params":{…},"generator":"sobol"}]}; \
             GP trials carry the model's prediction and acquisition value. --fix NAME=VALUE holds a parameter for this \
             batch (the GP still models it; the others are optimized) and is recorded with each trial.
             """
@@ -40,7 +44,10 @@ extension DoeCommand {
         @Option(help: "Output format: text, csv or json.")
         var format: TableFormat = .text
 
-        @Option(help: "Acquisition after the initial design: logei (default, or the space file's) or ucb.")
+        @Option(help: """
+            Acquisition after the initial design: qlognei, logei or ucb; default: the space file's, else qlognei when noisy, \
+            else logei.
+            """)
         var acquisition: AcquisitionKind?
 
         @Option(help: "GP kernel: rbf (squared exponential) or matern52; default: the space file's, else chosen by marginal likelihood.")
@@ -85,6 +92,7 @@ extension DoeCommand {
                     if let name = t.generatorInfo?["acquisition"], let value = t.generatorInfo?["acquisition_value"] {
                         members.append(("acquisition", .object([("name", name), ("value", value)])))
                     }
+                    if let info = t.generatorInfo { members.append(("generator_info", info)) }
                     return .object(members)
                 }))]).serialized)
             case .csv:
