@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo bench-bo bench-train pipeline clean
+.PHONY: deps build release test demo bench-bo bench-mo bench-train pipeline clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -29,6 +29,10 @@ demo: release
 ## Batch BO benchmark: doe on 7 problems, and BoTorch/Optuna/scikit-optimize in the same sitting (installs them in .venv-peers).
 bench-bo: release
 	bash scripts/bench-bo.sh
+
+## Multi-objective and constrained benchmark: doe on the 8 problems of ../shared/bench/mo, the peers' stored runs, a same-sitting re-run.
+bench-mo: release
+	bash scripts/bench-mo.sh
 
 ## Training throughput: doe's MLP vs PyTorch on the CPU (installs torch in .venv-peers).
 bench-train: deps

@@ -9,6 +9,11 @@ import Foundation
 /// training points), the best few as starts for bounded L-BFGS with analytic gradients on the continuous
 /// relaxation, then rounding to a valid assignment and a local search over discrete neighbours (integers ±1/±2,
 /// every other categorical choice). Deterministic for a given seed.
+///
+/// With parameter constraints (``DesignSpace/parameterConstraints``), only feasible candidates are kept (more Sobol
+/// points are drawn when few are), the starts are refined by SLSQP with the constraints' gradients on the
+/// continuous relaxation, a refined point that violates a constraint (after rounding) is dropped, and the discrete
+/// search visits feasible neighbours only: every returned assignment satisfies every constraint.
 public struct AcquisitionOptimizer: Sendable {
     /// Number of raw Sobol candidates.
     public var rawSamples: Int = 1024
@@ -80,9 +85,27 @@ public struct AcquisitionOptimizer: Sendable {
             }
         }
         candidates = candidates.map(pin)
+        let constrained = !space.parameterConstraints.isEmpty
+        if constrained {
+            // Rejection: keep the feasible candidates, drawing further Sobol points (in the region, if any) until at
+            // least an eighth of the raw budget is feasible or 32 times the budget was drawn.
+            candidates = candidates.filter(space.satisfiesParameterConstraints)
+            let sobol = SobolSequence(dimension: max(region == nil ? space.dimension : d, 1), scrambleSeed: seed ^ 0xFEA5)
+            var drawn = 0
+            while candidates.count < max(rawSamples / 8, 1) && drawn < 32 * rawSamples {
+                let batch = sobol.points(from: drawn, count: rawSamples).map { u -> [ParameterValue] in
+                    guard region != nil else { return pin(space.assignment(fromUnit: u)) }
+                    return pin(encoding.decode((0..<d).map { boxLower[$0] + u[$0] * (boxUpper[$0] - boxLower[$0]) }))
+                }
+                candidates += batch.filter(space.satisfiesParameterConstraints)
+                drawn += rawSamples
+            }
+            guard !candidates.isEmpty else { return nil }
+        }
         var features = candidates.map(encoding.encode)
         var values = acquisition.values(at: matrix(features, columns: d))
         for (k, c) in candidates.enumerated() where excluded.contains(c) { values[k] = -.infinity }
+        let constraintFunctions = constrained ? encoding.featureConstraints() : []
 
         // L-BFGS from the best distinct candidates.
         let order = values.indices.sorted { values[$0] > values[$1] }
@@ -94,24 +117,33 @@ public struct AcquisitionOptimizer: Sendable {
         }
         let lbfgs = BoundedLBFGS(lower: boxLower, upper: boxUpper,
                                  maxEvaluations: maxEvaluations, relativeFunctionTolerance: 1e-9, relativeParameterTolerance: 1e-7)
+        let slsqp = ConstrainedSLSQP(lower: boxLower, upper: boxUpper, maxEvaluations: maxEvaluations)
+        let negated: ValueAndGradient = { x, g in
+            let (v, grad) = acquisition.valueAndGradient(at: x)
+            if !g.isEmpty { for j in g.indices { g[j] = -grad[j] } }
+            return -v
+        }
         for k in starts {
-            guard let result = try? lbfgs.minimize(from: features[k], objective: { x, g in
-                let (v, grad) = acquisition.valueAndGradient(at: x)
-                if !g.isEmpty { for j in g.indices { g[j] = -grad[j] } }
-                return -v
-            }) else { continue }
+            let run = constrained ? try? slsqp.minimize(from: features[k], objective: negated, constraints: constraintFunctions)
+                                  : try? lbfgs.minimize(from: features[k], objective: negated)
+            guard let result = run else { continue }
             var assignment = pin(encoding.decode(result.point))
             if !encoding.hasDiscreteParameters {
+                // SLSQP may stop outside the feasible set: such a point is dropped (the start itself stays a candidate).
+                let admissible = !excluded.contains(assignment) && space.satisfiesParameterConstraints(assignment)
                 candidates.append(assignment)
                 features.append(result.point)
-                values.append(excluded.contains(assignment) ? -.infinity : -result.value)
+                values.append(admissible ? -result.value : -.infinity)
                 continue
             }
+            if !space.satisfiesParameterConstraints(assignment) { assignment = candidates[k] }   // rounding left the set
             // Local search over discrete neighbours of the rounded point.
             var current = acquisition.values(at: matrix([encoding.encode(assignment)], columns: d))[0]
             if excluded.contains(assignment) { current = -.infinity }
             for _ in 0..<20 {
-                let neighbours = encoding.neighbours(of: assignment).filter { !excluded.contains($0) && pin($0) == $0 }
+                let neighbours = encoding.neighbours(of: assignment).filter {
+                    !excluded.contains($0) && pin($0) == $0 && space.satisfiesParameterConstraints($0)
+                }
                 guard !neighbours.isEmpty else { break }
                 let nv = acquisition.values(at: matrix(neighbours.map(encoding.encode), columns: d))
                 guard let bestIndex = nv.indices.max(by: { nv[$0] < nv[$1] }), nv[bestIndex] > current else { break }

@@ -33,8 +33,33 @@ public enum DesignGenerator {
     }
 
     /// Full assignments (one value per parameter, fixed ones included) for `method`.
+    ///
+    /// With parameter constraints, points that violate one are rejected: Sobol continues along its sequence, LHS and
+    /// random draw further rounds from the seed (the Latin property then holds only approximately), and a factorial
+    /// grid keeps its feasible runs.
+    /// - Throws: ``ValueError`` when the constraints leave less than 0.1 % of the box feasible.
     public static func assignments(for space: DesignSpace, method: DesignMethod, count: Int, seed: UInt64,
                                    realLevels: Int = 3) throws -> [[ParameterValue]] {
-        try unitPoints(for: space, method: method, count: count, seed: seed, realLevels: realLevels).map(space.assignment(fromUnit:))
+        guard !space.parameterConstraints.isEmpty else {
+            return try unitPoints(for: space, method: method, count: count, seed: seed, realLevels: realLevels)
+                .map(space.assignment(fromUnit:))
+        }
+        do { try space.checkFeasibleShare(source: "the space") } catch let error as SpaceError { throw ValueError(error.message) }
+        if method == .factorial {
+            return try unitPoints(for: space, method: method, count: count, seed: seed, realLevels: realLevels)
+                .map(space.assignment(fromUnit:)).filter(space.satisfiesParameterConstraints)
+        }
+        var result: [[ParameterValue]] = []
+        var round: UInt64 = 0
+        while result.count < count {
+            let draw = method == .sobol ? 4 * count * (1 << min(Int(round), 10)) : 4 * count
+            let points = try unitPoints(for: space, method: method, count: draw, seed: method == .sobol ? seed : seed &+ round,
+                                        realLevels: realLevels)
+            let feasible = points.map(space.assignment(fromUnit:)).filter(space.satisfiesParameterConstraints)
+            result = method == .sobol ? Array(feasible.prefix(count)) : result + feasible.prefix(count - result.count)
+            round += 1
+            if round > 40 { throw ValueError("could not draw \(count) points satisfying the parameter constraints") }
+        }
+        return result
     }
 }

@@ -31,11 +31,12 @@ extension DesignSpace {
         var kernel: KernelKind?
         var referenceNode: Any?
         var constraintsNode: Any?
+        var parameterConstraintsNode: Any?
         if let list = document as? [Any] {
             parametersNode = list
         } else if let map = document as? [String: Any] {
             let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description", "acquisition", "kernel",
-                                        "reference_point", "constraints"]
+                                        "reference_point", "constraints", "parameter_constraints"]
             if let unknown = map.keys.sorted().first(where: { !allowed.contains($0) }) {
                 throw SpaceError(source: source, location: nil, field: unknown,
                                  message: "unknown top-level field (expected \(allowed.sorted().joined(separator: ", ")))")
@@ -56,6 +57,7 @@ extension DesignSpace {
             kernel = try choice(map["kernel"], field: "kernel", source: source)
             referenceNode = map["reference_point"]
             constraintsNode = map["constraints"]
+            parameterConstraintsNode = map["parameter_constraints"]
         } else {
             throw SpaceError(source: source, location: nil, field: nil,
                              message: "expected a list of parameters or an object with 'parameters:' and 'objectives:'")
@@ -73,6 +75,21 @@ extension DesignSpace {
         var space = try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
         space.acquisition = acquisition
         space.kernel = kernel
+        if let parameterConstraintsNode {
+            guard let list = parameterConstraintsNode as? [Any] else {
+                throw SpaceError(source: source, location: nil, field: "parameter_constraints",
+                                 message: "expected a list of expressions such as [\"thickness + 2*rib <= 12\"]")
+            }
+            space.parameterConstraints = try list.enumerated().map { index, item in
+                guard let text = item as? String else {
+                    throw SpaceError(source: source, location: "parameter_constraints #\(index + 1)", field: nil,
+                                     message: "must be a string such as \"x1 * x2 <= 32\", got \(item)")
+                }
+                do { return try ParameterConstraint(parsing: text, parameters: parameters) } catch let error as ValueError {
+                    throw SpaceError(source: source, location: "parameter_constraints #\(index + 1)", field: nil, message: error.message)
+                }
+            }
+        }
         if let constraintsNode {
             space.outcomeConstraints = try parseOutcomeConstraints(constraintsNode, names: parameters.map(\.name) + objectives.map(\.name),
                                                                    source: source)

@@ -43,6 +43,8 @@ public struct SpaceError: CodedError {
 ///   - {name: mass, direction: minimize}
 ///   - {name: stiffness, direction: maximize}
 /// initial_trials: 12          # optional; default 2·d + 2
+/// parameter_constraints:      # optional; expressions every point satisfies (``ParameterConstraint``)
+///   - "layers * radius <= 1"
 /// constraints:                # optional; metrics reported with each result, feasible within the limits
 ///   - {name: stress, max: 250, unit: MPa}
 ///   - {name: margin, min: 0}
@@ -60,6 +62,9 @@ public struct DesignSpace: Sendable, Equatable {
     public var acquisition: AcquisitionKind?
     /// Kernel, if the file sets it.
     public var kernel: KernelKind?
+    /// Constraints on the parameters (`parameter_constraints:` in the space file): every point doe makes or accepts
+    /// satisfies all of them.
+    public var parameterConstraints: [ParameterConstraint] = []
     /// Constraints on metrics measured with each result (`constraints:` in the space file), in file order.
     public var outcomeConstraints: [OutcomeConstraint] = []
     /// The hypervolume's reference point, objective name → value in the objective's units (`reference_point:` in the
@@ -81,6 +86,42 @@ public struct DesignSpace: Sendable, Equatable {
     /// Whether a trial's values satisfy every outcome constraint (a missing constrained value does not).
     public func isFeasible(_ values: [String: Double]) -> Bool {
         outcomeConstraints.allSatisfy { c in values[c.name].map(c.isSatisfied) ?? false }
+    }
+
+    /// The first parameter constraint `assignment` violates, or `nil` when it satisfies all of them.
+    public func violatedConstraint(_ assignment: [ParameterValue]) -> ParameterConstraint? {
+        parameterConstraints.first { !$0.isSatisfied(by: assignment) }
+    }
+
+    /// Whether `assignment` satisfies every parameter constraint.
+    public func satisfiesParameterConstraints(_ assignment: [ParameterValue]) -> Bool { violatedConstraint(assignment) == nil }
+
+    /// The smallest share of the box the parameter constraints may leave feasible: below it a space is refused,
+    /// since rejection sampling of the initial design would need thousands of draws per point.
+    public static let minimumFeasibleShare = 0.001
+
+    /// The share of the box (in the unit-cube measure the samplers use) that satisfies every parameter constraint,
+    /// estimated from `samples` scrambled Sobol points (1 without constraints).
+    public func feasibleShare(samples: Int = 16384) -> Double {
+        guard !parameterConstraints.isEmpty else { return 1 }
+        let sequence = SobolSequence(dimension: max(dimension, 1), scrambleSeed: 0x5EA5)
+        var feasible = 0
+        for k in 0..<samples where satisfiesParameterConstraints(assignment(fromUnit: Array(sequence.point(at: k).prefix(dimension)))) {
+            feasible += 1
+        }
+        return Double(feasible) / Double(samples)
+    }
+
+    /// Refuses parameter constraints that leave less than ``minimumFeasibleShare`` of the box feasible.
+    /// - Throws: ``SpaceError`` naming the constraints and the share found.
+    public func checkFeasibleShare(source: String) throws {
+        let share = feasibleShare()
+        guard share < DesignSpace.minimumFeasibleShare else { return }
+        let list = parameterConstraints.map { "\"\($0.text)\"" }.joined(separator: ", ")
+        let found = share == 0 ? "no point of 16384 spread over the box satisfies them"
+                               : "only \(NumberText.significant(100 * share, digits: 3)) % of the box satisfies them"
+        throw SpaceError(source: source, location: nil, field: "parameter_constraints",
+                         message: "\(list): \(found) (at least 0.1 % is needed); check the directions (<= or >=) and the bounds")
     }
 
     /// The parameters that vary (everything but `fixed`).

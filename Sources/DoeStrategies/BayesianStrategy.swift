@@ -49,15 +49,18 @@ public struct BayesianStrategy: SuggestionStrategy {
         let pending = state.trials(in: .pending)
         var sobolCount = min(count, max(0, space.initialDesignSize - completed.count - pending.count))
         if completed.count < 2 { sobolCount = count }
+        var fixedByIndex: [Int: ParameterValue] = [:]
+        for (i, p) in space.parameters.enumerated() { if let v = fixed[p.name] { fixedByIndex[i] = v } }
         var suggestions = sobolCount > 0
-            ? try SobolContinuation().suggest(count: sobolCount, state: state, space: space).map { pinned($0, space: space) } : []
+            ? try SobolContinuation(fixed: fixedByIndex).suggest(count: sobolCount, state: state, space: space)
+                .map { pinned($0, space: space) } : []
         let remaining = count - suggestions.count
         guard remaining > 0 else { return suggestions }
 
         var settings = BOSettings()
         settings.kernel = kernel ?? space.kernel
         settings.seed = ObjectiveModel.seed(for: state)
-        for (i, p) in space.parameters.enumerated() { if let v = fixed[p.name] { settings.fixed[i] = v } }
+        settings.fixed = fixedByIndex
         let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
         // One objective: the very model `status` and `report` show (same function, same seed, known standard
         // errors as noise). Several: propose fits the ParEGO scalarization, without known noise.
@@ -104,7 +107,8 @@ public struct BayesianStrategy: SuggestionStrategy {
             suggestions.append(pinned(suggestion, space: space))
         }
         if suggestions.count < count {  // a small discrete space is exhausted: fall back to the Sobol sequence
-            suggestions += try SobolContinuation().suggest(count: count - suggestions.count, state: state, space: space, after: suggestions)
+            suggestions += try SobolContinuation(fixed: fixedByIndex)
+                .suggest(count: count - suggestions.count, state: state, space: space, after: suggestions)
                 .map { pinned($0, space: space) }
         }
         return suggestions

@@ -44,6 +44,7 @@ extension Study {
     @discardableResult
     public func changeSpace(to newFile: String, excludeOutside: Bool = false, reason: String? = nil) throws -> SpaceChange {
         let newSpace = try DesignSpace.load(contentsOf: newFile)
+        try newSpace.checkFeasibleShare(source: newFile)
         guard let bytes = FileManager.default.contents(atPath: newFile) else {
             throw StudyError.io(path: newFile, operation: "read", errno: errno)
         }

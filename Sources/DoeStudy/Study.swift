@@ -51,6 +51,7 @@ public final class Study: @unchecked Sendable {
     public static func create(name: String, spaceFile: String, in directory: String, seed: UInt64) throws -> Study {
         try StudyName.validate(name)
         let space = try DesignSpace.load(contentsOf: spaceFile)
+        try space.checkFeasibleShare(source: spaceFile)
         let spaceText = FileManager.default.contents(atPath: spaceFile) ?? Data()
         let fm = FileManager.default
         let target = directory + "/" + name
@@ -251,6 +252,12 @@ public final class Study: @unchecked Sendable {
                     let params: [ParameterValue]
                     do { params = try space.assignment(from: raw, context: row.location) } catch let error as ValueError {
                         throw StudyError.invalidInput(error.message)
+                    }
+                    if let violated = space.violatedConstraint(params) {
+                        let slack = violated.slack(ParameterConstraint.numbers(params))
+                        throw StudyError.invalidInput("\(row.location): the parameters violate the parameter constraint "
+                            + "\"\(violated.text)\" (off by \(NumberText.significant(slack))); every trial of the study must satisfy "
+                            + "the space's parameter_constraints")
                     }
                     if !importMatchingPending, let pending = state.trials(in: .pending).first(where: { t in
                         space.parameters.indices.allSatisfy { k in

@@ -32,8 +32,11 @@ public protocol SuggestionStrategy: Sendable {
 /// categorical parameters, points whose assignment equals an existing trial's are skipped while unused
 /// combinations remain.
 public struct SobolContinuation: SuggestionStrategy {
+    /// Parameters held at a value (parameter index → value), applied to each point before it is checked.
+    public var fixed: [Int: ParameterValue] = [:]
+
     /// The strategy; it holds no state (the sequence position comes from the study's trials).
-    public init() {}
+    public init(fixed: [Int: ParameterValue] = [:]) { self.fixed = fixed }
 
     /// The next `count` Sobol points after those the study's trials already used.
     public func suggest(count: Int, state: StudyState, space: DesignSpace) throws -> [Suggestion] {
@@ -52,9 +55,21 @@ public struct SobolContinuation: SuggestionStrategy {
         var index = used.max().map { $0 + 1 } ?? 0
         var taken = Set(state.trials.map { $0.params } + earlier.map(\.params))
         let skipLimit = index + 100 * count + 1000
+        // Rejection of points violating a parameter constraint: at least 0.1 % of the box is feasible (checked when
+        // the space is created), so 10⁴ draws per point almost never run out.
+        let rejectionLimit = index + 10_000 * count + 100_000
         var result: [Suggestion] = []
         while result.count < count {
-            let params = space.assignment(fromUnit: sequence.point(at: index))
+            var params = space.assignment(fromUnit: sequence.point(at: index))
+            for (i, v) in fixed where i < params.count { params[i] = v }
+            guard space.satisfiesParameterConstraints(params) else {
+                index += 1
+                guard index < rejectionLimit else {
+                    throw StudyError.invalidInput("no Sobol point in \(rejectionLimit) satisfies the parameter constraints"
+                        + (fixed.isEmpty ? "" : " with the fixed values"))
+                }
+                continue
+            }
             if !taken.contains(params) || index >= skipLimit {
                 taken.insert(params)
                 result.append(Suggestion(params: params, generator: "sobol", info: .object([("index", .int(index))])))

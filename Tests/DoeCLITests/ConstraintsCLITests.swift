@@ -74,4 +74,38 @@ import Testing
         // the lightest feasible section has t·w = 24 (mass 0.24 kg); after 14 trials the best is within 25 %
         #expect(bestMass < 0.3, "best feasible mass \(bestMass)")
     }
+
+    @Test func parameterConstraintsAreRefusedWhenUnsatisfiableAndHoldEverywhere() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let parameters = "parameters: [{name: x1, type: real, low: 0, high: 10}, {name: x2, type: int, low: 0, high: 10}]\n"
+        try cli.write("empty.yaml", parameters + #"parameter_constraints: ["x1 + x2 <= 12", "x1 * x2 >= 200"]"#)
+        let empty = try cli.run(["init", "empty", "--space", "empty.yaml"])
+        #expect(empty.status == 64 && empty.stderr.contains("parameter_constraints") && empty.stderr.contains("x1 * x2 >= 200")
+                && empty.stderr.contains("no point"), "\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/studies/empty"), "a refused init leaves no study")
+        try cli.write("typo.yaml", parameters + #"parameter_constraints: ["x1 * x3 <= 32"]"#)
+        let typo = try cli.run(["init", "typo", "--space", "typo.yaml"])
+        #expect(typo.status == 64 && typo.stderr.contains("unknown name 'x3'") && typo.stderr.contains("column 6"), "\(typo.stderr)")
+        try cli.write("geo.yaml", parameters + #"parameter_constraints: ["x1 * x2 <= 32", "x1^2 + x2^2 >= 9"]"#)
+        let design = try #require(try cli.json(try cli.ok(["design", "geo.yaml", "-n", "20", "--format", "json"])) as? [String: Any])
+        let rows = try #require(design["design"] as? [[String: Double]])
+        #expect(rows.count == 20)
+        for r in rows { #expect(r["x1"]! * r["x2"]! <= 32 + 1e-9 && r["x1"]! * r["x1"]! + r["x2"]! * r["x2"]! >= 9 - 1e-9, "\(r)") }
+        try cli.ok(["init", "geo", "--space", "geo.yaml", "--seed", "5"])
+        for round in 0..<3 {
+            let batch = try #require(try cli.json(try cli.ok(["suggest", "geo", "--batch", "4", "--json"])) as? [String: Any])
+            var lines = ["id,value"]
+            for t in try #require(batch["trials"] as? [[String: Any]]) {
+                let p = try #require(t["params"] as? [String: Double])
+                #expect(p["x1"]! * p["x2"]! <= 32 + 1e-9 && p["x1"]! * p["x1"]! + p["x2"]! * p["x2"]! >= 9 - 1e-9, "round \(round): \(p)")
+                lines.append("\(t["id"] as! Int),\(-(p["x1"]! + p["x2"]!))")     // pushes into the x1·x2 ≤ 32 boundary
+            }
+            try cli.write("r.csv", lines.joined(separator: "\n") + "\n")
+            try cli.ok(["observe", "geo", "--results", "r.csv"])
+        }
+        try cli.write("bad.csv", "x1,x2,value\n8,6,1\n")
+        let bad = try cli.run(["observe", "geo", "--results", "bad.csv"])
+        #expect(bad.status == 64 && bad.stderr.contains("bad.csv line 2") && bad.stderr.contains("x1 * x2 <= 32"), "\(bad.stderr)")
+    }
 }
