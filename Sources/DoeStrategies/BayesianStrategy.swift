@@ -124,8 +124,13 @@ public struct BayesianStrategy: SuggestionStrategy {
         return AcquisitionChoice.automatic(for: model.gp, knownNoise: knownNoise)
     }
 
-    /// One GP per side of each outcome constraint, fitted to `trials` (the objective model's, same order) as
-    /// `sign·metric ≤ limit` without output warping, the limit standardized like the GP's outputs.
+    /// One GP per side of each outcome constraint, fitted to `trials` (the objective model's, same order).
+    ///
+    /// Each side is `sign·metric ≤ limit`; the GP models the signed log of the slack,
+    /// `h = sign(s)·log(1 + |s|/m)` with `s = sign·metric − limit` and `m` the median `|s|`. The map is monotone
+    /// and zero exactly at the limit, so `P(h ≤ 0) = P(metric within its limit)`, while slacks spanning orders of
+    /// magnitude (a stress 10⁶ over the limit next to one just under it) no longer swamp the boundary the model
+    /// has to find.
     /// - Throws: when a trial has no value for a constrained metric (results must report every one).
     static func constraintModels(_ trials: [Trial], space: DesignSpace, kernel: KernelKind?,
                                  seed: UInt64) throws -> [ConstraintModel] {
@@ -141,12 +146,16 @@ public struct BayesianStrategy: SuggestionStrategy {
                 return v
             }
             for (side, bound) in constraint.upperBounds.enumerated() {
-                let g = metric.map { bound.sign * $0 }
+                let slack = metric.map { bound.sign * $0 - bound.limit }
+                let magnitudes = slack.map(abs).sorted()
+                let median = magnitudes.isEmpty ? 1 : magnitudes[magnitudes.count / 2]
+                let scale = median > 0 && median.isFinite ? median : 1
+                let g = slack.map { ($0 < 0 ? -1.0 : 1.0) * log1p(abs($0) / scale) }
                 let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: trials.map(\.params), values: g,
                                                                 kernel: kernel, seed: seed ^ UInt64(2 * k + side + 1), warping: false)
                 let label = bound.sign > 0 ? "\(constraint.name) ≤ \(NumberText.significant(bound.limit))"
                                            : "\(constraint.name) ≥ \(NumberText.significant(-bound.limit))"
-                models.append(ConstraintModel(gp: gp, limit: transform.forward(bound.limit), label: label))
+                models.append(ConstraintModel(gp: gp, limit: transform.forward(0), label: label))
             }
         }
         return models
