@@ -77,7 +77,7 @@ public struct StudyAnalysis: Sendable {
         public let objective: Objective
         /// Completed trials in id order.
         public let observations: [Observation]
-        /// Best value after each observation (same order).
+        /// Best feasible value after each observation (same order; NaN before the first feasible trial).
         public let bestSoFar: [Double]
         /// `nil` with fewer than 3 completed trials or when no model could be fitted.
         public let model: ModelView?
@@ -135,9 +135,14 @@ public struct StudyAnalysis: Sendable {
             let observations = observed.map {
                 Observation(trial: $0.id, value: $0.values[objective.name]!, generator: $0.generator, batch: $0.batch)
             }
+            // best so far over feasible trials only (an infeasible trial's value is no achievement)
             var best: [Double] = []
-            for o in observations {
-                best.append(best.last.map { objective.direction.isBetter(o.value, than: $0) ? o.value : $0 } ?? o.value)
+            var current: Double?
+            for (o, t) in zip(observations, observed) {
+                if space.isFeasible(t.values) {
+                    current = current.map { objective.direction.isBetter(o.value, than: $0) ? o.value : $0 } ?? o.value
+                }
+                best.append(current ?? .nan)
             }
             var model: ModelView?
             var note: String?

@@ -44,6 +44,10 @@ public enum StudyNotebook {
                 .object([("name", .string($0.name)), ("direction", .string($0.direction.rawValue))]
                         + ($0.unit.map { [("unit", JSONValue.string($0))] } ?? []))
             })),
+            ("constraints", .array(space.outcomeConstraints.map { c in
+                .object([("name", .string(c.name)), ("min", c.min.map(JSONValue.double) ?? .null),
+                         ("max", c.max.map(JSONValue.double) ?? .null)])
+            })),
         ])
     }
 

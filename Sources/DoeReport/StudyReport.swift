@@ -24,8 +24,8 @@ public struct ReportProvenance: Sendable {
     }
 }
 
-/// The HTML report of a study: summary, convergence, parallel coordinates, the GP's view of each objective
-/// (importance, Sobol indices, slices), pending and failed trials, notes.
+/// The HTML report of a study: summary, convergence, the Pareto front (two or more objectives), parallel
+/// coordinates, the GP's view of each objective (importance, Sobol indices, slices), pending and failed trials, notes.
 public enum StudyReport {
     /// The page as one self-contained HTML document.
     public static func html(_ a: StudyAnalysis, provenance: ReportProvenance) -> String {
@@ -36,6 +36,7 @@ public enum StudyReport {
             + "(SHA-256 \(provenance.sha256), \(a.state.recordCount) records).", cssClass: "meta")
         summarySection(a, space: space, page: &page)
         convergenceSection(a, space: space, page: &page)
+        frontSection(a, space: space, page: &page)
         parallelSection(a, space: space, page: &page)
         modelSection(a, space: space, page: &page)
         pendingSection(a, space: space, page: &page)
@@ -83,8 +84,7 @@ public enum StudyReport {
         return facts
     }
 
-    /// Writes the "convergence" section: one convergence chart per objective and, with two or more objectives,
-    /// the first two objectives against each other.
+    /// Writes the "convergence" section: one convergence chart per objective (the front has its own section).
     private static func convergenceSection(_ a: StudyAnalysis, space: DesignSpace, page: inout HTMLPage) {
         page.openSection("convergence")
         page.heading("Convergence")
@@ -93,16 +93,9 @@ public enum StudyReport {
                 page.paragraph("\(view.objective.name): no observations yet.", cssClass: "note")
                 continue
             }
-            page.figure(convergenceChart(view, batches: a.batches, id: "convergence-\(k)"),
+            page.figure(convergenceChart(view, batches: a.batches, id: "convergence-\(k)", constrained: !space.outcomeConstraints.isEmpty),
                         caption: "Each completed trial by id (marker = how it was proposed), the best value so far, "
                             + "and the suggest calls as alternating shaded bands.")
-        }
-        if space.objectives.count >= 2 {
-            let o1 = space.objectives[0], o2 = space.objectives[1]
-            let done = a.state.trials(in: .completed)
-            if !done.isEmpty {
-                page.figure(paretoChart(done, o1, o2))
-            }
         }
         page.closeSection()
     }
@@ -256,24 +249,8 @@ public enum StudyReport {
 
     // MARK: - Charts
 
-    /// The chart of the "convergence" section plotting the first two objectives against each other, Pareto front marked.
-    private static func paretoChart(_ done: [Trial], _ o1: Objective, _ o2: Objective) -> String {
-        var chart = Chart(title: "Objectives: \(o1.name) vs \(o2.name)", xLabel: "\(o1.name) (\(o1.direction.rawValue))",
-                          yLabel: "\(o2.name) (\(o2.direction.rawValue))")
-        chart.id = "pareto"
-        let front = Set(StudySummary.best(done, objectives: [o1, o2]).map(\.id))   // the front of these two objectives
-        chart.scatter(x: done.map { $0.values[o1.name] ?? .nan }, y: done.map { $0.values[o2.name] ?? .nan },
-                      style: SeriesStyle(stroke: "#555555", fill: "#bbbbbb", marker: .circle),
-                      tooltips: done.map { "trial \($0.id)" }, label: "trials")
-        let f = done.filter { front.contains($0.id) }.sorted { ($0.values[o1.name] ?? 0) < ($1.values[o1.name] ?? 0) }
-        chart.line(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan }, style: .series(1, width: 1.5))
-        chart.scatter(x: f.map { $0.values[o1.name] ?? .nan }, y: f.map { $0.values[o2.name] ?? .nan },
-                      style: SeriesStyle(stroke: "#1b2a49", fill: "#d55e00", marker: .diamond, markerSize: 5),
-                      tooltips: f.map { "trial \($0.id) (Pareto-optimal)" }, label: "Pareto front")
-        return chart.svg()
-    }
-
-    static func convergenceChart(_ view: StudyAnalysis.ObjectiveView, batches: [StudyAnalysis.Batch], id: String) -> String {
+    static func convergenceChart(_ view: StudyAnalysis.ObjectiveView, batches: [StudyAnalysis.Batch], id: String,
+                                 constrained: Bool = false) -> String {
         let o = view.objective
         var chart = Chart(title: "Convergence of \(o.name) (\(o.direction.rawValue))", xLabel: "trial", yLabel: o.name)
         chart.id = id
@@ -286,12 +263,15 @@ public enum StudyReport {
         if !shaded.isEmpty { chart.spans(shaded, fill: "#ececec", label: "every other batch") }
         // a step line for best-so-far
         var sx: [Double] = [], sy: [Double] = []
-        for (k, o) in view.observations.enumerated() {
-            if k > 0 { sx.append(Double(o.trial)); sy.append(view.bestSoFar[k - 1]) }
+        for (k, o) in view.observations.enumerated() where view.bestSoFar[k].isFinite {
+            if k > 0, view.bestSoFar[k - 1].isFinite { sx.append(Double(o.trial)); sy.append(view.bestSoFar[k - 1]) }
             sx.append(Double(o.trial)); sy.append(view.bestSoFar[k])
         }
-        sx.append(maxId + 0.5); sy.append(view.bestSoFar.last ?? .nan)
-        chart.line(x: sx, y: sy, style: SeriesStyle(stroke: "#d55e00", width: 2.2), label: "best so far")
+        if let last = view.bestSoFar.last, last.isFinite { sx.append(maxId + 0.5); sy.append(last) }
+        if !sx.isEmpty {
+            let label = constrained ? "best feasible so far" : "best so far"
+            chart.line(x: sx, y: sy, style: SeriesStyle(stroke: "#d55e00", width: 2.2), label: label)
+        }
         let groups: [(String, (String) -> Bool, SeriesStyle)] = [
             ("Sobol design", { $0 == "sobol" }, SeriesStyle(stroke: "#1b2a49", fill: "#ffffff", marker: .circle, markerSize: 3.8)),
             ("GP suggestion", { $0.hasPrefix("gp") }, SeriesStyle(stroke: "#1b2a49", fill: "#1b2a49", marker: .square, markerSize: 3.2)),

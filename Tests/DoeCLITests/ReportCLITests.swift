@@ -39,7 +39,7 @@ struct ReportBrowserTests {
     }
 
     enum Scenario: String, CaseIterable, Sendable {
-        case loop, empty, failedOnly, oneParameter, mixed
+        case loop, empty, failedOnly, oneParameter, mixed, constrainedTwoObjectives, threeObjectives
     }
 
     /// Study reports of a real loop (with a pending and a failed trial), an empty study, a study with failed trials
@@ -106,8 +106,49 @@ struct ReportBrowserTests {
             try cli.ok(["observe", "s", "10", "--value", "mass=1.5", "--value", "stiffness=0.2"])
             try cli.ok(["observe", "s", "10", "--value", "mass=1.4", "--value", "stiffness=0.25", "--replace"])
             try cli.ok(["note", "s", "gap 0.3 shims from batch <7>"])
-            expect = ["svg.convergence=2", "#pareto=1", "#parallel-coordinates=1", "svg.slice=4", "#pending-table=1"]
+            expect = ["svg.convergence=2", "#front-2d=1", "#hypervolume=1", "#parallel-coordinates=1", "svg.slice=4", "#pending-table=1"]
             minImages = 6
+        case .constrainedTwoObjectives:
+            // two objectives and an outcome constraint: the front of the feasible trials, infeasible ones apart
+            try cli.write("space.yaml", """
+            parameters: [{name: a, type: real, low: 0, high: 1}, {name: b, type: real, low: 0, high: 1}]
+            objectives: [{name: mass, direction: minimize, unit: kg}, {name: stiffness, direction: maximize}]
+            constraints: [{name: stress, max: 1.2}]
+            reference_point: {mass: 2, stiffness: 0}
+            """)
+            try cli.ok(["init", "s", "--space", "space.yaml", "--seed", "3"])
+            for _ in 0..<4 {
+                let batch = try #require(try cli.json(try cli.ok(["suggest", "s", "--batch", "3", "--json"])) as? [String: Any])
+                var lines = ["id,mass,stiffness,stress"]
+                for t in try #require(batch["trials"] as? [[String: Any]]) {
+                    let p = try #require(t["params"] as? [String: Double])
+                    let a = p["a"]!, b = p["b"]!
+                    lines.append("\(t["id"] as! Int),\(a + 0.5 * b),\(a * a + b),\(1.5 * b + a * 0.4)")
+                }
+                try cli.write("r.csv", lines.joined(separator: "\n") + "\n")
+                try cli.ok(["observe", "s", "--results", "r.csv"])
+            }
+            expect = ["#front=1", "#front-2d=1", "#hypervolume=1", "svg.convergence=2"]
+            minImages = 2
+        case .threeObjectives:
+            try cli.write("space.yaml", """
+            parameters: [{name: a, type: real, low: 0, high: 1}, {name: b, type: real, low: 0, high: 1}]
+            objectives: [{name: f1, direction: minimize}, {name: f2, direction: minimize}, {name: f3, direction: maximize}]
+            """)
+            try cli.ok(["init", "s", "--space", "space.yaml", "--seed", "6"])
+            for _ in 0..<3 {
+                let batch = try #require(try cli.json(try cli.ok(["suggest", "s", "--batch", "4", "--json"])) as? [String: Any])
+                var lines = ["id,f1,f2,f3"]
+                for t in try #require(batch["trials"] as? [[String: Any]]) {
+                    let p = try #require(t["params"] as? [String: Double])
+                    let a = p["a"]!, b = p["b"]!
+                    lines.append("\(t["id"] as! Int),\(a),\(1 - a + b * b),\(b - a * b)")
+                }
+                try cli.write("r.csv", lines.joined(separator: "\n") + "\n")
+                try cli.ok(["observe", "s", "--results", "r.csv"])
+            }
+            expect = ["#front=1", "svg.front=3", "#hypervolume=1", "svg.convergence=3"]
+            minImages = 2
         }
         let journalBefore = cli.read("studies/s/journal.jsonl")
         let written = try cli.ok(["report", "s", "--out", "reports"])

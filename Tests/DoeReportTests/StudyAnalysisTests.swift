@@ -180,12 +180,13 @@ func svgElements(_ html: String) -> [String] {
             #expect(model.slices[2].categories == alloys)
         }
         let html = StudyReport.html(a, provenance: StudyFixture.provenance)
-        #expect(html.contains("id=\"pareto\""))
+        #expect(html.contains("id=\"front-2d\"") && html.contains("id=\"hypervolume\""))
         #expect(html.contains("id=\"pending-table\""))
         #expect(!html.contains("<script>"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         let svgs = svgElements(html)
-        #expect(svgs.count == 2 + 1 + 1 + 2 * (1 + 3))   // 2 convergence, Pareto, parallel coordinates, per objective importance + 3 slices
+        // 2 convergence, the front and the hypervolume by batch, parallel coordinates, per objective importance + 3 slices
+        #expect(svgs.count == 2 + 2 + 1 + 2 * (1 + 3))
         for svg in svgs { #expect(SVGProbe.parse(svg).error == nil) }
     }
 }

@@ -27,6 +27,7 @@ DOE = json.loads({{doe_json}})
 
 # %%
 OBJECTIVES = [o["name"] for o in SPACE["objectives"]]
+CONSTRAINTS = SPACE.get("constraints", [])          # outcome constraints: metrics reported with each result
 UNITS = {o["name"]: o.get("unit") for o in SPACE["objectives"]}
 print(f"study {DOE['study']!r}: journal {JOURNAL}")
 
@@ -82,12 +83,22 @@ for rec in journal.to_dict("records"):
         notes.append({"time": rec["ts"], "note": rec["text"]})
 
 columns = (["id", "state", "generator", "batch", "suggested_at", "reason"]
-           + ["param." + p["name"] for p in SPACE["parameters"]] + ["value." + o for o in OBJECTIVES])
+           + ["param." + p["name"] for p in SPACE["parameters"]] + ["value." + o for o in OBJECTIVES]
+           + ["value." + c["name"] for c in CONSTRAINTS])
 trials = pd.DataFrame([rows[k] for k in sorted(rows)], columns=columns).set_index("id")
 trials["batch"] = pd.to_numeric(trials["batch"])
-for o in OBJECTIVES:
+for o in OBJECTIVES + [c["name"] for c in CONSTRAINTS]:
     trials["value." + o] = pd.to_numeric(trials["value." + o])
+feasible_mask = pd.Series(True, index=trials.index)
+for c in CONSTRAINTS:
+    v = trials["value." + c["name"]]
+    if c.get("max") is not None:
+        feasible_mask &= v <= c["max"]
+    if c.get("min") is not None:
+        feasible_mask &= v >= c["min"]
+trials["feasible"] = feasible_mask
 completed = trials[trials["state"] == "completed"]
+feasible = completed[completed["feasible"]]          # best values count feasible trials only
 trials.tail(10)
 
 # %% [markdown]
@@ -120,16 +131,18 @@ if GROWN:
 else:
     for state, n in DOE["counts"].items():
         assert counts.get(state, 0) == n, f"{state}: pandas replay {counts.get(state, 0)}, doe {n}"
+if CONSTRAINTS:
+    print(f"feasible: {len(feasible)} of {len(completed)} completed trials")
 for o in SPACE["objectives"]:
     col = "value." + o["name"]
-    if completed.empty:
-        print(f"{o['name']}: no observations yet")
+    if feasible.empty:
+        print(f"{o['name']}: no feasible observations yet" if CONSTRAINTS else f"{o['name']}: no observations yet")
         continue
-    best_id = completed[col].idxmax() if o["direction"] == "maximize" else completed[col].idxmin()
+    best_id = feasible[col].idxmax() if o["direction"] == "maximize" else feasible[col].idxmin()
     unit = f" {UNITS[o['name']]}" if UNITS.get(o["name"]) else ""
-    print(f"best {o['name']} ({o['direction']}): {completed.loc[best_id, col]:.6g}{unit} at trial {best_id}")
+    print(f"best {o['name']} ({o['direction']}): {feasible.loc[best_id, col]:.6g}{unit} at trial {best_id}")
     if not GROWN and DOE["best"].get(o["name"]) is not None:
-        assert math.isclose(completed[col].max() if o["direction"] == "maximize" else completed[col].min(),
+        assert math.isclose(feasible[col].max() if o["direction"] == "maximize" else feasible[col].min(),
                             DOE["best"][o["name"]], rel_tol=1e-12, abs_tol=1e-12)
 
 # %% [markdown]
@@ -145,7 +158,8 @@ for o in SPACE["objectives"]:
     if done.empty:
         print(f"{o['name']}: no observations yet")
         continue
-    best = done[col].cummax() if o["direction"] == "maximize" else done[col].cummin()
+    reached = done[col].where(done["feasible"])        # infeasible trials do not count as progress
+    best = (reached.cummax() if o["direction"] == "maximize" else reached.cummin()).ffill()
     fig, ax = plt.subplots(figsize=(9, 4))
     for b, group in trials.dropna(subset=["batch"]).groupby("batch"):
         if int(b) % 2 == 0:
