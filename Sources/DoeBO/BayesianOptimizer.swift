@@ -162,29 +162,45 @@ public enum BayesianOptimizer {
         var excluded = taken
         var proposals: [BOProposal] = []
         for k in 0..<count {
-            optimizer.seed = settings.seed &+ UInt64(k) &* 0x9E37_79B9
             let base = feasibilityOnly ? nil : Acquisition(kind: settings.acquisition,
                                                            incumbent: incumbent(of: gp, feasible: feasibleObserved,
                                                                                 constraints: constraintModels)).on(gp)
             let acquisition = ConstrainedAcquisition(base: base, constraints: constraintModels)
-            var region: (lower: [Double], upper: [Double])?
-            if k > 0, !feasibilityOnly, let fraction = settings.localFraction, Double(k) >= Double(count) * (1 - fraction) {
-                region = trustRegion(around: fitted, sideLength: settings.trustRegionSide, among: feasibleObserved)
-            }
-            guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region,
-                                                fixed: settings.fixed)
-                    ?? (region == nil ? nil : optimizer.maximize(acquisition, gp: gp, encoding: encoding,
-                                                                 excluded: excluded, fixed: settings.fixed)) else { break }
-            let posterior = gp.posterior(at: Matrix(rows: 1, columns: best.features.count, columnMajor: best.features))
-            let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
-            proposals.append(BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),
-                                        predictedStd: transform.inverseStd(mean: mean, std: std), acquisitionValue: best.value,
-                                        outputTransform: transform.kind, kernel: fitted.kernel))
-            excluded.insert(best.assignment)
-            gp = gp.conditioned(on: best.features, value: mean, exact: true)
+            guard let best = batchPoint(k, of: count, acquisition: acquisition, gp: gp, regionModel: fitted,
+                                        admitted: feasibleObserved, local: !feasibilityOnly, transform: transform,
+                                        encoding: encoding, excluded: excluded, settings: settings, optimizer: optimizer) else { break }
+            proposals.append(best.proposal)
+            excluded.insert(best.proposal.assignment)
+            gp = gp.conditioned(on: best.features, value: best.mean, exact: true)
             constraintModels = constraintModels.map { $0.conditionedOnMean(at: best.features) }
         }
         return proposals
+    }
+
+    /// Point `k` of a batch of `count`: the maximizer of `acquisition` (seeded per point), searched for the later
+    /// points (``BOSettings/localFraction``, when `local`) only in a trust region around the best admitted training
+    /// point of `regionModel`, and in the whole space when the region yields nothing; with `gp`'s prediction there.
+    /// - Returns: the proposal, its features and the posterior mean (standardized), or `nil` when nothing is left.
+    static func batchPoint(_ k: Int, of count: Int, acquisition: some AcquisitionFunction, gp: GaussianProcess,
+                           regionModel: GaussianProcess, admitted: [Bool]?, local: Bool, transform: OutputTransform,
+                           encoding: SpaceEncoding, excluded: Set<[ParameterValue]>, settings: BOSettings,
+                           optimizer: AcquisitionOptimizer) -> (proposal: BOProposal, features: [Double], mean: Double)? {
+        var optimizer = optimizer
+        optimizer.seed = settings.seed &+ UInt64(k) &* 0x9E37_79B9
+        var region: (lower: [Double], upper: [Double])?
+        if k > 0, local, let fraction = settings.localFraction, Double(k) >= Double(count) * (1 - fraction) {
+            region = trustRegion(around: regionModel, sideLength: settings.trustRegionSide, among: admitted)
+        }
+        guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region,
+                                            fixed: settings.fixed)
+                ?? (region == nil ? nil : optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded,
+                                                             fixed: settings.fixed)) else { return nil }
+        let posterior = gp.posterior(at: Matrix(rows: 1, columns: best.features.count, columnMajor: best.features))
+        let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
+        let proposal = BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),
+                                  predictedStd: transform.inverseStd(mean: mean, std: std), acquisitionValue: best.value,
+                                  outputTransform: transform.kind, kernel: gp.kernel)
+        return (proposal, best.features, mean)
     }
 
     /// LogEI's incumbent under constraints: the largest posterior mean among observed trials that are feasible and

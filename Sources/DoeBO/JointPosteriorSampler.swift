@@ -117,8 +117,8 @@ public struct JointPosteriorSampler: Sendable {
     /// Samples at one free point, with what their gradient needs.
     public func samplesWithGradient(at x: [Double]) -> FreePointSamples {
         let m = points.rows, s = sampleCount
-        let p = gp.posteriorWithGradient(at: x)
         let training = gp.kernelRow(at: x, against: gp.inputs)
+        let p = gp.posteriorWithGradient(at: x, row: training)
         var ell = [Double](repeating: 0, count: m)
         var fixedRow = (values: [Double](), radial: [Double]())
         if m > 0 {

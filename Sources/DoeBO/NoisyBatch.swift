@@ -58,11 +58,9 @@ extension BayesianOptimizer {
             BaseSamples(count: monteCarloSamples, dimension: fixed.count + count + 1, seed: settings.seed ^ (0xC0_5747 &+ UInt64(k)))
         }
         var excluded = excluded
-        var optimizer = optimizer
         var proposals: [BOProposal] = []
         let d = encoding.dimension
         for k in 0..<count {
-            optimizer.seed = settings.seed &+ UInt64(k) &* 0x9E37_79B9
             var points = Matrix<Double>(rows: fixed.count, columns: d)
             for (i, row) in fixed.enumerated() { for j in 0..<d { points[i, j] = row[j] } }
             let sampler = JointPosteriorSampler(gp: gp, points: points, base: base)
@@ -73,20 +71,12 @@ extension BayesianOptimizer {
                 ? MonteCarloAcquisition(objectives: [], constraints: sampled, utility: Feasibility())
                 : MonteCarloAcquisition(objectives: [sampler], constraints: sampled,
                                         utility: LogNoisyImprovement(objective: sampler, constraints: sampled))
-            var region: (lower: [Double], upper: [Double])?
-            if k > 0, !feasibilityOnly, let fraction = settings.localFraction, Double(k) >= Double(count) * (1 - fraction) {
-                region = trustRegion(around: gp, sideLength: settings.trustRegionSide, among: constraints.isEmpty ? nil : feasible)
-            }
-            guard let best = optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded, region: region,
-                                                fixed: settings.fixed)
-                    ?? (region == nil ? nil : optimizer.maximize(acquisition, gp: gp, encoding: encoding, excluded: excluded,
-                                                                 fixed: settings.fixed)) else { break }
-            let posterior = gp.posterior(at: Matrix(rows: 1, columns: d, columnMajor: best.features))
-            let mean = posterior.mean[0], std = posterior.variance[0].squareRoot()
-            proposals.append(BOProposal(assignment: best.assignment, predictedMean: transform.inverse(mean),
-                                        predictedStd: transform.inverseStd(mean: mean, std: std), acquisitionValue: best.value,
-                                        outputTransform: transform.kind, kernel: gp.kernel))
-            excluded.insert(best.assignment)
+            guard let best = batchPoint(k, of: count, acquisition: acquisition, gp: gp, regionModel: gp,
+                                        admitted: constraints.isEmpty ? nil : feasible, local: !feasibilityOnly,
+                                        transform: transform, encoding: encoding, excluded: excluded, settings: settings,
+                                        optimizer: optimizer) else { break }
+            proposals.append(best.proposal)
+            excluded.insert(best.proposal.assignment)
             fixed.append(best.features)
         }
         return proposals

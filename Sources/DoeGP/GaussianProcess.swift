@@ -263,22 +263,13 @@ public struct GaussianProcess: Sendable {
     }
 
     /// Posterior mean and variance at one point, with their gradients with respect to the point.
-    public func posteriorWithGradient(at x: [Double]) -> (mean: Double, variance: Double,
-                                                          meanGradient: [Double], varianceGradient: [Double]) {
+    /// - Parameter row: ``kernelRow(at:against:)`` of `x` against ``inputs``, when the caller has it already.
+    public func posteriorWithGradient(at x: [Double], row: (values: [Double], radial: [Double])? = nil)
+        -> (mean: Double, variance: Double, meanGradient: [Double], varianceGradient: [Double]) {
         let n = count, d = dimension
         let ls2 = hyperparameters.lengthscales.map { $0 * $0 }
         let s2 = hyperparameters.signalVariance
-        var kStar = [Double](repeating: 0, count: n)
-        var psiS = [Double](repeating: 0, count: n)   // s²·ψ(r²) per training point
-        inputs.storage.withUnsafeBufferPointer { p in
-            for a in 0..<n {
-                var r2 = 0.0
-                for j in 0..<d { let t = x[j] - p[a + j * n]; r2 += t * t / ls2[j] }
-                let (phi, psi) = kernel.phiAndPsi(r2)
-                kStar[a] = s2 * phi
-                psiS[a] = s2 * psi
-            }
-        }
+        let (kStar, psiS) = row ?? kernelRow(at: x, against: inputs)   // k(x, xₐ) and s²·ψ(r²) per training point
         let mean = hyperparameters.mean + zip(kStar, alpha).reduce(0) { $0 + $1.0 * $1.1 }
         let v = cholesky.solveLower(kStar)
         let w = cholesky.solveLower(v, transpose: true)  // K⁻¹ k*

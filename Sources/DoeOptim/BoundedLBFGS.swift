@@ -68,11 +68,11 @@ public struct BoundedLBFGS: Sendable {
         nlopt_set_xtol_rel(opt, relativeParameterTolerance)
         if memory > 0 { nlopt_set_vector_storage(opt, UInt32(memory)) }
 
-        let box = ObjectiveBox(objective: objective, dimension: n)
+        let box = ObjectiveBox(objective: objective)
         var x = zip(start, zip(lower, upper)).map { min(max($0, $1.0), $1.1) }
         var value = Double.infinity
         let code = withExtendedLifetime(box) { () -> nlopt_result in
-            nlopt_set_min_objective(opt, ObjectiveBox.callback, Unmanaged.passUnretained(box).toOpaque())
+            nlopt_set_min_objective(opt, ObjectiveBox.callback, box.context)
             return nlopt_optimize(opt, &x, &value)
         }
         let status = NLoptStatus(rawValue: code.rawValue) ?? .failure
@@ -85,17 +85,22 @@ public struct BoundedLBFGS: Sendable {
     }
 }
 
-/// Carries the Swift closure through NLopt's `void *` context.
-private final class ObjectiveBox {
+/// Carries a Swift closure (objective or constraint) through NLopt's `void *` context: counts evaluations, keeps the
+/// lowest value seen, and turns a non-finite value or gradient into `replacement` with a zero gradient, so a bad
+/// region is left rather than crashing the run.
+final class ObjectiveBox {
     let objective: ValueAndGradient
-    let dimension: Int
+    let replacement: Double
     var evaluations = 0
     var best: (point: [Double], value: Double)?
 
-    init(objective: @escaping ValueAndGradient, dimension: Int) {
+    init(objective: @escaping ValueAndGradient, replacement: Double = .greatestFiniteMagnitude) {
         self.objective = objective
-        self.dimension = dimension
+        self.replacement = replacement
     }
+
+    /// This box as NLopt's context pointer (the caller keeps the box alive for the run).
+    var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
     static let callback: nlopt_func = { n, xPointer, gradPointer, context in
         let box = Unmanaged<ObjectiveBox>.fromOpaque(context!).takeUnretainedValue()
@@ -105,7 +110,7 @@ private final class ObjectiveBox {
         var value = box.objective(x, &gradient)
         box.evaluations += 1
         if !value.isFinite || gradient.contains(where: { !$0.isFinite }) {
-            value = .greatestFiniteMagnitude
+            value = box.replacement
             for i in gradient.indices { gradient[i] = 0 }
         }
         if let gradPointer { for i in 0..<count { gradPointer[i] = gradient[i] } }

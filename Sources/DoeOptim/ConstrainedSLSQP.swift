@@ -43,42 +43,18 @@ public struct ConstrainedSLSQP: Sendable {
         nlopt_set_maxeval(opt, Int32(maxEvaluations))
         nlopt_set_ftol_rel(opt, relativeFunctionTolerance)
         nlopt_set_xtol_rel(opt, relativeParameterTolerance)
-        let box = FunctionBox(function: objective)
-        let constraintBoxes = constraints.map(FunctionBox.init)
+        // a non-finite objective or constraint value is handed to SLSQP as 1e300
+        let box = ObjectiveBox(objective: objective, replacement: 1e300)
+        let constraintBoxes = constraints.map { ObjectiveBox(objective: $0, replacement: 1e300) }
         var x = zip(start, zip(lower, upper)).map { min(max($0, $1.0), $1.1) }
         var value = Double.infinity
         let code = withExtendedLifetime((box, constraintBoxes)) { () -> nlopt_result in
-            nlopt_set_min_objective(opt, FunctionBox.callback, Unmanaged.passUnretained(box).toOpaque())
-            for c in constraintBoxes {
-                nlopt_add_inequality_constraint(opt, FunctionBox.callback, Unmanaged.passUnretained(c).toOpaque(), constraintTolerance)
-            }
+            nlopt_set_min_objective(opt, ObjectiveBox.callback, box.context)
+            for c in constraintBoxes { nlopt_add_inequality_constraint(opt, ObjectiveBox.callback, c.context, constraintTolerance) }
             return nlopt_optimize(opt, &x, &value)
         }
         let status = NLoptStatus(rawValue: code.rawValue) ?? .failure
         guard status.producedPoint || x.allSatisfy(\.isFinite) else { throw NLoptError(status: status) }
         return OptimizationResult(point: x, value: value, evaluations: box.evaluations, status: status)
-    }
-}
-
-/// Carries a Swift closure through NLopt's `void *` context; non-finite values become large finite ones.
-private final class FunctionBox {
-    let function: ValueAndGradient
-    var evaluations = 0
-
-    init(function: @escaping ValueAndGradient) { self.function = function }
-
-    static let callback: nlopt_func = { n, xPointer, gradPointer, context in
-        let box = Unmanaged<FunctionBox>.fromOpaque(context!).takeUnretainedValue()
-        let count = Int(n)
-        let x = Array(UnsafeBufferPointer(start: xPointer, count: count))
-        var gradient = [Double](repeating: 0, count: gradPointer == nil ? 0 : count)
-        var value = box.function(x, &gradient)
-        box.evaluations += 1
-        if !value.isFinite || gradient.contains(where: { !$0.isFinite }) {
-            value = 1e300
-            for i in gradient.indices { gradient[i] = 0 }
-        }
-        if let gradPointer { for i in 0..<count { gradPointer[i] = gradient[i] } }
-        return value
     }
 }
