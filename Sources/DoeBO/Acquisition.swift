@@ -32,7 +32,7 @@ public struct Acquisition: Sendable {
     public func value(mean: Double, variance: Double) -> Double {
         let sigma = variance.squareRoot()
         switch kind {
-        case .logei, .qlognei:
+        case .logei, .qlognei, .qlognehvi:
             return ExpectedImprovementMath.logH((mean - incumbent) / sigma).value + log(sigma)
         case .ucb:
             return mean + kappa * sigma
@@ -51,7 +51,7 @@ public struct Acquisition: Sendable {
         let sigma = p.variance.squareRoot()
         let sigmaGradient = p.varianceGradient.map { $0 / (2 * sigma) }
         switch kind {
-        case .logei, .qlognei:
+        case .logei, .qlognei, .qlognehvi:
             let z = (p.mean - incumbent) / sigma
             let (logH, dLogH) = ExpectedImprovementMath.logH(z)
             let gradient = (0..<x.count).map { j in

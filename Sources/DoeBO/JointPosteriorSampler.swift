@@ -38,6 +38,23 @@ public struct BaseSamples: Sendable {
         }
         normals = z
     }
+
+    /// Base samples of the given normals (`count × dimension`).
+    init(normals: Matrix<Double>) { self.normals = normals }
+
+    /// Independent base samples for `models` jointly sampled models (objectives and constraints), each
+    /// `count × dimension`: column blocks of one quasi-random sequence. Separately seeded scrambles of the same
+    /// sequence are not independent of each other (a digital scramble keeps the leading bits' structure), which
+    /// would correlate models the posterior treats as independent.
+    public static func independent(models: Int, count: Int, dimension: Int, seed: UInt64) -> [BaseSamples] {
+        guard models > 0 else { return [] }
+        let joint = BaseSamples(count: count, dimension: models * dimension, seed: seed)
+        return (0..<models).map { k in
+            var z = Matrix<Double>(rows: count, columns: dimension)
+            for j in 0..<dimension { for i in 0..<count { z[i, j] = joint.normals[i, k * dimension + j] } }
+            return BaseSamples(normals: z)
+        }
+    }
 }
 
 /// Joint posterior samples of one GP's latent function at `m` fixed points, extended by one free point `x`.

@@ -53,10 +53,9 @@ extension BayesianOptimizer {
         let baseline = baselineRows(of: gp)
         let feasibilityOnly = !constraints.isEmpty && !feasible.contains(true)
         var fixed: [[Double]] = baseline.map { gp.inputs.row($0) } + pending.map(encoding.encode)
-        let base = BaseSamples(count: monteCarloSamples, dimension: fixed.count + count + 1, seed: settings.seed ^ 0xA11CE)
-        let constraintBases = constraints.indices.map { k in
-            BaseSamples(count: monteCarloSamples, dimension: fixed.count + count + 1, seed: settings.seed ^ (0xC0_5747 &+ UInt64(k)))
-        }
+        let bases = BaseSamples.independent(models: 1 + constraints.count, count: monteCarloSamples,
+                                            dimension: fixed.count + count + 1, seed: settings.seed ^ 0xA11CE)
+        let base = bases[0], constraintBases = Array(bases.dropFirst())
         var excluded = excluded
         var proposals: [BOProposal] = []
         let d = encoding.dimension

@@ -21,4 +21,7 @@ public enum AcquisitionKind: String, Sendable, CaseIterable {
     case qlognei
     /// Upper confidence bound `μ + κ·σ` (κ = 2 in standardized units).
     case ucb
+    /// Monte Carlo log noisy expected hypervolume improvement over the sampled Pareto front, jointly over the batch
+    /// (2–4 objectives; the default for them).
+    case qlognehvi
 }

@@ -72,6 +72,10 @@ extension DesignSpace {
             throw SpaceError(source: source, location: nil, field: "parameters",
                              message: "at least one parameter must vary (all are fixed)")
         }
+        if acquisition == .qlognehvi && !(2...4).contains(objectives.count) {
+            throw SpaceError(source: source, location: nil, field: "acquisition",
+                             message: "qlognehvi needs two to four objectives, the file has \(objectives.count)")
+        }
         var space = try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
         space.acquisition = acquisition
         space.kernel = kernel

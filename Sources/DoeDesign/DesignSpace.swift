@@ -48,7 +48,8 @@ public struct SpaceError: CodedError {
 /// constraints:                # optional; metrics reported with each result, feasible within the limits
 ///   - {name: stress, max: 250, unit: MPa}
 ///   - {name: margin, min: 0}
-/// acquisition: logei           # optional; qlognei, logei or ucb (default: qlognei when noisy, else logei)
+/// acquisition: logei           # optional; qlognei, logei, ucb or qlognehvi (default: qlognehvi for 2–4 objectives,
+///                              # else qlognei when noisy, else logei)
 /// kernel: rbf                  # optional; rbf or matern52 (default: chosen by marginal likelihood)
 /// ```
 public struct DesignSpace: Sendable, Equatable {

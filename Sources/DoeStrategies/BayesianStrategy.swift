@@ -13,8 +13,11 @@ import Foundation
 ///   (standard errors given, or fitted noise above ``AcquisitionChoice/noiseRatioThreshold``) gets qLogNEI, its batch
 ///   and the pending trials sampled jointly; otherwise LogEI, pending trials conditioned on and the batch chosen
 ///   greedily with Kriging-believer fantasies (see ``BayesianOptimizer``).
-/// - Several objectives are scalarized ParEGO-style (augmented Chebyshev of the normalized objectives, with random
-///   weights drawn per batch from the seed), so the batches spread along the Pareto front.
+/// - Two to four objectives get qLogNEHVI (one GP per objective, the batch and the pending trials sampled jointly,
+///   the improvement of the hypervolume over each sample's Pareto front; see
+///   ``BayesianOptimizer/proposeHypervolume(objectives:reference:space:pending:taken:count:settings:constraints:feasible:)``).
+///   Five or more, or an explicit `logei`/`qlognei`/`ucb`, are scalarized ParEGO-style (augmented Chebyshev of the
+///   normalized objectives, with random weights drawn per batch from the seed), so the batches spread along the front.
 /// The seed of each round is derived from the study seed and the journal, so the same journal gives the same suggestion.
 public struct BayesianStrategy: SuggestionStrategy {
     /// Acquisition override (`--acquisition`); `nil` uses the space file's, else `logei`.
@@ -61,6 +64,13 @@ public struct BayesianStrategy: SuggestionStrategy {
         settings.kernel = kernel ?? space.kernel
         settings.seed = ObjectiveModel.seed(for: state)
         settings.fixed = fixedByIndex
+        let hypervolume = try usesHypervolume(space: space)
+        if hypervolume.uses {
+            settings.acquisition = .qlognehvi
+            suggestions += try hypervolumeSuggestions(count: remaining, state: state, space: space, settings: settings,
+                                                      earlier: suggestions, reason: hypervolume.reason)
+            return try withSobolFill(suggestions, count: count, state: state, space: space, fixed: fixedByIndex)
+        }
         let (targets, scalarization) = BayesianStrategy.targets(completed, space: space, seed: settings.seed)
         // One objective: the very model `status` and `report` show (same function, same seed, known standard
         // errors as noise). Several: propose fits the ParEGO scalarization, without known noise.
@@ -106,12 +116,17 @@ public struct BayesianStrategy: SuggestionStrategy {
             let suggestion = Suggestion(params: p.assignment, generator: "gp-\(settings.acquisition.rawValue)", info: .object(info))
             suggestions.append(pinned(suggestion, space: space))
         }
-        if suggestions.count < count {  // a small discrete space is exhausted: fall back to the Sobol sequence
-            suggestions += try SobolContinuation(fixed: fixedByIndex)
-                .suggest(count: count - suggestions.count, state: state, space: space, after: suggestions)
-                .map { pinned($0, space: space) }
-        }
-        return suggestions
+        return try withSobolFill(suggestions, count: count, state: state, space: space, fixed: fixedByIndex)
+    }
+
+    /// `suggestions`, completed to `count` from the Sobol sequence when the models proposed fewer (a small discrete
+    /// space is exhausted).
+    func withSobolFill(_ suggestions: [Suggestion], count: Int, state: StudyState, space: DesignSpace,
+                       fixed: [Int: ParameterValue]) throws -> [Suggestion] {
+        guard suggestions.count < count else { return suggestions }
+        return try suggestions + SobolContinuation(fixed: fixed)
+            .suggest(count: count - suggestions.count, state: state, space: space, after: suggestions)
+            .map { pinned($0, space: space) }
     }
 
     /// The acquisition to run: `--acquisition`, else the space file's, else qLogNEI for a noisy single objective
@@ -189,7 +204,7 @@ public struct BayesianStrategy: SuggestionStrategy {
     }
 }
 
-private func finite(_ x: Double) -> JSONValue { x.isFinite ? .double(x) : .null }
+private func finite(_ x: Double) -> JSONValue { finiteJSON(x) }
 
 extension Study {
     /// Proposes and records `count` new trials with ``BayesianStrategy`` (what `doe suggest` does).

@@ -187,4 +187,5 @@ public struct StudySummary: Sendable {
     }
 }
 
-private func finiteJSON(_ x: Double) -> JSONValue { x.isFinite ? .double(x) : .null }
+/// `x` as JSON, `null` when not finite.
+func finiteJSON(_ x: Double) -> JSONValue { x.isFinite ? .double(x) : .null }

@@ -50,7 +50,7 @@ import Testing
         #expect(Set(all).count == all.count, "Sobol indices are never handed out twice: \(all)")
     }
 
-    @Test func multiObjectiveUsesScalarizedGP() throws {
+    @Test func multiObjectiveUsesHypervolumeOrScalarizedGPWhenAsked() throws {
         let (s, directory) = try study(#"{"parameters":[{"name":"x","type":"real","low":0,"high":1}],"objectives":[{"name":"a","direction":"minimize"},{"name":"b","direction":"minimize"}],"initial_trials":4}"#)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for t in try s.suggest(count: 4) {
@@ -58,8 +58,11 @@ import Testing
             try s.observe(id: t.id, values: [("a", x * x), ("b", (x - 1) * (x - 1))])
         }
         let next = try s.suggest(count: 2)
-        #expect(next.allSatisfy { $0.generator == "gp-logei" })
-        #expect(next[0].generatorInfo?["scalarization"]?["method"]?.string == "parego")
+        #expect(next.allSatisfy { $0.generator == "gp-qlognehvi" })
+        #expect(next[0].generatorInfo?["scalarization"] == nil && next[0].generatorInfo?["reference_point"]?["a"] != nil)
+        let scalarized = try s.suggest(count: 2, strategy: BayesianStrategy(acquisition: .logei))
+        #expect(scalarized.allSatisfy { $0.generator == "gp-logei" })
+        #expect(scalarized[0].generatorInfo?["scalarization"]?["method"]?.string == "parego")
     }
 }
 

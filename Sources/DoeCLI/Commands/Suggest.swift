@@ -45,8 +45,9 @@ extension DoeCommand {
         var format: TableFormat = .text
 
         @Option(help: """
-            Acquisition after the initial design: qlognei, logei or ucb; default: the space file's, else qlognei when noisy, \
-            else logei.
+            Acquisition after the initial design: qlognei, logei, ucb or qlognehvi; default: the space file's, else \
+            qlognehvi for 2-4 objectives, qlognei for a noisy one, logei otherwise (logei, qlognei and ucb scalarize \
+            several objectives ParEGO-style).
             """)
         var acquisition: AcquisitionKind?
 
