@@ -23,6 +23,9 @@ public struct AcquisitionOptimizer: Sendable {
     public var maxEvaluations: Int = 200
     /// Seed of the raw candidates.
     public var seed: UInt64 = 0
+    /// Points (features) whose neighbourhoods are searched with extra raw candidates; empty: the five training points
+    /// with the largest posterior mean (several objectives pass the observed Pareto front instead).
+    public var anchors: [[Double]] = []
 
     /// The default settings: 1024 raw candidates, 6 starts of at most 200 evaluations, seed 0.
     public init() {}
@@ -70,8 +73,7 @@ public struct AcquisitionOptimizer: Sendable {
             gp.outputs[i] - (gp.hyperparameters.noiseVariance + gp.pointNoise[i]) * gp.alpha[i]
         }
         let top = trainingMeans.indices.sorted { trainingMeans[$0] > trainingMeans[$1] }.prefix(5)
-        for i in top {
-            let base = gp.inputs.row(i)
+        for base in anchors.isEmpty ? top.map(gp.inputs.row) : anchors {
             for _ in 0..<20 {
                 let f = base.map { min(max($0 + 0.05 * gaussian(&rng), 0), 1) }
                 candidates.append(encoding.decode(f))
