@@ -61,14 +61,7 @@ extension BayesianStrategy {
                 ("reference_inferred", .bool(hypervolume.inferred)),
                 ("hypervolume", finiteJSON(hypervolume.value)),
             ]
-            if !constraints.isEmpty {
-                let x = encoding.encode(p.assignment)
-                let logProbability = constraints.reduce(0.0) { $0 + $1.logProbability(at: x) }
-                info.append(("constraints", .array(constraints.map { .string($0.label) })))
-                info.append(("feasible_observed", .int(feasible.filter { $0 }.count)))
-                info.append(("feasibility_only", .bool(!feasible.contains(true))))
-                info.append(("probability_feasible", finiteJSON(exp(logProbability))))
-            }
+            info += BayesianStrategy.constraintInfo(constraints, feasible: feasible, at: encoding.encode(p.assignment))
             info.append(("predicted", .object(zip(objectives, p.predicted).map { o, prediction in
                 (o.name, .object([("mean", finiteJSON(o.direction.sign * prediction.mean)), ("std", finiteJSON(prediction.std))]))
             })))

@@ -98,14 +98,7 @@ public struct BayesianStrategy: SuggestionStrategy {
                 ("observations", .int(completed.count)), ("pending", .int(pending.count)),
                 ("acquisition_value", finite(p.acquisitionValue)),
             ]
-            if !constraints.isEmpty {
-                let x = encoding.encode(p.assignment)
-                let logProbability = constraints.reduce(0.0) { $0 + $1.logProbability(at: x) }
-                info.append(("constraints", .array(constraints.map { .string($0.label) })))
-                info.append(("feasible_observed", .int(feasible.filter { $0 }.count)))
-                info.append(("feasibility_only", .bool(!feasible.contains(true))))
-                info.append(("probability_feasible", finite(exp(logProbability))))
-            }
+            info += BayesianStrategy.constraintInfo(constraints, feasible: feasible, at: encoding.encode(p.assignment))
             if let scalarization {
                 info.append(("scalarization", scalarization))
                 info.append(("predicted_scalarized", .object([("mean", finite(p.predictedMean)), ("std", finite(p.predictedStd))])))
@@ -137,6 +130,17 @@ public struct BayesianStrategy: SuggestionStrategy {
         guard let model else { return AcquisitionChoice(kind: .logei, reason: "scalarized objectives") }
         let knownNoise = model.trials.contains { $0.sems[model.objective.name] != nil }
         return AcquisitionChoice.automatic(for: model.gp, knownNoise: knownNoise)
+    }
+
+    /// What a GP trial records about the outcome constraints (nothing without any): their labels, how many observed
+    /// trials are feasible, whether the batch maximized feasibility only, and P(feasible) at `x` (unit-cube features).
+    static func constraintInfo(_ constraints: [ConstraintModel], feasible: [Bool], at x: [Double]) -> [(String, JSONValue)] {
+        guard !constraints.isEmpty else { return [] }
+        let logProbability = constraints.reduce(0.0) { $0 + $1.logProbability(at: x) }
+        return [("constraints", .array(constraints.map { .string($0.label) })),
+                ("feasible_observed", .int(feasible.filter { $0 }.count)),
+                ("feasibility_only", .bool(!feasible.contains(true))),
+                ("probability_feasible", finite(exp(logProbability)))]
     }
 
     /// One GP per side of each outcome constraint, fitted to `trials` (the objective model's, same order).
