@@ -41,58 +41,98 @@ public struct LogHypervolumeImprovement: MonteCarloUtility {
         let partition = boxes[s]
         let m = y.count, tau = temperature
         for j in 0..<m { gradient[j] = 0 }
-        return partition.lower.withUnsafeBufferPointer { lower in
+        let linear = partition.lower.withUnsafeBufferPointer { lower in
             partition.upper.withUnsafeBufferPointer { upper in
                 // Linear space first: Σ_k Π_j f(t_kj), each box's gradient Π·(d log f/dt) where y_j is below its top.
                 var total = 0.0
                 for k in 0..<partition.count {
-                    let offset = k * m
-                    var product = 1.0
-                    for j in 0..<m {
-                        let t = min(y[j], upper[offset + j]) - lower[offset + j]
-                        if t >= tau {
-                            product *= t
-                        } else {
-                            let e = t / tau - 1
-                            if e < -700 { product = 0; break }
-                            product *= tau * exp(e)
-                        }
-                    }
+                    let product = boxProduct(k, y, lower, upper)
                     guard product > 0 else { continue }
                     total += product
-                    for j in 0..<m where y[j] < upper[offset + j] {
-                        let t = y[j] - lower[offset + j]
+                    for j in 0..<m where y[j] < upper[k * m + j] {
+                        let t = y[j] - lower[k * m + j]
                         gradient[j] += product * (t >= tau ? 1 / t : 1 / tau)
                     }
                 }
-                if total > 1e-290 {
-                    for j in 0..<m { gradient[j] /= total }
-                    return log(total)
-                }
-                // Far from every box: the same sum in log space (log f(t) = log τ + t/τ − 1 below τ).
-                for j in 0..<m { gradient[j] = 0 }
-                guard partition.count > 0 else { return -.infinity }
-                var logs = [Double](repeating: 0, count: partition.count)
-                for k in 0..<partition.count {
-                    var t = 0.0
-                    for j in 0..<m {
-                        let z = min(y[j], upper[k * m + j]) - lower[k * m + j]
-                        t += z >= tau ? log(z) : log(tau) + z / tau - 1
+                return total
+            }
+        }
+        if linear > 1e-290 {
+            for j in 0..<m { gradient[j] /= linear }
+            return log(linear)
+        }
+        for j in 0..<m { gradient[j] = 0 }
+        return logSpaceSum(partition, y, gradient: &gradient)
+    }
+
+    /// `log HVI_s(y)` without its gradient (the screening of raw candidates).
+    public func logValue(sample s: Int, values y: [Double]) -> Double {
+        let partition = boxes[s]
+        let linear = partition.lower.withUnsafeBufferPointer { lower in
+            partition.upper.withUnsafeBufferPointer { upper in
+                var total = 0.0
+                for k in 0..<partition.count { total += boxProduct(k, y, lower, upper) }
+                return total
+            }
+        }
+        if linear > 1e-290 { return log(linear) }
+        var unused: [Double] = []
+        return logSpaceSum(partition, y, gradient: &unused)
+    }
+
+    /// `Π_j f(min(y_j, uᵏ_j) − lᵏ_j)` for box `k` (0 once a factor underflows).
+    @inline(__always)
+    private func boxProduct(_ k: Int, _ y: [Double], _ lower: UnsafeBufferPointer<Double>,
+                            _ upper: UnsafeBufferPointer<Double>) -> Double {
+        let m = y.count, tau = temperature, offset = k * m
+        var product = 1.0
+        for j in 0..<m {
+            let t = min(y[j], upper[offset + j]) - lower[offset + j]
+            if t >= tau {
+                product *= t
+            } else {
+                let e = t / tau - 1
+                if e < -700 { return 0 }
+                product *= tau * exp(e)
+            }
+        }
+        return product
+    }
+
+    /// The same sum in log space, for a point far from every box (`log f(t) = log τ + t/τ − 1` below τ): one `log`
+    /// per box (the factors at or above τ multiply without underflow), and boxes more than e⁻⁶⁰ below the largest
+    /// term skipped in the sum. Writes the gradient when `gradient` has one entry per objective.
+    private func logSpaceSum(_ partition: NondominatedBoxes, _ y: [Double], gradient: inout [Double]) -> Double {
+        let count = partition.count, m = y.count, tau = temperature, logTau = log(temperature)
+        guard count > 0 else { return -.infinity }
+        let withGradient = gradient.count == m
+        return partition.lower.withUnsafeBufferPointer { lower in
+            partition.upper.withUnsafeBufferPointer { upper in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { logs in
+                    var top = -Double.infinity
+                    for k in 0..<count {
+                        var product = 1.0, linear = 0.0
+                        for j in 0..<m {
+                            let z = min(y[j], upper[k * m + j]) - lower[k * m + j]
+                            if z >= tau { product *= z } else { linear += logTau + z / tau - 1 }
+                        }
+                        let t = log(product) + linear
+                        logs[k] = t
+                        top = max(top, t)
                     }
-                    logs[k] = t
-                }
-                let top = logs.max()!
-                var sum = 0.0
-                for k in logs.indices {
-                    let w = exp(logs[k] - top)
-                    sum += w
-                    for j in 0..<m where y[j] < upper[k * m + j] {
-                        let z = y[j] - lower[k * m + j]
-                        gradient[j] += w * (z >= tau ? 1 / z : 1 / tau)
+                    var sum = 0.0
+                    for k in 0..<count where logs[k] - top > -60 {
+                        let w = exp(logs[k] - top)
+                        sum += w
+                        guard withGradient else { continue }
+                        for j in 0..<m where y[j] < upper[k * m + j] {
+                            let z = y[j] - lower[k * m + j]
+                            gradient[j] += w * (z >= tau ? 1 / z : 1 / tau)
+                        }
                     }
+                    if withGradient { for j in 0..<m { gradient[j] /= sum } }
+                    return top + log(sum)
                 }
-                for j in 0..<m { gradient[j] /= sum }
-                return top + log(sum)
             }
         }
     }

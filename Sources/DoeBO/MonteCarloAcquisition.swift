@@ -20,6 +20,16 @@ public protocol MonteCarloUtility: Sendable {
     /// `log u_s(y)` for sample `s` with objective values `y` (one per objective, standardized, maximized), and its
     /// gradient with respect to `y` written into `gradient` (same length).
     func logUtility(sample s: Int, values y: [Double], gradient: inout [Double]) -> Double
+    /// `log u_s(y)` alone, for screening many candidates; the default calls ``logUtility(sample:values:gradient:)``.
+    func logValue(sample s: Int, values y: [Double]) -> Double
+}
+
+extension MonteCarloUtility {
+    /// `log u_s(y)` through ``logUtility(sample:values:gradient:)``, discarding the gradient.
+    public func logValue(sample s: Int, values y: [Double]) -> Double {
+        var scratch = [Double](repeating: 0, count: y.count)
+        return logUtility(sample: s, values: y, gradient: &scratch)
+    }
 }
 
 /// An outcome constraint in a GP's units: feasible when the latent value is at most `limit`.
@@ -68,12 +78,12 @@ public struct MonteCarloAcquisition<Utility: MonteCarloUtility>: AcquisitionFunc
         let objectiveSamples = objectives.map { $0.samples(at: points) }
         let constraintSamples = constraints.map { $0.sampler.samples(at: points) }
         let s = sampleCount
-        var y = [Double](repeating: 0, count: objectives.count), scratch = y
+        var y = [Double](repeating: 0, count: objectives.count)
         var terms = [Double](repeating: 0, count: s)
         return (0..<points.rows).map { c in
             for k in 0..<s {
                 for o in objectives.indices { y[o] = objectiveSamples[o][k, c] }
-                var t = utility.logUtility(sample: k, values: y, gradient: &scratch)
+                var t = utility.logValue(sample: k, values: y)
                 for (q, constraint) in constraints.enumerated() {
                     t += logSigmoid((constraint.limit - constraintSamples[q][k, c]) / constraint.temperature)
                 }

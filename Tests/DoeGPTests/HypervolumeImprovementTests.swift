@@ -139,6 +139,36 @@ import Testing
         #expect(abs(exp(improving) - boxes.improvement(of: [2, 0.5])) < 1e-6)
     }
 
+    /// The value-only path (screening) agrees with the gradient path, and the log-space branch (one `log` per box,
+    /// negligible boxes skipped) agrees with a direct log-sum-exp of every box's Σⱼ log f, on random 2-, 3- and
+    /// 4-objective fronts at improving, edge and far-dominated points.
+    @Test func valueOnlyPathAndLogSpaceBranchAgreeWithDirectSums() {
+        var rng = SplitMix64(seed: 21)
+        for m in 2...4 {
+            let front = (0..<12).map { _ in (0..<m).map { _ in rng.nextUnit() } }
+            let boxes = NondominatedBoxes(front: front, reference: [Double](repeating: 0, count: m))
+            let tau = 1e-3
+            let utility = LogHypervolumeImprovement(boxes: [boxes], temperature: tau)
+            for _ in 0..<200 {
+                let y = (0..<m).map { _ in 1.6 * rng.nextUnit() - 0.6 }
+                var gradient = [Double](repeating: 0, count: m)
+                let value = utility.logUtility(sample: 0, values: y, gradient: &gradient)
+                let valueOnly = utility.logValue(sample: 0, values: y)
+                #expect(abs(value - valueOnly) <= 1e-12 * max(1, abs(value)), "m = \(m), y = \(y)")
+                // direct: log Σ_k exp(Σ_j log f(min(y_j, u_kj) − l_kj))
+                let logs = (0..<boxes.count).map { k in
+                    (0..<m).reduce(0.0) { t, j in
+                        let z = min(y[j], boxes.upper[k * m + j]) - boxes.lower[k * m + j]
+                        return t + (z >= tau ? log(z) : log(tau) + z / tau - 1)
+                    }
+                }
+                let top = logs.max()!
+                let direct = top + log(logs.reduce(0.0) { $0 + exp($1 - top) })
+                #expect(abs(value - direct) <= 1e-9 * max(1, abs(direct)), "m = \(m), y = \(y): \(value) vs \(direct)")
+            }
+        }
+    }
+
     /// exp(qLogNEHVI) with q = 1 is the expected hypervolume improvement: against an independent estimate from
     /// pseudo-random joint draws (own Cholesky of the joint posterior of the fixed points and the candidate).
     @Test func expectedImprovementMatchesAnIndependentMonteCarloEstimate() throws {
