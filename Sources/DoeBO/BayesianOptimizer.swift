@@ -87,6 +87,18 @@ public enum BayesianOptimizer {
     public static func fit(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double], noise: [Double]? = nil,
                            kernel: KernelKind?, seed: UInt64, warping: Bool = true) throws -> (gp: GaussianProcess,
                                                                                                transform: OutputTransform) {
+        let fitted = try fitWithScore(encoding: encoding, assignments: assignments, values: values, noise: noise,
+                                      kernel: kernel, seed: seed, warping: warping)
+        return (fitted.gp, fitted.transform)
+    }
+
+    /// ``fit(encoding:assignments:values:noise:kernel:seed:warping:)`` and the kept model's score: the log marginal
+    /// likelihood of `values` (original units) per observation, so a caller can compare models of differently
+    /// transformed data by adding its own transform's log-Jacobian per observation.
+    public static func fitWithScore(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double],
+                                    noise: [Double]? = nil, kernel: KernelKind?, seed: UInt64,
+                                    warping: Bool = true) throws -> (gp: GaussianProcess, transform: OutputTransform,
+                                                                     score: Double) {
         let n = assignments.count, d = encoding.dimension
         var x = Matrix<Double>(rows: n, columns: d)
         for (i, a) in assignments.enumerated() {
@@ -116,7 +128,7 @@ public enum BayesianOptimizer {
             }
         }
         guard let best else { throw GPError(message: "no model could be fitted to \(n) observations") }
-        return (best.gp, best.transform)
+        return best
     }
 
     /// Proposes `count` new assignments.

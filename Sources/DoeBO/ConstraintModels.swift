@@ -12,12 +12,15 @@ public struct ConstraintModel: Sendable {
     public let limit: Double
     /// A readable name (`stress ≤ 250`).
     public let label: String
+    /// How `g` was made from the constraint's slack (`identity`, `signed-log`), for the record.
+    public let transform: String
 
     /// A constraint `g ≤ limit` on `gp`'s function.
-    public init(gp: GaussianProcess, limit: Double, label: String) {
+    public init(gp: GaussianProcess, limit: Double, label: String, transform: String = "identity") {
         self.gp = gp
         self.limit = limit
         self.label = label
+        self.transform = transform
     }
 
     /// `log P(g(x) ≤ limit)` under the posterior `N(mean, variance)`, and its derivatives with respect to the mean
@@ -39,7 +42,8 @@ public struct ConstraintModel: Sendable {
     /// Kriging-believer batch does for the objective.
     public func conditionedOnMean(at x: [Double]) -> ConstraintModel {
         let mean = gp.posterior(at: Matrix(rows: 1, columns: x.count, columnMajor: x)).mean[0]
-        return ConstraintModel(gp: gp.conditioned(on: x, value: mean, exact: true), limit: limit, label: label)
+        return ConstraintModel(gp: gp.conditioned(on: x, value: mean, exact: true), limit: limit, label: label,
+                               transform: transform)
     }
 }
 

@@ -138,6 +138,7 @@ public struct BayesianStrategy: SuggestionStrategy {
         guard !constraints.isEmpty else { return [] }
         let logProbability = constraints.reduce(0.0) { $0 + $1.logProbability(at: x) }
         return [("constraints", .array(constraints.map { .string($0.label) })),
+                ("constraint_transforms", .array(constraints.map { .string($0.transform) })),
                 ("feasible_observed", .int(feasible.filter { $0 }.count)),
                 ("feasibility_only", .bool(!feasible.contains(true))),
                 ("probability_feasible", finite(exp(logProbability)))]
@@ -145,16 +146,18 @@ public struct BayesianStrategy: SuggestionStrategy {
 
     /// One GP per side of each outcome constraint, fitted to `trials` (the objective model's, same order).
     ///
-    /// Each side is `sign·metric ≤ limit`; the GP models the signed log of the slack,
-    /// `h = sign(s)·log(1 + |s|/m)` with `s = sign·metric − limit` and `m` the median `|s|`. The map is monotone
-    /// and zero exactly at the limit, so `P(h ≤ 0) = P(metric within its limit)`, while slacks spanning orders of
-    /// magnitude (a stress 10⁶ over the limit next to one just under it) no longer swamp the boundary the model
-    /// has to find.
+    /// Each side is `sign·metric ≤ limit` with slack `s = sign·metric − limit`. Two models of the slack are fitted and
+    /// the one with the higher marginal likelihood of `s` itself is kept: a GP of `s` (the identity: a constraint
+    /// linear or smooth in the parameters), and a GP of its signed log `h = sign(s)·log(1 + |s|/m)` with `m` the
+    /// median `|s|` (its log-Jacobian `Σ −log(m + |sᵢ|)` makes the two comparable). The signed log is monotone and
+    /// zero exactly at the limit, so `P(h ≤ 0) = P(metric within its limit)`, while slacks spanning orders of
+    /// magnitude (a stress 10⁶ over the limit next to one just under it) no longer swamp the boundary.
     /// - Throws: when a trial has no value for a constrained metric (results must report every one).
     static func constraintModels(_ trials: [Trial], space: DesignSpace, kernel: KernelKind?,
                                  seed: UInt64) throws -> [ConstraintModel] {
         guard !space.outcomeConstraints.isEmpty else { return [] }
         let encoding = SpaceEncoding(space: space)
+        let assignments = trials.map(\.params)
         var models: [ConstraintModel] = []
         for (k, constraint) in space.outcomeConstraints.enumerated() {
             let metric = try trials.map { t in
@@ -169,12 +172,21 @@ public struct BayesianStrategy: SuggestionStrategy {
                 let magnitudes = slack.map(abs).sorted()
                 let median = magnitudes.isEmpty ? 1 : magnitudes[magnitudes.count / 2]
                 let scale = median > 0 && median.isFinite ? median : 1
-                let g = slack.map { ($0 < 0 ? -1.0 : 1.0) * log1p(abs($0) / scale) }
-                let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: trials.map(\.params), values: g,
-                                                                kernel: kernel, seed: seed ^ UInt64(2 * k + side + 1), warping: false)
+                let signedLog = slack.map { ($0 < 0 ? -1.0 : 1.0) * log1p(abs($0) / scale) }
+                let fitSeed = seed ^ UInt64(2 * k + side + 1)
+                let logModel = try BayesianOptimizer.fitWithScore(encoding: encoding, assignments: assignments, values: signedLog,
+                                                                  kernel: kernel, seed: fitSeed, warping: false)
+                let logJacobian = slack.reduce(0.0) { $0 - log(scale + abs($1)) } / Double(max(slack.count, 1))
+                var chosen = (gp: logModel.gp, transform: logModel.transform, name: "signed-log")
+                if let identity = try? BayesianOptimizer.fitWithScore(encoding: encoding, assignments: assignments, values: slack,
+                                                                      kernel: kernel, seed: fitSeed, warping: false),
+                   identity.score > logModel.score + logJacobian {
+                    chosen = (identity.gp, identity.transform, "identity")
+                }
                 let label = bound.sign > 0 ? "\(constraint.name) ≤ \(NumberText.significant(bound.limit))"
                                            : "\(constraint.name) ≥ \(NumberText.significant(-bound.limit))"
-                models.append(ConstraintModel(gp: gp, limit: transform.forward(0), label: label))
+                models.append(ConstraintModel(gp: chosen.gp, limit: chosen.transform.forward(0), label: label,
+                                              transform: chosen.name))
             }
         }
         return models

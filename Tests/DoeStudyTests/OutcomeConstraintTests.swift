@@ -116,4 +116,22 @@ import Testing
         // unconstrained one, (0, 1), is infeasible
         #expect(best.values["cost"]! < 0.86, "best feasible cost \(best.values["cost"]!)")
     }
+
+    /// Each constraint's model is chosen by marginal likelihood of its slack: a constraint linear in the parameters
+    /// keeps the identity, one spanning five orders of magnitude gets the signed log; `generator_info` says which.
+    @Test func constraintTransformIsChosenByEvidenceAndRecorded() throws {
+        let (s, directory) = try study(Self.header + "constraints: [{name: sum, max: 1.2}, {name: spike, max: 100}]")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var rng = SplitMix64(seed: 11)
+        let rows = (0..<24).map { _ -> String in
+            let x = rng.nextUnit(), y = rng.nextUnit()
+            return "\(x),\(y),\(x * x + y),\(x + y),\(exp(12 * x))"
+        }
+        try s.observe(ResultsFile.parse((["x,y,cost,sum,spike"] + rows).joined(separator: "\n") + "\n", source: "runs.csv",
+                                        space: s.space))
+        let trial = try #require(try s.suggest(count: 1).first)
+        #expect(trial.generatorInfo?["constraints"] == .array(["sum ≤ 1.2", "spike ≤ 100"]))
+        #expect(trial.generatorInfo?["constraint_transforms"] == .array(["identity", "signed-log"]),
+                "\(String(describing: trial.generatorInfo))")
+    }
 }
