@@ -144,14 +144,20 @@ public struct BayesianStrategy: SuggestionStrategy {
                 ("probability_feasible", finite(exp(logProbability)))]
     }
 
+    /// How much higher, in log marginal likelihood per observation, the identity model of a constraint's slack must
+    /// score than the signed log to be kept (a Bayes factor of e^{0.1·n}). Without it, constraints where the two are
+    /// close flip between models from batch to batch; 0.1 was chosen on `make bench-mo` (0 lost C2DTLZ2).
+    static let identityMargin = 0.1
+
     /// One GP per side of each outcome constraint, fitted to `trials` (the objective model's, same order).
     ///
-    /// Each side is `sign·metric ≤ limit` with slack `s = sign·metric − limit`. Two models of the slack are fitted and
-    /// the one with the higher marginal likelihood of `s` itself is kept: a GP of `s` (the identity: a constraint
-    /// linear or smooth in the parameters), and a GP of its signed log `h = sign(s)·log(1 + |s|/m)` with `m` the
-    /// median `|s|` (its log-Jacobian `Σ −log(m + |sᵢ|)` makes the two comparable). The signed log is monotone and
-    /// zero exactly at the limit, so `P(h ≤ 0) = P(metric within its limit)`, while slacks spanning orders of
-    /// magnitude (a stress 10⁶ over the limit next to one just under it) no longer swamp the boundary.
+    /// Each side is `sign·metric ≤ limit` with slack `s = sign·metric − limit`. Two models of the slack are fitted: a
+    /// GP of its signed log `h = sign(s)·log(1 + |s|/m)` with `m` the median `|s|`, and a GP of `s` itself (the
+    /// identity: a constraint linear or smooth in the parameters), kept when its marginal likelihood of `s` beats the
+    /// signed log's (with its log-Jacobian `Σ −log(m + |sᵢ|)`, so the two are comparable) by ``identityMargin``.
+    /// The signed log is monotone and zero exactly at the limit, so `P(h ≤ 0) = P(metric within its limit)`, while
+    /// slacks spanning orders of magnitude (a stress 10⁶ over the limit next to one just under it) no longer swamp
+    /// the boundary.
     /// - Throws: when a trial has no value for a constrained metric (results must report every one).
     static func constraintModels(_ trials: [Trial], space: DesignSpace, kernel: KernelKind?,
                                  seed: UInt64) throws -> [ConstraintModel] {
@@ -180,7 +186,7 @@ public struct BayesianStrategy: SuggestionStrategy {
                 var chosen = (gp: logModel.gp, transform: logModel.transform, name: "signed-log")
                 if let identity = try? BayesianOptimizer.fitWithScore(encoding: encoding, assignments: assignments, values: slack,
                                                                       kernel: kernel, seed: fitSeed, warping: false),
-                   identity.score > logModel.score + logJacobian {
+                   identity.score > logModel.score + logJacobian + identityMargin {
                     chosen = (identity.gp, identity.transform, "identity")
                 }
                 let label = bound.sign > 0 ? "\(constraint.name) ≤ \(NumberText.significant(bound.limit))"
