@@ -12,11 +12,11 @@ public struct ConstraintModel: Sendable {
     public let limit: Double
     /// A readable name (`stress ≤ 250`).
     public let label: String
-    /// How `g` was made from the constraint's slack (`identity`, `signed-log`), for the record.
-    public let transform: String
+    /// How `g` was made from the constraint's slack, for the record.
+    public let transform: ConstraintTransform
 
-    /// A constraint `g ≤ limit` on `gp`'s function.
-    public init(gp: GaussianProcess, limit: Double, label: String, transform: String = "identity") {
+    /// A constraint `g ≤ limit` on `gp`'s function, `g` made from the slack by `transform`.
+    public init(gp: GaussianProcess, limit: Double, label: String, transform: ConstraintTransform) {
         self.gp = gp
         self.limit = limit
         self.label = label
@@ -45,6 +45,14 @@ public struct ConstraintModel: Sendable {
         return ConstraintModel(gp: gp.conditioned(on: x, value: mean, exact: true), limit: limit, label: label,
                                transform: transform)
     }
+}
+
+/// How a constraint model's function `g` is made from the constraint's slack `s` (negative inside the limit).
+public enum ConstraintTransform: String, Sendable {
+    /// `g = s`.
+    case identity
+    /// `g = sign(s)·log(1 + |s|/m)`, `m` the median `|s|`.
+    case signedLog = "signed-log"
 }
 
 /// `log Φ(z)` and `φ(z)/Φ(z)`, accurate far into the lower tail (through the scaled complementary error function).

@@ -39,7 +39,7 @@ public struct LogHypervolumeImprovement: MonteCarloUtility {
     /// `log HVI_s(y)` and its gradient with respect to `y`.
     public func logUtility(sample s: Int, values y: [Double], gradient: inout [Double]) -> Double {
         let partition = boxes[s]
-        let m = y.count, tau = temperature
+        let m = y.count
         for j in 0..<m { gradient[j] = 0 }
         let linear = partition.lower.withUnsafeBufferPointer { lower in
             partition.upper.withUnsafeBufferPointer { upper in
@@ -49,10 +49,7 @@ public struct LogHypervolumeImprovement: MonteCarloUtility {
                     let product = boxProduct(k, y, lower, upper)
                     guard product > 0 else { continue }
                     total += product
-                    for j in 0..<m where y[j] < upper[k * m + j] {
-                        let t = y[j] - lower[k * m + j]
-                        gradient[j] += product * (t >= tau ? 1 / t : 1 / tau)
-                    }
+                    addBoxGradient(k, weight: product, y, lower, upper, to: &gradient)
                 }
                 return total
             }
@@ -99,6 +96,18 @@ public struct LogHypervolumeImprovement: MonteCarloUtility {
         return product
     }
 
+    /// Adds `weight · ∂ log Π_j f(min(y_j, uᵏ_j) − lᵏ_j)/∂y` of box `k` to `gradient` (nonzero where y_j is below the
+    /// box's top).
+    @inline(__always)
+    private func addBoxGradient(_ k: Int, weight: Double, _ y: [Double], _ lower: UnsafeBufferPointer<Double>,
+                                _ upper: UnsafeBufferPointer<Double>, to gradient: inout [Double]) {
+        let m = y.count, tau = temperature
+        for j in 0..<m where y[j] < upper[k * m + j] {
+            let t = y[j] - lower[k * m + j]
+            gradient[j] += weight * (t >= tau ? 1 / t : 1 / tau)
+        }
+    }
+
     /// The same sum in log space, for a point far from every box (`log f(t) = log τ + t/τ − 1` below τ): one `log`
     /// per box (the factors at or above τ multiply without underflow), and boxes more than e⁻⁶⁰ below the largest
     /// term skipped in the sum. Writes the gradient when `gradient` has one entry per objective.
@@ -124,11 +133,7 @@ public struct LogHypervolumeImprovement: MonteCarloUtility {
                     for k in 0..<count where logs[k] - top > -60 {
                         let w = exp(logs[k] - top)
                         sum += w
-                        guard withGradient else { continue }
-                        for j in 0..<m where y[j] < upper[k * m + j] {
-                            let z = y[j] - lower[k * m + j]
-                            gradient[j] += w * (z >= tau ? 1 / z : 1 / tau)
-                        }
+                        if withGradient { addBoxGradient(k, weight: w, y, lower, upper, to: &gradient) }
                     }
                     if withGradient { for j in 0..<m { gradient[j] /= sum } }
                     return top + log(sum)

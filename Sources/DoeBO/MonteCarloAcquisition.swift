@@ -20,7 +20,8 @@ public protocol MonteCarloUtility: Sendable {
     /// `log u_s(y)` for sample `s` with objective values `y` (one per objective, standardized, maximized), and its
     /// gradient with respect to `y` written into `gradient` (same length).
     func logUtility(sample s: Int, values y: [Double], gradient: inout [Double]) -> Double
-    /// `log u_s(y)` alone, for screening many candidates; the default calls ``logUtility(sample:values:gradient:)``.
+    /// `log u_s(y)` alone, for screening many candidates; the default calls ``logUtility(sample:values:gradient:)``
+    /// (allocating a gradient per call, so utilities on a hot path implement it).
     func logValue(sample s: Int, values y: [Double]) -> Double
 }
 
@@ -190,6 +191,11 @@ public struct LogNoisyImprovement: MonteCarloUtility {
         gradient[0] = derivative / temperature
         return value + log(temperature)
     }
+
+    /// `log(τ·g((y₀ − r_s)/τ))` without its gradient.
+    public func logValue(sample s: Int, values y: [Double]) -> Double {
+        logFatSoftplus((y[0] - reference[s]) / temperature).value + log(temperature)
+    }
 }
 
 /// The utility 1 for every sample: with constraints, the acquisition is the log probability that all hold
@@ -202,4 +208,7 @@ public struct Feasibility: MonteCarloUtility {
         for i in gradient.indices { gradient[i] = 0 }
         return 0
     }
+
+    /// `log 1 = 0`.
+    public func logValue(sample s: Int, values y: [Double]) -> Double { 0 }
 }

@@ -138,7 +138,7 @@ public struct BayesianStrategy: SuggestionStrategy {
         guard !constraints.isEmpty else { return [] }
         let logProbability = constraints.reduce(0.0) { $0 + $1.logProbability(at: x) }
         return [("constraints", .array(constraints.map { .string($0.label) })),
-                ("constraint_transforms", .array(constraints.map { .string($0.transform) })),
+                ("constraint_transforms", .array(constraints.map { .string($0.transform.rawValue) })),
                 ("feasible_observed", .int(feasible.filter { $0 }.count)),
                 ("feasibility_only", .bool(!feasible.contains(true))),
                 ("probability_feasible", finite(exp(logProbability)))]
@@ -183,16 +183,16 @@ public struct BayesianStrategy: SuggestionStrategy {
                 let logModel = try BayesianOptimizer.fitWithScore(encoding: encoding, assignments: assignments, values: signedLog,
                                                                   kernel: kernel, seed: fitSeed, warping: false)
                 let logJacobian = slack.reduce(0.0) { $0 - log(scale + abs($1)) } / Double(max(slack.count, 1))
-                var chosen = (gp: logModel.gp, transform: logModel.transform, name: "signed-log")
+                var chosen = (gp: logModel.gp, transform: logModel.transform, kind: ConstraintTransform.signedLog)
                 if let identity = try? BayesianOptimizer.fitWithScore(encoding: encoding, assignments: assignments, values: slack,
                                                                       kernel: kernel, seed: fitSeed, warping: false),
                    identity.score > logModel.score + logJacobian + identityMargin {
-                    chosen = (identity.gp, identity.transform, "identity")
+                    chosen = (identity.gp, identity.transform, .identity)
                 }
                 let label = bound.sign > 0 ? "\(constraint.name) ≤ \(NumberText.significant(bound.limit))"
                                            : "\(constraint.name) ≥ \(NumberText.significant(-bound.limit))"
                 models.append(ConstraintModel(gp: chosen.gp, limit: chosen.transform.forward(0), label: label,
-                                              transform: chosen.name))
+                                              transform: chosen.kind))
             }
         }
         return models
