@@ -161,6 +161,9 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var study: StudyLineage?
     /// Categorical inputs: name → level names (the network's column holds the level's index); absent when none.
     public var categoricalInputs: [String: [String]]?
+    /// How the ensemble's standard deviations are recalibrated (absent for single networks and in folders written before
+    /// doe calibrated: their standard deviations are the ensemble's own).
+    public var calibration: UncertaintyCalibration?
 
     /// The scalar outputs that have a unit, in output order: (`tip_deflection`, `mm`).
     public var namedOutputUnits: [(name: String, unit: String)] {
@@ -197,7 +200,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         case doeVersion = "doe_version", inputNames = "input_names", outputNames = "output_names"
         case inputUnits = "input_units", outputUnits = "output_units", inputScaler = "input_scaler"
         case targetScaler = "target_scaler", weightsFile = "weights_file", inputBounds = "input_bounds"
-        case trainingRange = "training_range", categoricalInputs = "categorical_inputs"
+        case trainingRange = "training_range", categoricalInputs = "categorical_inputs", calibration
     }
 }
 

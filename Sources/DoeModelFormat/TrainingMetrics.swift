@@ -60,6 +60,9 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
     public var finishedAt: String?
     /// The unit of each output that has one (`tip_deflection` → `mm`): rmse, mae and max_abs_error are in it, r2 has none.
     public var units: [String: String]?
+    /// How well each output's intervals (and a field's, as `field`) cover the test split, calibrated and not (ensembles
+    /// only; `nil` for a single network and in folders written before doe calibrated).
+    public var testCoverage: [CoverageSummary]?
 
     /// Metrics with these parts.
     public init(test: [OutputMetrics], validation: [OutputMetrics], train: [OutputMetrics], rows: Rows?, seconds: Double?,
@@ -76,6 +79,21 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case test, validation, train, rows, seconds, pod
         case samplesPerSecond = "samples_per_second", startedAt = "started_at", finishedAt = "finished_at", units
+        case calibration
+    }
+
+    /// `calibration` in `metrics.json`: `{"test": {output: {coverage_68, coverage_95, mean_width_95, uncalibrated: {…}}}}`.
+    struct CoverageRecord: Decodable {
+        var test: [String: Entry]
+        struct Entry: Decodable {
+            var calibrated: CoverageSummary.Intervals
+            var uncalibrated: CoverageSummary.Intervals
+            enum CodingKeys: String, CodingKey { case uncalibrated }
+            init(from decoder: any Decoder) throws {
+                calibrated = try CoverageSummary.Intervals(from: decoder)
+                uncalibrated = try decoder.container(keyedBy: CodingKeys.self).decode(CoverageSummary.Intervals.self, forKey: .uncalibrated)
+            }
+        }
     }
 
     /// Decodes `metrics.json`; outputs come in key order and ``ModelDirectory/readMetrics()`` puts them in the
@@ -96,6 +114,8 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
         startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
         finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
         units = try c.decodeIfPresent([String: String].self, forKey: .units)
+        testCoverage = try c.decodeIfPresent(CoverageRecord.self, forKey: .calibration)?.test.sorted { $0.key < $1.key }
+            .map { CoverageSummary(name: $0.key, calibrated: $0.value.calibrated, uncalibrated: $0.value.uncalibrated) }
     }
 
     /// The metrics as `metrics.json` holds them, with each split's outputs in this order.
@@ -114,6 +134,15 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
             let names = (test.map(\.name) + units.keys.sorted()).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             members.append(("units", .object(names.compactMap { name in units[name].map { (name, .string($0)) } })))
         }
+        if let testCoverage, !testCoverage.isEmpty {
+            func intervals(_ i: CoverageSummary.Intervals) -> [(String, JSONValue)] {
+                [("coverage_68", .double(i.coverage68)), ("coverage_95", .double(i.coverage95)), ("mean_width_95", .double(i.meanWidth95))]
+            }
+            let outputs = testCoverage.map { c in
+                (c.name, JSONValue.object(intervals(c.calibrated) + [("uncalibrated", .object(intervals(c.uncalibrated)))]))
+            }
+            members.append(("calibration", .object([("test", .object(outputs))])))
+        }
         return .object(members)
     }
 
@@ -127,6 +156,7 @@ public struct TrainingMetrics: Decodable, Sendable, Equatable {
         copy.test = sort(test)
         copy.validation = sort(validation)
         copy.train = sort(train)
+        copy.testCoverage = testCoverage.map { c in c.sorted { (rank($0.name), $0.name) < (rank($1.name), $1.name) } }
         return copy
     }
 }

@@ -70,6 +70,7 @@ extension ModelDirectory {
                                        discardedEnergy: $0.discardedEnergy) },
             study: study)
         manifest.categoricalInputs = model.inputLevels.isEmpty ? nil : model.inputLevels
+        manifest.calibration = model.calibration
         return manifest
     }
 
@@ -111,6 +112,15 @@ extension ModelDirectory {
                               targetScaler: Standardizer(mean: manifest.targetScaler.mean, std: manifest.targetScaler.std),
                               members: members, pod: pod)
         model.inputLevels = manifest.categoricalInputs ?? [:]
+        if let calibration = manifest.calibration {
+            guard calibration.outputs.map(\.name) == manifest.outputNames, calibration.field == nil || pod != nil,
+                  (calibration.outputs + [calibration.field].compactMap { $0 }).allSatisfy({
+                      $0.scale.isFinite && $0.scale >= 0 && $0.floor.isFinite && $0.floor >= 0 }) else {
+                throw Failure("\(path)/\(File.manifest.rawValue): 'calibration' must give one finite, non-negative scale and floor per output "
+                    + "(\(manifest.outputNames.joined(separator: ", "))), in that order")
+            }
+            model.calibration = calibration
+        }
         return model
     }
 
@@ -129,5 +139,6 @@ extension TrainingMetrics {
                   rows: Rows(train: report.trainRows, validation: report.validationRows, test: report.testRows, dropped: droppedRows),
                   seconds: report.seconds, samplesPerSecond: report.samplesPerSecond,
                   pod: pod.map { PODSummary(modes: $0.modes, energy: $0.energy) })
+        testCoverage = report.testCoverage
     }
 }

@@ -43,6 +43,9 @@ public struct Surrogate: Sendable {
     /// Categorical inputs: name → level names; the network's column holds the level's index (0, 1, …), and inputs
     /// name the level (`catalyst=Pt`), never a number.
     public var inputLevels: [String: [String]] = [:]
+    /// How ensemble standard deviations are recalibrated (fitted on the validation split by ``SurrogateTrainer``; `nil`:
+    /// the ensemble's own spread).
+    public var calibration: UncertaintyCalibration?
 
     /// Number of scalar outputs.
     public var scalarOutputs: Int { outputNames.count }
@@ -70,9 +73,27 @@ public struct Surrogate: Sendable {
     }
 
     /// Prediction for `x` (`n × inputs`, original units).
+    /// - Parameter calibrated: apply ``calibration`` to the standard deviations (`false`: the ensemble's own spread).
     /// - Returns: scalar outputs' mean and, for ensembles, standard deviation (`n × outputs`), and the reconstructed
     ///   field mean and standard deviation (`n × p`) when the model has a field.
-    public func predict(_ x: Matrix<Float>) -> SurrogatePrediction {
+    public func predict(_ x: Matrix<Float>, calibrated: Bool = true) -> SurrogatePrediction {
+        var prediction = ensemblePrediction(x)
+        guard calibrated, let calibration else { return prediction }
+        if var std = prediction.std {
+            for (j, variance) in calibration.outputs.enumerated() where j < std.columns {
+                for i in 0..<std.rows { std.storage[i + j * std.rows] = variance.apply(std.storage[i + j * std.rows]) }
+            }
+            prediction.std = std
+        }
+        if let variance = calibration.field, var fieldStd = prediction.fieldStd {
+            for k in fieldStd.storage.indices { fieldStd.storage[k] = variance.apply(fieldStd.storage[k]) }
+            prediction.fieldStd = fieldStd
+        }
+        return prediction
+    }
+
+    /// The ensemble's mean and spread, uncalibrated.
+    private func ensemblePrediction(_ x: Matrix<Float>) -> SurrogatePrediction {
         let z = inputScaler.apply(x)
         let predictions = members.map { targetScaler.invert($0(z)) }
         let n = x.rows, t = predictions[0].columns

@@ -7,7 +7,8 @@ import Foundation
 /// so reports can draw parity plots, error histograms and calibration without the training data.
 ///
 /// Columns: `row` (row of the training table), the inputs, then per scalar output `<name>` (truth), `<name>_pred`
-/// and, for ensembles, `<name>_std`; for field models `field_rmse` (per row, over the field's points) and, for
+/// and, for ensembles, `<name>_std` (calibrated, as `predict` gives it) and `<name>_std_raw` (the ensemble's own spread,
+/// absent in folders written before doe calibrated); for field models `field_rmse` (per row, over the field's points) and, for
 /// ensembles, `field_std_rms` (root mean square of the predicted point standard deviations).
 public struct TestPredictions: Sendable, Equatable {
     /// Row of the training table each test row came from.
@@ -24,6 +25,9 @@ public struct TestPredictions: Sendable, Equatable {
     public var predicted: [[Double]]
     /// `std[k][i]`: ensemble standard deviation of output `k` for row `i` (`nil` for a single network).
     public var std: [[Double]]?
+    /// `rawStd[k][i]`: the ensemble's own standard deviation, before calibration (`nil` for a single network and in
+    /// folders written before doe calibrated).
+    public var rawStd: [[Double]]?
     /// Per row, the RMSE of the predicted field over its points (`nil` without a field).
     public var fieldRMSE: [Double]?
     /// Per row, the root mean square of the predicted point standard deviations (`nil` unless an ensemble field model).
@@ -44,6 +48,9 @@ public struct TestPredictions: Sendable, Equatable {
         truth = (0..<yt.columns).map { k in (0..<n).map { Double(yt[$0, k]) } }
         predicted = (0..<yt.columns).map { k in (0..<n).map { Double(p.mean[$0, k]) } }
         std = p.std.map { s in (0..<yt.columns).map { k in (0..<n).map { Double(s[$0, k]) } } }
+        rawStd = p.std == nil ? nil : model.predict(xt, calibrated: false).std.map { s in
+            (0..<yt.columns).map { k in (0..<n).map { Double(s[$0, k]) } }
+        }
         if let fields, let field = p.field {
             let ft = SurrogateTrainer.rows(fields, indices)
             fieldRMSE = (0..<n).map { i in
@@ -62,7 +69,7 @@ public struct TestPredictions: Sendable, Equatable {
     }
 
     init(rows: [Int], inputNames: [String], inputs: [[Double]], outputNames: [String], truth: [[Double]], predicted: [[Double]],
-         std: [[Double]]?, fieldRMSE: [Double]?, fieldStdRMS: [Double]?) {
+         std: [[Double]]?, rawStd: [[Double]]?, fieldRMSE: [Double]?, fieldStdRMS: [Double]?) {
         self.rows = rows
         self.inputNames = inputNames
         self.inputs = inputs
@@ -70,6 +77,7 @@ public struct TestPredictions: Sendable, Equatable {
         self.truth = truth
         self.predicted = predicted
         self.std = std
+        self.rawStd = rawStd
         self.fieldRMSE = fieldRMSE
         self.fieldStdRMS = fieldStdRMS
     }
@@ -77,7 +85,9 @@ public struct TestPredictions: Sendable, Equatable {
     /// The table as CSV text.
     public var csv: String {
         var header = ["row"] + inputNames
-        for name in outputNames { header += [name, name + "_pred"] + (std == nil ? [] : [name + "_std"]) }
+        for name in outputNames {
+            header += [name, name + "_pred"] + (std == nil ? [] : [name + "_std"]) + (rawStd == nil ? [] : [name + "_std_raw"])
+        }
         if fieldRMSE != nil { header.append("field_rmse") }
         if fieldStdRMS != nil { header.append("field_std_rms") }
         var lines = [header.map(CSV.escape).joined(separator: ",")]
@@ -85,6 +95,7 @@ public struct TestPredictions: Sendable, Equatable {
             var cells = ["\(rows[i])"] + inputs[i].map { "\($0)" }
             for k in outputNames.indices {
                 cells += ["\(truth[k][i])", "\(predicted[k][i])"] + (std.map { ["\($0[k][i])"] } ?? [])
+                    + (rawStd.map { ["\($0[k][i])"] } ?? [])
             }
             if let f = fieldRMSE { cells.append("\(f[i])") }
             if let f = fieldStdRMS { cells.append("\(f[i])") }
@@ -111,10 +122,13 @@ public struct TestPredictions: Sendable, Equatable {
         let inputColumns = try inputNames.map(column)
         let truthColumns = try outputNames.map(column), predictedColumns = try outputNames.map { try column($0 + "_pred") }
         let stdColumns = header.contains((outputNames.first ?? "") + "_std") ? try outputNames.map { try column($0 + "_std") } : nil
+        let rawStdColumns = stdColumns != nil && header.contains((outputNames.first ?? "") + "_std_raw")
+            ? try outputNames.map { try column($0 + "_std_raw") } : nil
         let fieldColumn = header.firstIndex(of: "field_rmse"), fieldStdColumn = header.firstIndex(of: "field_std_rms")
         var table = TestPredictions(rows: [], inputNames: inputNames, inputs: [], outputNames: outputNames,
                                     truth: outputNames.map { _ in [] }, predicted: outputNames.map { _ in [] },
-                                    std: stdColumns.map { _ in outputNames.map { _ in [] } }, fieldRMSE: fieldColumn.map { _ in [] },
+                                    std: stdColumns.map { _ in outputNames.map { _ in [] } },
+                                    rawStd: rawStdColumns.map { _ in outputNames.map { _ in [] } }, fieldRMSE: fieldColumn.map { _ in [] },
                                     fieldStdRMS: fieldStdColumn.map { _ in [] })
         for record in records.dropFirst() {
             let cells = record.fields, number = record.line
@@ -136,6 +150,7 @@ public struct TestPredictions: Sendable, Equatable {
                 table.truth[k].append(try value(truthColumns[k]))
                 table.predicted[k].append(try value(predictedColumns[k]))
                 if let stdColumns { table.std![k].append(try value(stdColumns[k])) }
+                if let rawStdColumns { table.rawStd![k].append(try value(rawStdColumns[k])) }
             }
             if let fieldColumn { table.fieldRMSE!.append(try value(fieldColumn)) }
             if let fieldStdColumn { table.fieldStdRMS!.append(try value(fieldStdColumn)) }

@@ -37,6 +37,8 @@ public struct TrainingReport: Sendable {
     public var samplesPerSecond: Double
     /// Members that early stopping ended before the last epoch: epochs run and the epoch whose weights were kept.
     public var earlyStops: [EarlyStop] = []
+    /// Interval coverage of the test split with and without the calibration (ensembles only).
+    public var testCoverage: [CoverageSummary]?
 }
 
 /// Trains a ``Surrogate``: seeded split into train/validation/test, standardization, minibatch AdamW with a
@@ -122,8 +124,10 @@ public enum SurrogateTrainer {
             history.append(curve)
         }
         let seconds = Date().timeIntervalSince(start)
-        let model = Surrogate(inputNames: inputNames, outputNames: outputNames, inputUnits: nil, inputBounds: nil,
+        var model = Surrogate(inputNames: inputNames, outputNames: outputNames, inputUnits: nil, inputBounds: nil,
                               inputScaler: inputScaler, targetScaler: targetScaler, members: members, pod: pod)
+        model.calibration = model.fittingCalibration(inputs: rows(x, validationRows), outputs: rows(y, validationRows),
+                                                     fields: fields.map { rows($0, validationRows) }, split: "validation")
         func metrics(_ indices: [Int]) -> [OutputMetrics] {
             evaluate(model, inputs: rows(x, indices), outputs: rows(y, indices), fields: fields.map { rows($0, indices) })
         }
@@ -134,6 +138,7 @@ public enum SurrogateTrainer {
         report.testRowIndices = testRows
         report.validationMetrics = metrics(validationRows)
         report.earlyStops = stops
+        report.testCoverage = model.coverage(inputs: rows(x, testRows), outputs: rows(y, testRows), fields: fields.map { rows($0, testRows) })
         return (model, report)
     }
 

@@ -110,14 +110,15 @@ public enum ONNXExporter {
         let outputDoc = "columns: " + model.outputNames.enumerated().map { k, name in
             name + (model.outputUnits.flatMap { k < $0.count && !$0[k].isEmpty ? " [\($0[k])]" : nil } ?? "")
         }.joined(separator: ", ")
-        aggregate(scalarOutputs, meanName: "outputs", stdName: "outputs_std", &g)
+        aggregate(scalarOutputs, meanName: "outputs", stdName: "outputs_std", calibration: model.calibration?.outputs, &g)
         graphOutputs.append(GraphBuilder.matrixValue("outputs", width: m,
                                                      doc: outputDoc + (model.members.count > 1 ? " (ensemble mean)" : "")))
         if model.members.count > 1 {
-            graphOutputs.append(GraphBuilder.matrixValue("outputs_std", width: m, doc: outputDoc + " (ensemble standard deviation)"))
+            graphOutputs.append(GraphBuilder.matrixValue("outputs_std", width: m, doc: outputDoc
+                + (model.calibration == nil ? " (ensemble standard deviation)" : " (calibrated ensemble standard deviation)")))
         }
         if let pod = model.pod {
-            aggregate(fieldOutputs, meanName: "field", stdName: "field_std", &g)
+            aggregate(fieldOutputs, meanName: "field", stdName: "field_std", calibration: model.calibration?.field.map { [$0] }, &g)
             graphOutputs.append(GraphBuilder.matrixValue("field", width: pod.mean.count,
                                                          doc: "reconstructed field (\(pod.modes) POD modes)"))
             if model.members.count > 1 {
@@ -192,8 +193,10 @@ public enum ONNXExporter {
         g.node("Slice", [x, g.int64Constant("starts", [Int64(start)]), g.int64Constant("ends", [Int64(end)]), g.int64Constant("axes", [1])])
     }
 
-    /// Mean (named `meanName`) and, for several members, the sample standard deviation (`stdName`).
-    static func aggregate(_ members: [String], meanName: String, stdName: String, _ g: inout GraphBuilder) {
+    /// Mean (named `meanName`) and, for several members, the sample standard deviation (`stdName`), calibrated as
+    /// `√(scale·variance + floor)` when `calibration` gives one `(scale, floor)` per column (or one for all columns).
+    static func aggregate(_ members: [String], meanName: String, stdName: String,
+                          calibration: [UncertaintyCalibration.Variance]? = nil, _ g: inout GraphBuilder) {
         if members.count == 1 {
             g.node("Identity", [members[0]], output: meanName)
             return
@@ -204,7 +207,12 @@ public enum ONNXExporter {
             let d = g.node("Sub", [m, mean])
             return g.node("Mul", [d, d])
         }
-        let variance = g.node("Mul", [g.node("Sum", squares), g.constant("inv_k1", [1 / Float(members.count - 1)], dims: [1])])
+        var variance = g.node("Mul", [g.node("Sum", squares), g.constant("inv_k1", [1 / Float(members.count - 1)], dims: [1])])
+        if let calibration, !calibration.isEmpty {
+            let dims = calibration.count == 1 ? [1] : [1, calibration.count]
+            variance = g.node("Add", [g.node("Mul", [variance, g.constant("calibration_scale", calibration.map { Float($0.scale) }, dims: dims)]),
+                                      g.constant("calibration_floor", calibration.map { Float($0.floor) }, dims: dims)])
+        }
         g.node("Sqrt", [variance], output: stdName)
     }
 }

@@ -14,8 +14,11 @@ public struct ModelAnalysis: Sendable {
     public struct Calibration: Sendable {
         /// Nominal coverage levels.
         public let nominal: [Double]
-        /// Observed fraction of test rows inside the interval, per output (`observed[k][level]`).
+        /// Observed fraction of test rows inside the interval, per output (`observed[k][level]`), with the model's
+        /// calibrated standard deviations.
         public let observed: [[Double]]
+        /// The same with the ensemble's own spread, when the model is calibrated (`nil` otherwise).
+        public let observedUncalibrated: [[Double]]?
     }
 
     /// The model directory's path as given.
@@ -99,14 +102,17 @@ public struct ModelAnalysis: Sendable {
         self.test = test
         if let test, let std = test.std {
             let nominal = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
-            let observed = test.outputNames.indices.map { k in
-                nominal.map { level -> Double in
-                    let z = NormalDistribution.quantile(0.5 + level / 2)
-                    let inside = test.truth[k].indices.filter { i in abs(test.truth[k][i] - test.predicted[k][i]) <= z * std[k][i] }.count
-                    return Double(inside) / Double(max(test.truth[k].count, 1))
+            func observed(_ std: [[Double]]) -> [[Double]] {
+                test.outputNames.indices.map { k in
+                    nominal.map { level -> Double in
+                        let z = NormalDistribution.quantile(0.5 + level / 2)
+                        let inside = test.truth[k].indices.filter { i in abs(test.truth[k][i] - test.predicted[k][i]) <= z * std[k][i] }.count
+                        return Double(inside) / Double(max(test.truth[k].count, 1))
+                    }
                 }
             }
-            calibration = Calibration(nominal: nominal, observed: observed)
+            calibration = Calibration(nominal: nominal, observed: observed(std),
+                                      observedUncalibrated: manifest.calibration == nil ? nil : test.rawStd.map(observed))
         } else {
             calibration = nil
         }

@@ -161,11 +161,20 @@ public enum ModelReport {
                 for (k, output) in test.outputNames.enumerated() {
                     var style = SeriesStyle.series(k, width: 1.8, marker: markers[k % markers.count])
                     style.fill = style.stroke
-                    chart.line(x: calibration.nominal, y: calibration.observed[k], style: style, label: output)
+                    chart.line(x: calibration.nominal, y: calibration.observed[k], style: style,
+                               label: calibration.observedUncalibrated == nil ? output : output + " (calibrated)")
                     chart.scatter(x: calibration.nominal, y: calibration.observed[k], style: style)
+                    if let raw = calibration.observedUncalibrated {
+                        var before = SeriesStyle.series(k, width: 1.2)
+                        before.dash = "2 3"
+                        chart.line(x: calibration.nominal, y: raw[k], style: before, label: output + " (ensemble spread)")
+                    }
                 }
-                page.figure(chart.svg(), caption: "Fraction of test rows whose true value lies within the ensemble's central interval; "
-                            + "below the diagonal = over-confident (deep ensembles of few members usually are).")
+                let calibrated = calibration.observedUncalibrated != nil
+                page.figure(chart.svg(), caption: "Fraction of test rows whose true value lies within the central interval; "
+                            + "below the diagonal = over-confident (deep ensembles of few members usually are)."
+                            + (calibrated ? " Solid: with the variance calibration fitted on the validation split (model.json "
+                                + "'calibration'); dotted: the ensemble's own spread." : ""))
             } else if m.model.members.count == 1 {
                 page.paragraph("A single network gives no uncertainty: train with --ensemble 5 for intervals and a calibration plot.",
                                cssClass: "meta")

@@ -37,6 +37,11 @@ struct ONNXTests {
         #expect(exported.contains("verified on 256 random inputs"))
         try writePoints(cli)
         let isEnsemble = trainArguments.contains("--ensemble")
+        if isEnsemble {
+            // the std compared below is the calibrated one: the graph must carry the calibration
+            let manifest = try #require(cli.read("m/model.json"))
+            #expect(manifest.contains("\"calibration\"") && manifest.contains("variance-scale-and-floor"), "ensembles are calibrated")
+        }
         let predictions = try cli.ok(["predict", "m", "--input", "points.csv", "--format", "json", "--field"] + (isEnsemble ? ["--std"] : []))
         try cli.write("predictions.json", predictions)
         let (status, output) = try runPython([Self.checker, cli.directory + "/m.onnx", cli.directory + "/points.csv", cli.directory + "/predictions.json"]

@@ -209,6 +209,7 @@ struct ReportBrowserTests {
         #expect(status == 0, "\(page)")
         let html = try #require(cli.read("reports/plate.html"))
         #expect(html.contains("id=\"calibration\"") == ensemble)
+        #expect(html.contains("(ensemble spread)") == ensemble, "the calibration plot shows the ensemble's own intervals beside the calibrated")
         let (nbStatus, notebook) = try Self.checkNotebook(cli.directory + "/reports/plate.ipynb", minImages: ensemble ? 3 : 2)
         #expect(nbStatus == 0, "\(notebook)")
     }

@@ -55,6 +55,17 @@ import Testing
         for name in ["tip_deflection", "max_von_mises", "field"] {
             #expect(((test[name] as? [String: Double])?["r2"] ?? 0) > 0.98, "\(name): \(test[name] ?? "missing")")
         }
+        // metrics.json says how well the intervals cover the test split, calibrated (wider) and not
+        let coverage = try #require(((try cli.json(out) as? [String: Any])?["metrics"] as? [String: Any])?["calibration"] as? [String: Any])
+        for name in ["tip_deflection", "max_von_mises", "field"] {
+            let entry = try #require((coverage["test"] as? [String: Any])?[name] as? [String: Any], "\(name) in \(coverage)")
+            let raw = try #require(entry["uncalibrated"] as? [String: Double])
+            let c68 = entry["coverage_68"] as? Double ?? -1, c95 = entry["coverage_95"] as? Double ?? -1
+            #expect(c68 >= 0 && c68 <= c95 && c95 <= 1 && (entry["mean_width_95"] as? Double ?? 0) > (raw["mean_width_95"] ?? .infinity),
+                    "\(name): \(entry)")
+        }
+        let text = try cli.ok(["train", Self.plate, "--out", "plate2", "--hidden", "16", "--epochs", "20", "--ensemble", "2"])
+        #expect(text.contains("uncertainty calibrated on the validation split (60 rows)") && text.contains("95 % interval covers"), "\(text)")
         try cli.write("p.csv", "L,H,E,nu,q\n10,1.5,200,0.3,100\n")
         let csv = try cli.ok(["predict", "plate", "--input", "p.csv", "--std", "--field"]).split(separator: "\n")
         let header = csv[0].split(separator: ",")

@@ -22,6 +22,7 @@ import Testing
         let model = try directory.loadSurrogate()
         #expect(model.inputNames == ["thickness", "load", "angle"] && model.outputNames == ["stress", "mass"])
         #expect(model.inputUnits == ["mm", "kN", "deg"] && model.members.count == 2 && model.pod?.modes == 1)
+        #expect(model.calibration == nil, "written before doe calibrated: the ensemble's own spread")
         let expected = try CSV.parse(String(contentsOfFile: Self.fixtures + "/model-format1-predictions.csv", encoding: .utf8), source: "p")
         var x = Matrix<Float>(rows: 2, columns: 3)
         for (j, v) in [1, 2, 3].enumerated() { x[0, j] = Float(v) }

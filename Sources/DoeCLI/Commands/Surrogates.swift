@@ -166,6 +166,9 @@ extension DoeCommand {
                 let speed = "\(String(format: "%.1f", report.seconds)) s (\(Int(report.samplesPerSecond)) samples/s)"
                 emit("trained \(members) on \(report.trainRows) rows in \(speed) → \(out)")
                 emit("test split (\(report.testRows) rows):\n" + metricsTable(report.testMetrics))
+                if let coverage = report.testCoverage {
+                    emit(coverageText(coverage, calibration: model.calibration))
+                }
             }
         }
     }
@@ -187,7 +190,7 @@ extension DoeCommand {
         @Argument(help: "Model directory.") var model: String
         @Option(help: "Input points: .csv with a header naming the inputs, or .h5 with /inputs.") var input: String
         @Option(help: "Inputs dataset (or group of per-input datasets) for .h5 input.") var inputs: String = "/inputs"
-        @Flag(help: "Add the ensemble standard deviation (<output>_std columns).") var std = false
+        @Flag(help: "Add the ensemble standard deviation, calibrated when the model is (<output>_std columns).") var std = false
         @Flag(help: "Add the reconstructed field (field_0 … columns).") var field = false
         @Flag(help: "Refuse (exit 1) when any row lies outside the model's input bounds or training range.") var strict = false
         @Option(help: "csv or json.") var format: TableFormat = .csv
@@ -347,4 +350,18 @@ extension DoeCommand {
             }
         }
     }
+}
+
+/// The test split's interval coverage before and after the calibration, for `doe train`'s summary.
+func coverageText(_ coverage: [CoverageSummary], calibration: UncertaintyCalibration?) -> String {
+    func percent(_ v: Double) -> String { String(format: "%.0f %%", 100 * v) }
+    var table = TextTable(["output", "68 % interval covers", "95 % interval covers", "95 % width", "ensemble alone: 68 %", "95 %", "width"])
+    for c in coverage {
+        table.add([c.name, percent(c.calibrated.coverage68), percent(c.calibrated.coverage95),
+                     NumberText.significant(c.calibrated.meanWidth95, digits: 3), percent(c.uncalibrated.coverage68),
+                     percent(c.uncalibrated.coverage95), NumberText.significant(c.uncalibrated.meanWidth95, digits: 3)])
+    }
+    let head = calibration.map { "uncertainty calibrated on the \($0.fittedOn) split (\($0.rows) rows), test split coverage:" }
+        ?? "uncertainty not calibrated (fewer than \(UncertaintyCalibration.Variance.minimumRows) validation rows), test split coverage:"
+    return head + "\n" + table.rendered
 }
