@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo bench-bo bench-mo bench-train pipeline clean
+.PHONY: deps build release test demo bench-bo bench-noisy bench-mo bench-train pipeline clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -29,6 +29,10 @@ demo: release
 ## Batch BO benchmark: doe on 7 problems, and BoTorch/Optuna/scikit-optimize in the same sitting (installs them in .venv-peers).
 bench-bo: release
 	bash scripts/bench-bo.sh
+
+## Noisy single-objective problems (hartmann6_noisy, levy8_noisy): doe's default and qLogNEI vs BoTorch and Optuna GP, one sitting.
+bench-noisy: release
+	bash scripts/bench-noisy.sh
 
 ## Multi-objective and constrained benchmark: doe on the 8 problems of ../shared/bench/mo, the peers' stored runs, a same-sitting re-run.
 bench-mo: release

@@ -25,14 +25,7 @@ if [ "${PEERS:-1}" = 0 ] || [ ! -f "$HARNESS/peers.py" ]; then
     echo "peer harness not found (or PEERS=0): doe-only results in $OUT/bo-doe.json"
     exit 0
 fi
-VENV=$PWD/.venv-peers
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-    # the CPU wheel when the machine's pip find-links has it; plain torch otherwise
-    "$VENV/bin/pip" install -q torch==2.13.0+cpu 2>/dev/null || "$VENV/bin/pip" install -q torch
-    "$VENV/bin/pip" install -q -r "$HARNESS/requirements-peers.txt"
-fi
-PY=$VENV/bin/python
+PY=$(bash scripts/setup-peers-venv.sh "$HARNESS/requirements-peers.txt")
 q() { printf '%q' "$1"; }
 STUDY_ARGS='"$(basename {study})" --dir "$(dirname {study})"'
 CLI=(--cli-name doe

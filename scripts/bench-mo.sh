@@ -20,13 +20,7 @@ PEER_PROBLEMS=${PEER_PROBLEMS:-BraninCurrin,ConstrainedBraninCurrin,PressureVess
 mkdir -p "$OUT"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 if [ ! -f "$HARNESS/mo_peers.py" ]; then echo "no harness at $HARNESS"; exit 1; fi
-VENV=$PWD/.venv-peers
-PY=$VENV/bin/python
-if [ ! -x "$PY" ]; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q torch==2.13.0+cpu 2>/dev/null || "$VENV/bin/pip" install -q torch
-    "$VENV/bin/pip" install -q -r "$HARNESS/../requirements-peers.txt"
-fi
+PY=$(bash scripts/setup-peers-venv.sh "$HARNESS/../requirements-peers.txt")
 q() { printf '%q' "$1"; }
 STUDIES='s --dir {workdir}/studies'
 CLI=(--cli-name doe
