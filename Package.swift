@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "DoeStrategies", dependencies: [
             "DoeBase", "DoeDesign", "DoeJournal", "DoeStudy", "DoeBO", "DoeGP", "DoeHDF5", "DoeModelFormat", "DoeProvenance",
         ]),
+        .target(name: "DoeSurrogateSearch", dependencies: ["DoeBase", "DoeDesign", "DoeLinalg", "DoeModelFormat", "DoeNeural", "DoeOptim"]),
         .target(name: "DoeMLflow", dependencies: ["DoeBase"]),
         .target(name: "DoePlot"),
         .target(name: "DoeReport", dependencies: ["DoeBase", "DoePlot", "DoeStudy", "DoeStrategies", "DoeBO", "DoeGP", "DoeDesign", "DoeLinalg", "DoeModelFormat", "DoeNeural"],
@@ -55,7 +56,7 @@ let package = Package(
 
         // MARK: - Command line
         .target(name: "DoeCLI", dependencies: [
-            "DoeBase", "DoeJournal", "DoeStudy", "DoeStrategies", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeModelFormat", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport",
+            "DoeBase", "DoeJournal", "DoeStudy", "DoeStrategies", "DoeDesign", "DoeLinalg", "DoeBO", "DoeGP", "CDoeSupport", "DoeHDF5", "DoeModelFormat", "DoeNeural", "DoeONNX", "DoeProvenance", "DoeRegistry", "DoeMLflow", "DoeReport", "DoeSurrogateSearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doe", dependencies: ["DoeCLI"]),
@@ -64,6 +65,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "DoeLinalgTests", dependencies: ["DoeLinalg"]),
         .testTarget(name: "DoeOptimTests", dependencies: ["DoeOptim"]),
+        .testTarget(name: "DoeSurrogateSearchTests", dependencies: ["DoeSurrogateSearch", "DoeNeural", "DoeModelFormat", "DoeDesign", "DoeLinalg"]),
         .testTarget(name: "DoeProvenanceTests", dependencies: ["DoeProvenance"]),
         .testTarget(name: "DoeNeuralTests", dependencies: ["DoeNeural", "DoeModelFormat", "DoeLinalg", "DoeBase"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),

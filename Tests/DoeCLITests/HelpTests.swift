@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct HelpTests {
     @Test(arguments: ["init", "suggest", "observe", "fail", "abandon", "note", "status", "best", "trials", "design",
-                      "train", "predict", "evaluate", "export", "report", "gate", "registry add", "registry list", "registry show",
+                      "train", "predict", "optimize", "evaluate", "export", "report", "gate", "registry add", "registry list", "registry show",
                       "registry promote", "registry compare", "registry verify", "registry export", "registry push-mlflow",
                       "study push-mlflow", "space"])
     func everySubcommandHelpShowsAnExample(subcommand: String) throws {
@@ -25,7 +25,7 @@ import Testing
         }
     }
     static let subcommands = ["", "init", "suggest", "observe", "fail", "abandon", "note", "status", "best", "trials", "design",
-                              "train", "predict", "evaluate", "export", "report", "gate", "registry", "registry add", "registry list",
+                              "train", "predict", "optimize", "evaluate", "export", "report", "gate", "registry", "registry add", "registry list",
                               "registry show", "registry promote", "registry compare", "registry verify", "registry export",
                               "registry push-mlflow", "study push-mlflow", "space"]
 
