@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo bench-bo bench-noisy bench-mo bench-train pipeline clean
+.PHONY: deps build release test demo bench-bo bench-noisy bench-mo bench-train bench-optimize pipeline clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,6 +37,10 @@ bench-noisy: release
 ## Multi-objective and constrained benchmark: doe on the 8 problems of ../shared/bench/mo, the peers' stored runs, a same-sitting re-run.
 bench-mo: release
 	bash scripts/bench-mo.sh
+
+## Surrogate optimization: doe optimize on a borehole surrogate vs the true function's maximum (python3 + doe only).
+bench-optimize: release
+	OPENBLAS_NUM_THREADS=1 python3 Benchmarks/optimize/bench_optimize.py --doe .build/release/doe --out Benchmarks/results/optimize.json
 
 ## Training throughput: doe's MLP vs PyTorch on the CPU (installs torch in .venv-peers).
 bench-train: deps

@@ -118,7 +118,7 @@ public struct SurrogateSearch: Sendable {
     /// Sobol designs screened.
     public var screenSize = 4096
     /// Local optimizations (starting designs).
-    public var starts = 16
+    public var starts = 64
     /// Candidates returned.
     public var count = 5
     /// Smallest distance between two candidates, in the unit box scaled by `1/√d` (0.05 = 5 % of the ranges).

@@ -41,7 +41,7 @@ extension DoeCommand {
         var space: String?
         @Option(help: "Hold an input at a value: NAME=VALUE (repeatable; a categorical input by its level).") var fix: [String] = []
         @Option(help: "Candidates to return.") var count: Int = 5
-        @Option(help: "Local optimizations (starting designs).") var starts: Int = 16
+        @Option(help: "Local optimizations (starting designs).") var starts: Int = 64
         @Option(help: "Trust limit k: ensemble std ≤ k × validation RMSE for every involved output.") var trust: Double = 2
         @Flag(help: "No trust limit, and the box may leave the training range (extrapolation).") var noTrust = false
         @Option(help: "Seed of the screen's Sobol scramble.") var seed: UInt64 = 0
