@@ -54,14 +54,16 @@ def main():
     out = {"true_max": TRUE_MAX, "train": args.train, "train_seconds": train_s, "rows": rows}
     with open(args.out, "w") as f:
         json.dump(out, f, indent=1)
-    print(f"true maximum {TRUE_MAX:.4f}; model trained in {train_s:.1f} s ({args.train})")
-    print("| search | predicted flow at rank 1 | true flow there | gap to the true max | best true of the 5 | "
-          "doe optimize wall time (median of 3) |")
-    print("|---|---|---|---|---|---|")
+    lines = [f"true maximum {TRUE_MAX:.4f}; model trained in {train_s:.1f} s ({args.train})", "",
+             "| search | predicted flow at rank 1 | true flow there | gap to the true max | best true of the 5 | "
+             "doe optimize wall time (median of 3) |", "|---|---|---|---|---|---|"]
     for r in rows:
-        print(f"| {r['search']} | {r['predicted']:.2f} ± {r['predicted_std'] or 0:.2f} | {r['true_at_best']:.2f} | "
-              f"{r['gap_percent']:.2f} % | {r['best_true_of_candidates']:.2f} | {r['seconds_median']:.3f} s |")
-
+        lines.append(f"| {r['search']} | {r['predicted']:.2f} ± {r['predicted_std'] or 0:.2f} | {r['true_at_best']:.2f} | "
+                     f"{r['gap_percent']:.2f} % | {r['best_true_of_candidates']:.2f} | {r['seconds_median']:.3f} s |")
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    with open(os.path.splitext(args.out)[0] + "-summary.md", "w") as f:
+        f.write(text)
 
 if __name__ == "__main__":
     main()

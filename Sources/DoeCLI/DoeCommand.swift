@@ -25,7 +25,8 @@ public struct DoeCommand: ParsableCommand {
         """,
         version: Study.doeVersion,
         subcommands: [Init.self, Suggest.self, Observe.self, Fail.self, Abandon.self, Retract.self, Note.self,
-                      Status.self, Best.self, Trials.self, Design.self, Train.self, Predict.self, Optimize.self, Evaluate.self, Export.self, Report.self,
+                      Status.self, Best.self, Trials.self, Design.self, Train.self, Predict.self, Optimize.self, Evaluate.self,
+                      Export.self, Report.self,
                       RegistryCommand.self, GateCommand.self, StudyCommand.self, SpaceCommand.self]
     )
 

@@ -84,7 +84,8 @@ extension Surrogate {
         }
         if let fields, let field = raw.field, let rawFieldStd = raw.fieldStd, let fieldStd = calibrated.fieldStd {
             let truth = fields.storage.map { Double($0) }, mean = field.storage.map { Double($0) }
-            summaries.append(CoverageSummary(name: "field", calibrated: .init(truth: truth, mean: mean, std: fieldStd.storage.map { Double($0) }),
+            summaries.append(CoverageSummary(name: "field",
+                                             calibrated: .init(truth: truth, mean: mean, std: fieldStd.storage.map { Double($0) }),
                                              uncalibrated: .init(truth: truth, mean: mean, std: rawFieldStd.storage.map { Double($0) })))
         }
         return summaries

@@ -113,10 +113,18 @@ extension ModelDirectory {
                               members: members, pod: pod)
         model.inputLevels = manifest.categoricalInputs ?? [:]
         if let calibration = manifest.calibration {
-            guard calibration.outputs.map(\.name) == manifest.outputNames, calibration.field == nil || pod != nil,
+            let file = "\(path)/\(File.manifest.rawValue)"
+            guard calibration.method == UncertaintyCalibration.methodName else {
+                throw Failure("\(file): 'calibration' uses method '\(calibration.method)', which this doe does not know (it knows "
+                    + "'\(UncertaintyCalibration.methodName)'); a newer doe wrote it")
+            }
+            guard calibration.field == nil || pod != nil else {
+                throw Failure("\(file): 'calibration' has a 'field' entry but the model predicts no field")
+            }
+            guard calibration.outputs.map(\.name) == manifest.outputNames,
                   (calibration.outputs + [calibration.field].compactMap { $0 }).allSatisfy({
                       $0.scale.isFinite && $0.scale >= 0 && $0.floor.isFinite && $0.floor >= 0 }) else {
-                throw Failure("\(path)/\(File.manifest.rawValue): 'calibration' must give one finite, non-negative scale and floor per output "
+                throw Failure("\(file): 'calibration' must give one finite, non-negative scale and floor per output "
                     + "(\(manifest.outputNames.joined(separator: ", "))), in that order")
             }
             model.calibration = calibration

@@ -138,7 +138,8 @@ public enum SurrogateTrainer {
         report.testRowIndices = testRows
         report.validationMetrics = metrics(validationRows)
         report.earlyStops = stops
-        report.testCoverage = model.coverage(inputs: rows(x, testRows), outputs: rows(y, testRows), fields: fields.map { rows($0, testRows) })
+        report.testCoverage = model.coverage(inputs: rows(x, testRows), outputs: rows(y, testRows),
+                                             fields: fields.map { rows($0, testRows) })
         return (model, report)
     }
 

@@ -122,7 +122,8 @@ public enum ONNXExporter {
             graphOutputs.append(GraphBuilder.matrixValue("field", width: pod.mean.count,
                                                          doc: "reconstructed field (\(pod.modes) POD modes)"))
             if model.members.count > 1 {
-                graphOutputs.append(GraphBuilder.matrixValue("field_std", width: pod.mean.count, doc: "field ensemble standard deviation"))
+                let doc = (model.calibration?.field == nil ? "field" : "field calibrated") + " ensemble standard deviation"
+                graphOutputs.append(GraphBuilder.matrixValue("field_std", width: pod.mean.count, doc: doc))
             }
         }
 
@@ -210,7 +211,8 @@ public enum ONNXExporter {
         var variance = g.node("Mul", [g.node("Sum", squares), g.constant("inv_k1", [1 / Float(members.count - 1)], dims: [1])])
         if let calibration, !calibration.isEmpty {
             let dims = calibration.count == 1 ? [1] : [1, calibration.count]
-            variance = g.node("Add", [g.node("Mul", [variance, g.constant("calibration_scale", calibration.map { Float($0.scale) }, dims: dims)]),
+            let scale = g.constant("calibration_scale", calibration.map { Float($0.scale) }, dims: dims)
+            variance = g.node("Add", [g.node("Mul", [variance, scale]),
                                       g.constant("calibration_floor", calibration.map { Float($0.floor) }, dims: dims)])
         }
         g.node("Sqrt", [variance], output: stdName)

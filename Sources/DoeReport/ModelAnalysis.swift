@@ -106,7 +106,9 @@ public struct ModelAnalysis: Sendable {
                 test.outputNames.indices.map { k in
                     nominal.map { level -> Double in
                         let z = NormalDistribution.quantile(0.5 + level / 2)
-                        let inside = test.truth[k].indices.filter { i in abs(test.truth[k][i] - test.predicted[k][i]) <= z * std[k][i] }.count
+                        let inside = test.truth[k].indices.filter { i in
+                            abs(test.truth[k][i] - test.predicted[k][i]) <= z * std[k][i]
+                        }.count
                         return Double(inside) / Double(max(test.truth[k].count, 1))
                     }
                 }

@@ -32,7 +32,8 @@ public struct SearchProblemBuilder: Sendable {
     /// The index of output `name`.
     func output(_ name: String, in context: String) throws -> Int {
         guard let j = model.outputNames.firstIndex(of: name) else {
-            throw SurrogateSearchError("\(context): '\(name)' is not an output of \(label) (outputs: \(model.outputNames.joined(separator: ", ")))")
+            throw SurrogateSearchError("\(context): '\(name)' is not an output of \(label) (outputs: "
+                + model.outputNames.joined(separator: ", ") + ")")
         }
         return j
     }
@@ -70,6 +71,18 @@ public struct SearchProblemBuilder: Sendable {
             upper = box.high
         }
         var expressions = constraints
+        var fixes: [(text: String, name: String, value: String)] = []
+        for text in fixed {
+            let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, model.inputNames.contains(parts[0]) else {
+                throw SurrogateSearchError("--fix \(text): expected INPUT=VALUE with one of the inputs "
+                    + model.inputNames.joined(separator: ", "))
+            }
+            fixes.append((text, parts[0], parts[1]))
+        }
+        let fixedNames = Set(fixes.map(\.name))
+        /// The space's domain of each input it names (to check `--fix` values against).
+        var spaceDomains: [Int: ParameterDomain] = [:]
         if let space {
             let where_ = spaceLabel ?? "the space"
             for p in space.parameters {
@@ -78,6 +91,7 @@ public struct SearchProblemBuilder: Sendable {
                     throw SurrogateSearchError("\(where_): parameter '\(p.name)' is not an input of \(label) (inputs: "
                         + model.inputNames.joined(separator: ", ") + ")")
                 }
+                spaceDomains[k] = p.domain
                 switch p.domain {
                 case let .real(low, high, _): (lower[k], upper[k]) = (low, high)
                 case let .integer(low, high): (lower[k], upper[k]) = (Double(low), Double(high))
@@ -85,27 +99,32 @@ public struct SearchProblemBuilder: Sendable {
                     let v = try number(of: value.description, input: k, context: "\(where_): fixed parameter '\(p.name)'")
                     (lower[k], upper[k]) = (v, v)
                 case .categorical:
-                    if !fixed.contains(where: { $0.hasPrefix(p.name + "=") }) {
+                    if !fixedNames.contains(p.name) {
                         throw SurrogateSearchError("\(where_): categorical parameter '\(p.name)' must be held at a level for the search "
                             + "(--fix \(p.name)=LEVEL)")
                     }
                 }
             }
             let missing = model.inputNames.filter { name in !space.parameters.contains { $0.name == name } }
-                .filter { name in !fixed.contains { $0.hasPrefix(name + "=") } }
+                .filter { !fixedNames.contains($0) }
             if !missing.isEmpty {
                 throw SurrogateSearchError("\(where_) has no parameter for the model's input(s) \(missing.joined(separator: ", ")) "
                     + "(its parameters: \(space.parameters.map(\.name).joined(separator: ", "))); add them or --fix NAME=VALUE")
             }
             expressions += space.parameterConstraints.map(\.text)
         }
-        for text in fixed {
-            let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, let k = model.inputNames.firstIndex(of: parts[0]) else {
-                throw SurrogateSearchError("--fix \(text): expected INPUT=VALUE with one of the inputs "
-                    + model.inputNames.joined(separator: ", "))
+        for fix in fixes {
+            let k = model.inputNames.firstIndex(of: fix.name)!
+            let v = try number(of: fix.value, input: k, context: "--fix \(fix.text)")
+            switch spaceDomains[k] {
+            case let .real(low, high, _) where v < low || v > high:
+                throw SurrogateSearchError("--fix \(fix.text): outside the range [\(NumberText.significant(low)), "
+                    + "\(NumberText.significant(high))] of '\(fix.name)' in \(spaceLabel ?? "the space")")
+            case let .integer(low, high) where v != v.rounded() || v < Double(low) || v > Double(high):
+                throw SurrogateSearchError("--fix \(fix.text): '\(fix.name)' is an integer in [\(low), \(high)] in "
+                    + (spaceLabel ?? "the space"))
+            default: break
             }
-            let v = try number(of: parts[1], input: k, context: "--fix \(text)")
             (lower[k], upper[k]) = (v, v)
         }
         for (name, levels) in model.inputLevels.sorted(by: { $0.key < $1.key }) {
@@ -122,6 +141,10 @@ public struct SearchProblemBuilder: Sendable {
             throw SurrogateSearchError("input '\(model.inputNames[k])': the range [\(lower[k]), \(upper[k])] is empty")
         }
         var problem = SurrogateSearchProblem(objectives: objectives, lower: lower, upper: upper)
+        problem.integerInputs = spaceDomains.compactMap { k, domain in
+            if case .integer = domain, lower[k] < upper[k] { return k }
+            return nil
+        }.sorted()
         problem.outputBounds = try bounds.map(outputBound)
         let parameters = (0..<d).map { Parameter(name: model.inputNames[$0], domain: .real(low: lower[$0], high: max(upper[$0], lower[$0]),
                                                                                               logScale: false)) }
@@ -151,14 +174,16 @@ public struct SearchProblemBuilder: Sendable {
             if problem.lower[k] == problem.upper[k] {
                 if problem.lower[k] < range.low[k] || problem.lower[k] > range.high[k] {
                     notes.append("'\(name)' is held at \(NumberText.significant(problem.lower[k])), outside the training range "
-                        + "[\(NumberText.significant(range.low[k])), \(NumberText.significant(range.high[k]))]: predictions are extrapolations")
+                        + "[\(NumberText.significant(range.low[k])), \(NumberText.significant(range.high[k]))]: "
+                        + "predictions are extrapolations")
                 }
                 continue
             }
             let low = max(problem.lower[k], range.low[k]), high = min(problem.upper[k], range.high[k])
             guard low <= high else {
                 throw SurrogateSearchError("input '\(name)': the range [\(NumberText.significant(problem.lower[k])), "
-                    + "\(NumberText.significant(problem.upper[k]))] does not overlap the training range [\(NumberText.significant(range.low[k])), "
+                    + "\(NumberText.significant(problem.upper[k]))] does not overlap the training range ["
+                    + "\(NumberText.significant(range.low[k])), "
                     + "\(NumberText.significant(range.high[k]))] (--no-trust to extrapolate)")
             }
             // say so when the training rows leave out more than 1 % of the range (a Sobol design's edges always miss a little)
@@ -191,7 +216,9 @@ public struct SearchProblemBuilder: Sendable {
         case let .integer(low, high): return .integer(min(max(Int(v.rounded()), low), high))
         case let .fixed(value): return value
         case let .categorical(choices):
-            let level = model.inputLevels[p.name].flatMap { levels in Int(exactly: v.rounded()).flatMap { $0 < levels.count ? levels[$0] : nil } }
+            let level = model.inputLevels[p.name].flatMap { levels in
+                Int(exactly: v.rounded()).flatMap { $0 >= 0 && $0 < levels.count ? levels[$0] : nil }
+            }
             guard let level, let choice = choices.first(where: { $0.description == level }) else {
                 throw SurrogateSearchError("input '\(p.name)': \(v) is none of the study's choices")
             }

@@ -68,6 +68,9 @@ public struct SurrogateSearchProblem: Sendable {
     public var upper: [Double]
     /// The trust limit (`nil`: none; single networks have no standard deviation to limit).
     public var trust: TrustLimit?
+    /// Inputs that take integer values (a study's integer parameters): every candidate is rounded there and predicted,
+    /// checked and chosen at the rounded point.
+    public var integerInputs: [Int] = []
     /// Each output's scale (set by the search from the model's target scaler).
     var scales: [Double] = []
 
@@ -76,6 +79,13 @@ public struct SurrogateSearchProblem: Sendable {
         self.objectives = objectives
         self.lower = lower
         self.upper = upper
+    }
+
+    /// `x` with its integer inputs rounded (within the box).
+    func rounded(_ x: [Double]) -> [Double] {
+        var x = x
+        for k in integerInputs { x[k] = min(max(x[k].rounded(), lower[k].rounded(.up)), upper[k].rounded(.down)) }
+        return x
     }
 
     /// The outputs the objectives and bounds read, in order, without repeats.
@@ -146,7 +156,7 @@ public struct SurrogateSearch: Sendable {
         let screen: [[Double]] = sobol.points(count: screenSize).map { u in
             var x = problem.lower
             for (i, k) in free.enumerated() { x[k] = problem.lower[k] + u[i] * (problem.upper[k] - problem.lower[k]) }
-            return x
+            return problem.rounded(x)
         }
         let screened = evaluator.screen(screen)
         let feasible = screened.filter { $0.violation <= Self.tolerance }
@@ -165,7 +175,7 @@ public struct SurrogateSearch: Sendable {
             let constraints = evaluator.constraints(epsilon: epsilon)
             runs += 1
             guard let result = try? slsqp.minimize(from: start.x, objective: objective, constraints: constraints) else { continue }
-            let point = evaluator.screen([result.point])[0]
+            let point = evaluator.screen([problem.rounded(result.point)])[0]
             if point.violation <= Self.tolerance { pool.append(SearchEvaluator.Point(x: point.x, values: point.values, std: point.std,
                                                                                     violation: point.violation, optimized: true)) }
         }

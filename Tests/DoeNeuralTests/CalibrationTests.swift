@@ -113,6 +113,11 @@ import Testing
         try damaged.write(toFile: manifestPath, atomically: true, encoding: .utf8)
         let error = #expect(throws: ModelDirectory.Failure.self) { try directory.loadSurrogate() }
         #expect(error?.message.contains("'calibration'") == true, "\(String(describing: error))")
+        // a method this doe does not know is refused rather than read as a scale and floor
+        try text.replacingOccurrences(of: "variance-scale-and-floor", with: "isotonic").write(toFile: manifestPath, atomically: true,
+                                                                                             encoding: .utf8)
+        let unknown = #expect(throws: ModelDirectory.Failure.self) { try directory.loadSurrogate() }
+        #expect(unknown?.message.contains("method 'isotonic'") == true, "\(String(describing: unknown))")
     }
 
     /// A single network has no spread to calibrate, and reports no coverage.

@@ -113,6 +113,34 @@ import Testing
         #expect(e.inputs[0] == -0.5 && abs(e.inputs[1] + 0.2) < 0.05, "\(e.inputs)")
     }
 
+    /// An integer input (a study's integer parameter) is searched at integers only: every candidate is predicted and
+    /// checked at the rounded point it reports.
+    @Test func integerInputsArePredictedWhereTheyAreRounded() throws {
+        let model = try Self.train(Self.peak, outputs: ["y"])
+        let space = try DesignSpace.parse("parameters:\n  - {name: a, type: real, low: -1, high: 1}\n  - {name: b, type: integer, low: -1, high: 1}\n")
+        let builder = SearchProblemBuilder(model: model, label: "peak")
+        let problem = try builder.problem(minimize: [], maximize: ["y"], bounds: [], constraints: [], space: space, spaceLabel: "s",
+                                          fixed: [])
+        #expect(problem.integerInputs == [1])
+        var search = SurrogateSearch()
+        search.count = 3
+        let result = try search.run(problem, on: model)
+        #expect(result.candidates.first.map { abs($0.inputs[0] - 0.3) < 0.05 && $0.inputs[1] == 0 } == true, "\(result.candidates.map(\.inputs))")
+        for c in result.candidates {
+            #expect(c.inputs[1] == c.inputs[1].rounded())
+            let at = model.predict(Matrix<Float>([c.inputs.map { Float($0) }])).mean[0, 0]
+            #expect(abs(Double(at) - c.outputs[0]) < 1e-5, "the prediction is the one at the rounded point")
+        }
+        #expect(throws: SurrogateSearchError.self) {
+            try builder.problem(minimize: [], maximize: ["y"], bounds: [], constraints: [], space: space, spaceLabel: "s", fixed: ["b=0.5"])
+        }
+        #expect(throws: SurrogateSearchError.self) {
+            try builder.problem(minimize: [], maximize: ["y"], bounds: [], constraints: [], space: space, spaceLabel: "s", fixed: ["a=3"])
+        }
+        #expect(try builder.problem(minimize: [], maximize: ["y"], bounds: [], constraints: [], space: space, spaceLabel: "s",
+                                    fixed: ["b = 1"]).lower[1] == 1, "spaces around '=' are allowed")
+    }
+
     @Test func theTrustLimitHoldsAtEveryCandidate() throws {
         let model = try Self.train(Self.peak, outputs: ["y"])
         let builder = SearchProblemBuilder(model: model, label: "peak")

@@ -54,7 +54,9 @@ extension DoeCommand {
             if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
             if starts < 1 { throw ValidationError("--starts must be at least 1, got \(starts)") }
             if !(trust.isFinite && trust > 0) { throw ValidationError("--trust must be a positive number, got \(trust)") }
-            if into != nil && space != nil { throw ValidationError("--into searches in the study's space; give --space or --into, not both") }
+            if into != nil && space != nil {
+                throw ValidationError("--into searches in the study's space; give --space or --into, not both")
+            }
         }
 
         func run() throws {
@@ -83,7 +85,7 @@ extension DoeCommand {
             search.seed = seed
             let result = try search.run(problem, on: surrogate)
             guard !result.candidates.isEmpty else {
-                throw DumpTrainingError("\(model): no design in the box meets every constraint"
+                throw SurrogateSearchError("\(model): no design in the box meets every constraint"
                     + (problem.trust != nil ? " and the trust limit (std ≤ \(NumberText.significant(trust)) × validation RMSE; "
                         + "try a larger --trust, or --no-trust to extrapolate)" : "")
                     + " — \(result.screened) designs screened, \(result.optimizations) local searches", kind: .refused)
@@ -156,7 +158,8 @@ extension DoeCommand {
                 var table = TextTable(["rank"] + (trialIds.isEmpty ? [] : ["trial"]) + inputs + outputs)
                 for (i, c) in result.candidates.enumerated() {
                     let predicted = outputs.indices.map { j in
-                        NumberText.significant(c.outputs[j], digits: 5) + (c.std.map { " ± " + NumberText.significant($0[j], digits: 2) } ?? "")
+                        NumberText.significant(c.outputs[j], digits: 5)
+                            + (c.std.map { " ± " + NumberText.significant($0[j], digits: 2) } ?? "")
                     }
                     table.add(["\(i + 1)"] + (trialIds.isEmpty ? [] : ["\(trialIds[i])"])
                               + c.inputs.map { NumberText.significant($0, digits: 5) } + predicted)
