@@ -164,6 +164,8 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     /// How the ensemble's standard deviations are recalibrated (absent for single networks and in folders written before
     /// doe calibrated: their standard deviations are the ensemble's own).
     public var calibration: UncertaintyCalibration?
+    /// Inputs the network takes as their natural logarithm (scaled after the log); absent when none.
+    public var logInputs: [String]?
 
     /// The scalar outputs that have a unit, in output order: (`tip_deflection`, `mm`).
     public var namedOutputUnits: [(name: String, unit: String)] {
@@ -200,7 +202,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         case doeVersion = "doe_version", inputNames = "input_names", outputNames = "output_names"
         case inputUnits = "input_units", outputUnits = "output_units", inputScaler = "input_scaler"
         case targetScaler = "target_scaler", weightsFile = "weights_file", inputBounds = "input_bounds"
-        case trainingRange = "training_range", categoricalInputs = "categorical_inputs", calibration
+        case trainingRange = "training_range", categoricalInputs = "categorical_inputs", calibration, logInputs = "log_inputs"
     }
 }
 
@@ -209,7 +211,7 @@ extension TrainingConfiguration: Codable {
         case hidden, activation, epochs, schedule, patience, ensemble, seed
         case batchSize = "batch_size", learningRate = "learning_rate", weightDecay = "weight_decay"
         case validationFraction = "validation_fraction", testFraction = "test_fraction", podEnergy = "pod_energy"
-        case outputWeights = "output_weights"
+        case outputWeights = "output_weights", logInputs = "log_inputs"
     }
 
     /// Decodes the settings stored in `model.json`; a setting an earlier doe did not store takes today's default.
@@ -229,6 +231,7 @@ extension TrainingConfiguration: Codable {
         t.ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble) ?? t.ensemble
         t.podEnergy = try c.decodeIfPresent(Double.self, forKey: .podEnergy) ?? t.podEnergy
         t.outputWeights = try c.decodeIfPresent([Float].self, forKey: .outputWeights)
+        t.logInputs = try c.decodeIfPresent([String].self, forKey: .logInputs) ?? []
         // stored as a signed 64-bit integer (JSON readers lose unsigned values above 2^63)
         t.seed = try c.decodeIfPresent(Int64.self, forKey: .seed).map { UInt64(bitPattern: $0) } ?? t.seed
         self = t
@@ -250,6 +253,7 @@ extension TrainingConfiguration: Codable {
         try c.encode(ensemble, forKey: .ensemble)
         try c.encode(podEnergy, forKey: .podEnergy)
         try c.encodeIfPresent(outputWeights, forKey: .outputWeights)
+        if !logInputs.isEmpty { try c.encode(logInputs, forKey: .logInputs) }
         try c.encode(Int64(bitPattern: seed), forKey: .seed)
     }
 }

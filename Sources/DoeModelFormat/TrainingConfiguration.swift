@@ -38,6 +38,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var outputWeights: [Float]?
     /// Seed of the split, the initialization and the minibatch order.
     public var seed: UInt64 = 0
+    /// Inputs the network sees as their natural logarithm (positive inputs spanning decades, like a radius from 100 to
+    /// 50 000); empty = none.
+    public var logInputs: [String] = []
 
     /// The default settings.
     public init() {}

@@ -71,6 +71,7 @@ extension ModelDirectory {
             study: study)
         manifest.categoricalInputs = model.inputLevels.isEmpty ? nil : model.inputLevels
         manifest.calibration = model.calibration
+        manifest.logInputs = model.logInputs.isEmpty ? nil : model.logInputs.map { model.inputNames[$0] }
         return manifest
     }
 
@@ -112,6 +113,15 @@ extension ModelDirectory {
                               targetScaler: Standardizer(mean: manifest.targetScaler.mean, std: manifest.targetScaler.std),
                               members: members, pod: pod)
         model.inputLevels = manifest.categoricalInputs ?? [:]
+        if let names = manifest.logInputs {
+            model.logInputs = try names.map { name in
+                guard let k = manifest.inputNames.firstIndex(of: name) else {
+                    throw Failure("\(path)/\(File.manifest.rawValue): 'log_inputs' names '\(name)', which is not an input (inputs: "
+                        + manifest.inputNames.joined(separator: ", ") + ")")
+                }
+                return k
+            }
+        }
         if let calibration = manifest.calibration {
             let file = "\(path)/\(File.manifest.rawValue)"
             guard calibration.method == UncertaintyCalibration.methodName else {

@@ -40,14 +40,18 @@ extension Surrogate {
     public func memberGradients(at x: [Double]) -> MemberGradients {
         let d = inputNames.count, m = scalarOutputs
         precondition(x.count == d, "\(x.count) values for \(d) inputs")
-        let z = (0..<d).map { Float((x[$0] - Double(inputScaler.mean[$0])) / Double(inputScaler.std[$0])) }
+        let isLog = (0..<d).map { logInputs.contains($0) }
+        let t = (0..<d).map { isLog[$0] ? (x[$0] > 0 ? log(x[$0]) : .nan) : x[$0] }
+        let z = (0..<d).map { Float((t[$0] - Double(inputScaler.mean[$0])) / Double(inputScaler.std[$0])) }
+        // ∂z/∂x: 1/σ, and 1/(σ·x) for a log input
+        let dz = (0..<d).map { 1 / Double(inputScaler.std[$0]) / (isLog[$0] ? x[$0] : 1) }
         var outputs: [[Double]] = [], gradients: [[[Double]]] = []
         for member in members {
             let (t, jacobian) = member.outputsAndJacobian(at: z)
             let width = member.architecture.inputs
             outputs.append((0..<m).map { Double(t[$0]) * Double(targetScaler.std[$0]) + Double(targetScaler.mean[$0]) })
             gradients.append((0..<m).map { j in
-                (0..<d).map { k in Double(jacobian[j * width + k]) * Double(targetScaler.std[j]) / Double(inputScaler.std[k]) }
+                (0..<d).map { k in Double(jacobian[j * width + k]) * Double(targetScaler.std[j]) * dz[k] }
             })
         }
         return MemberGradients(outputs: outputs, gradients: gradients)

@@ -46,6 +46,21 @@ public struct Surrogate: Sendable {
     /// How ensemble standard deviations are recalibrated (fitted on the validation split by ``SurrogateTrainer``; `nil`:
     /// the ensemble's own spread).
     public var calibration: UncertaintyCalibration?
+    /// Indices of the inputs the networks take as `log x` (before ``inputScaler``); a value ≤ 0 there predicts NaN.
+    public var logInputs: [Int] = []
+
+    /// `x` (`n × inputs`, the inputs' units) as the input scaler takes it: the log inputs replaced by their logarithm.
+    public func networkInputs(_ x: Matrix<Float>) -> Matrix<Float> { Surrogate.logColumns(x, logInputs) }
+
+    /// `x` with columns `columns` replaced by their natural logarithm (NaN for a value ≤ 0).
+    public static func logColumns(_ x: Matrix<Float>, _ columns: [Int]) -> Matrix<Float> {
+        guard !columns.isEmpty else { return x }
+        var t = x
+        for j in columns {
+            for i in 0..<x.rows { let v = x.storage[i + j * x.rows]; t.storage[i + j * x.rows] = v > 0 ? log(v) : .nan }
+        }
+        return t
+    }
 
     /// Number of scalar outputs.
     public var scalarOutputs: Int { outputNames.count }
@@ -94,7 +109,7 @@ public struct Surrogate: Sendable {
 
     /// The ensemble's mean and spread, uncalibrated.
     private func ensemblePrediction(_ x: Matrix<Float>) -> SurrogatePrediction {
-        let z = inputScaler.apply(x)
+        let z = inputScaler.apply(networkInputs(x))
         let predictions = members.map { targetScaler.invert($0(z)) }
         let n = x.rows, t = predictions[0].columns
         var mean = Matrix<Float>(rows: n, columns: t)

@@ -60,12 +60,22 @@ public enum SurrogateTrainer {
         let trainRows = Array(order[(nTest + nValidation)...])
         guard !trainRows.isEmpty else { throw DumpTrainingError("no rows left for training after the validation and test splits") }
 
+        let logInputs = try c.logInputs.map { name -> Int in
+            guard let k = inputNames.firstIndex(of: name) else {
+                throw DumpTrainingError("log_inputs: '\(name)' is not an input (inputs: \(inputNames.joined(separator: ", ")))")
+            }
+            if let i = (0..<n).first(where: { !(x[$0, k] > 0) }) {
+                throw DumpTrainingError("log_inputs: input '\(name)' is \(x[i, k]) in row \(i); only positive inputs can be taken as log")
+            }
+            return k
+        }
         let pod = try fields.map { try POD(fitting: rows($0, trainRows), energyFraction: c.podEnergy) }
         var targets = y
         if let pod, let fields { targets = concatenateColumns(y, pod.project(fields)) }
-        let inputScaler = Standardizer(fitting: rows(x, trainRows))
+        let xt = Surrogate.logColumns(x, logInputs)
+        let inputScaler = Standardizer(fitting: rows(xt, trainRows))
         let targetScaler = Standardizer(fitting: rows(targets, trainRows))
-        let xs = inputScaler.apply(x), ts = targetScaler.apply(targets)
+        let xs = inputScaler.apply(xt), ts = targetScaler.apply(targets)
         let xTrain = rows(xs, trainRows), tTrain = rows(ts, trainRows)
         let xValidation = rows(xs, validationRows), tValidation = rows(ts, validationRows)
         let weights: [Float]? = c.outputWeights.map { $0 + [Float](repeating: 1, count: targets.columns - $0.count) }
@@ -126,6 +136,7 @@ public enum SurrogateTrainer {
         let seconds = Date().timeIntervalSince(start)
         var model = Surrogate(inputNames: inputNames, outputNames: outputNames, inputUnits: nil, inputBounds: nil,
                               inputScaler: inputScaler, targetScaler: targetScaler, members: members, pod: pod)
+        model.logInputs = logInputs
         model.calibration = model.fittingCalibration(inputs: rows(x, validationRows), outputs: rows(y, validationRows),
                                                      fields: fields.map { rows($0, validationRows) }, split: "validation")
         func metrics(_ indices: [Int]) -> [OutputMetrics] {

@@ -19,6 +19,7 @@ extension TrainingConfiguration {
     /// ensemble: 5
     /// pod_energy: 0.9999
     /// output_weights: [1, 2]
+    /// log_inputs: [r]           # inputs the network sees as log(x)
     /// seed: 0
     /// ```
     public static func load(contentsOf path: String) throws -> TrainingConfiguration {
@@ -76,6 +77,11 @@ extension TrainingConfiguration {
                     switch $0 { case let i as Int: return Float(i); case let d as Double: return Float(d)
                     default: throw DumpTrainingError("\(path): 'output_weights' must be a list of numbers") }
                 }
+            case "log_inputs":
+                guard let list = map[key] as? [Any], list.allSatisfy({ $0 is String }) else {
+                    throw DumpTrainingError("\(path): 'log_inputs' must be a list of input names")
+                }
+                c.logInputs = list.compactMap { $0 as? String }
             default:
                 throw DumpTrainingError("\(path): unknown setting '\(key)'")
             }

@@ -56,7 +56,7 @@ public enum ONNXEvaluator {
         for node in model.graph.node {
             let out: Tensor
             switch node.opType {
-            case "Sub", "Div", "Mul", "Add":
+            case "Sub", "Div", "Mul", "Add", "Max":
                 out = try broadcast(get(node.input[0]), get(node.input[1]), op: node.opType)
             case "Gemm":
                 var result = try product(get(node.input[0]), get(node.input[1]))
@@ -68,6 +68,7 @@ public enum ONNXEvaluator {
             case "Tanh": out = try map(get(node.input[0])) { tanh($0) }
             case "Sigmoid": out = try map(get(node.input[0])) { 1 / (1 + exp(-$0)) }
             case "Sqrt": out = try map(get(node.input[0])) { $0.squareRoot() }
+            case "Log": out = try map(get(node.input[0])) { log($0) }
             case "Gelu":
                 let c = Float((2 / Double.pi).squareRoot())
                 out = try map(get(node.input[0])) { x in 0.5 * x * (1 + tanh(c * (x + 0.044715 * x * x * x))) }
@@ -126,6 +127,7 @@ public enum ONNXEvaluator {
         case "Sub": f = { $0 - $1 }
         case "Div": f = { $0 / $1 }
         case "Mul": f = { $0 * $1 }
+        case "Max": f = { max($0, $1) }
         default: f = { $0 + $1 }
         }
         var out = a

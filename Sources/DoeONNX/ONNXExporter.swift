@@ -67,6 +67,15 @@ public enum ONNXExporter {
             graphInputs.append(GraphBuilder.matrixValue("inputs", width: d, doc: order))
             x = "inputs"
         }
+        if !model.logInputs.isEmpty {
+            // log inputs: x·(1 − mask) + log(max(x, tiny))·mask, the mask 1 on those columns (exact in float32 on both
+            // kinds of column; Max keeps the other columns' logarithm finite, so 0·it stays 0)
+            let isLog = (0..<d).map { model.logInputs.contains($0) }
+            let mask = g.constant("log_mask", isLog.map { $0 ? 1 : 0 }, dims: [1, d])
+            let keep = g.constant("linear_mask", isLog.map { $0 ? 0 : 1 }, dims: [1, d])
+            let logged = g.node("Log", [g.node("Max", [x, g.constant("log_floor", [Float.leastNormalMagnitude], dims: [1])])])
+            x = g.node("Add", [g.node("Mul", [x, keep]), g.node("Mul", [logged, mask])])
+        }
         let inMean = g.constant("input_mean", model.inputScaler.mean, dims: [1, d])
         let inStd = g.constant("input_std", model.inputScaler.std, dims: [1, d])
         let z = g.node("Div", [g.node("Sub", [x, inMean]), inStd])

@@ -28,6 +28,7 @@ struct ONNXTests {
         (["--activation", "gelu"], ["--opset", "20"]),
         (["--activation", "silu", "--ensemble", "3"], []),
         (["--activation", "relu", "--ensemble", "2", "--fields", "/fields/uy"], []),
+        (["--activation", "tanh", "--ensemble", "2", "--log-inputs", "E,q"], ["--split-inputs"]),
     ])
     func exportMatchesOnnxRuntime(trainArguments: [String], exportArguments: [String]) throws {
         let cli = try CLI()

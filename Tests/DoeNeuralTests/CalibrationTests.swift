@@ -132,4 +132,58 @@ import Testing
         let (model, report) = try SurrogateTrainer.train(inputs: x, outputs: y, inputNames: ["a", "b"], outputNames: ["u"], configuration: c)
         #expect(model.calibration == nil && report.testCoverage == nil)
     }
+
+    /// An input taken as `log x`: the network sees the logarithm (so a function of log x is learnt as easily as one
+    /// of x), the transform is stored and read back, its gradient goes through 1/x, and bad inputs are refused.
+    @Test func logInputsAreTransformedStoredAndDifferentiated() throws {
+        let n = 800
+        let u = randomBatch(rows: n, columns: 2, seed: 31)
+        var x = Matrix<Float>(rows: n, columns: 2), y = Matrix<Float>(rows: n, columns: 1)
+        for i in 0..<n {
+            x[i, 0] = Float(pow(10, 2 + 1.35 * (Double(u[i, 0]) + 1)))   // 100 … 50 000, log-uniform
+            x[i, 1] = u[i, 1]
+            y[i, 0] = Float(10 / log(Double(x[i, 0]))) + x[i, 1]
+        }
+        var c = TrainingConfiguration()
+        c.hidden = [16, 16]
+        c.activation = .tanh
+        c.epochs = 80
+        c.batchSize = 64
+        c.ensemble = 2
+        c.logInputs = ["r"]
+        let (model, report) = try SurrogateTrainer.train(inputs: x, outputs: y, inputNames: ["r", "b"], outputNames: ["u"], configuration: c)
+        #expect(model.logInputs == [0] && report.testMetrics[0].r2 > 0.99, "\(report.testMetrics)")
+        // the scaler was fitted on log r: its mean lies between log 100 and log 50 000
+        #expect(model.inputScaler.mean[0] > 4.6 && model.inputScaler.mean[0] < 10.9)
+        let folder = NSTemporaryDirectory() + "doe-log-inputs-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let directory = ModelDirectory(folder)
+        try directory.write(model, configuration: c, sources: [])
+        let loaded = try directory.loadSurrogate()
+        let probe = Matrix<Float>([[250, 0.3], [20_000, -0.4]])
+        #expect(loaded.logInputs == [0] && loaded.predict(probe).mean == model.predict(probe).mean)
+        #expect(try directory.readManifest().training?.logInputs == ["r"])
+        // ∂/∂r through 1/r, against central differences
+        for point in [[300.0, 0.1], [12_000.0, -0.2]] {
+            let g = model.memberGradients(at: point)
+            let h = point[0] * 1e-3
+            let up = model.memberGradients(at: [point[0] + h, point[1]]), down = model.memberGradients(at: [point[0] - h, point[1]])
+            for r in 0..<2 {
+                let fd = (up.outputs[r][0] - down.outputs[r][0]) / (2 * h)
+                #expect(abs(g.gradients[r][0][0] - fd) <= 2e-2 * abs(fd) + 1e-9, "member \(r) at \(point): \(g.gradients[r][0][0]) vs \(fd)")
+            }
+        }
+        // refused: an unknown name, a value ≤ 0
+        var bad = c
+        bad.logInputs = ["q"]
+        #expect(throws: DumpTrainingError.self) {
+            try SurrogateTrainer.train(inputs: x, outputs: y, inputNames: ["r", "b"], outputNames: ["u"], configuration: bad)
+        }
+        bad.logInputs = ["b"]
+        let error = #expect(throws: DumpTrainingError.self) {
+            try SurrogateTrainer.train(inputs: x, outputs: y, inputNames: ["r", "b"], outputNames: ["u"], configuration: bad)
+        }
+        #expect(error?.message.contains("only positive inputs") == true)
+    }
 }

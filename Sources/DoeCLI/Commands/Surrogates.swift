@@ -89,6 +89,8 @@ extension DoeCommand {
         @Option(help: "AdamW learning rate (default: \(TrainingConfiguration().learningRate)).") var learningRate: Float?
         @Option(help: "Ensemble members; 2 or more give uncertainty estimates (default: \(TrainingConfiguration().ensemble)).")
         var ensemble: Int?
+        @Option(help: "Inputs the network sees as log(x), comma-separated (positive inputs spanning decades).")
+        var logInputs: String?
         @Option(help: "Seed of the split, initialization and batches (default: \(TrainingConfiguration().seed)).") var seed: UInt64?
         @Flag(help: "Print the result as JSON.") var json = false
         @Flag(help: "Replace a model already in --out (refused otherwise, so a trained model is never lost by accident).")
@@ -115,6 +117,7 @@ extension DoeCommand {
             if let learningRate { c.learningRate = learningRate }
             if let ensemble { c.ensemble = max(ensemble, 1) }
             if let seed { c.seed = seed }
+            if let logInputs { c.logInputs = logInputs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try c.validate(source: "options")
             guard (study == nil) != dumps.isEmpty else { throw DumpTrainingError("give HDF5 dumps or --study NAME (not both)") }
             let data: SimulationData
