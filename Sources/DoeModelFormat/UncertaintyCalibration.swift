@@ -81,12 +81,14 @@ public struct CoverageSummary: Sendable, Equatable {
 
         /// The numbers of intervals `truth[i]` vs `mean[i] ± z·std[i]` (same lengths).
         public init(truth: [Double], mean: [Double], std: [Double]) {
-            let n = Double(max(truth.count, 1))
-            func inside(_ z: Double) -> Double {
-                Double(truth.indices.filter { abs(truth[$0] - mean[$0]) <= z * std[$0] }.count) / n
-            }
-            self.init(coverage68: inside(1), coverage95: inside(1.959963984540054),
-                      meanWidth95: std.reduce(0) { $0 + 2 * 1.959963984540054 * $1 } / n)
+            self.init(coverage68: Intervals.fraction(truth: truth, mean: mean, std: std, within: 1),
+                      coverage95: Intervals.fraction(truth: truth, mean: mean, std: std, within: 1.959963984540054),
+                      meanWidth95: std.reduce(0) { $0 + 2 * 1.959963984540054 * $1 } / Double(max(truth.count, 1)))
+        }
+
+        /// The fraction of rows with `|truth[i] − mean[i]| ≤ z·std[i]` (same lengths; 0 for none).
+        public static func fraction(truth: [Double], mean: [Double], std: [Double], within z: Double) -> Double {
+            Double(truth.indices.filter { abs(truth[$0] - mean[$0]) <= z * std[$0] }.count) / Double(max(truth.count, 1))
         }
 
         enum CodingKeys: String, CodingKey {

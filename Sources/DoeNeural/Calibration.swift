@@ -74,7 +74,7 @@ extension Surrogate {
     /// Coverage of each output's intervals (and the field's points as `field`) on a table, with and without
     /// ``calibration``; `nil` for a single network.
     public func coverage(inputs x: Matrix<Float>, outputs y: Matrix<Float>, fields: Matrix<Float>?) -> [CoverageSummary]? {
-        let raw = predict(x, calibrated: false), calibrated = predict(x)
+        let raw = predict(x, calibrated: false), calibrated = self.calibrated(raw)
         guard let rawStd = raw.std, let std = calibrated.std else { return nil }
         func column(_ m: Matrix<Float>, _ j: Int) -> [Double] { (0..<m.rows).map { Double(m[$0, j]) } }
         var summaries = outputNames.enumerated().map { j, name in

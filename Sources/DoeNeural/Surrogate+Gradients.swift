@@ -40,11 +40,9 @@ extension Surrogate {
     public func memberGradients(at x: [Double]) -> MemberGradients {
         let d = inputNames.count, m = scalarOutputs
         precondition(x.count == d, "\(x.count) values for \(d) inputs")
-        let isLog = (0..<d).map { logInputs.contains($0) }
-        let t = (0..<d).map { isLog[$0] ? (x[$0] > 0 ? log(x[$0]) : .nan) : x[$0] }
-        let z = (0..<d).map { Float((t[$0] - Double(inputScaler.mean[$0])) / Double(inputScaler.std[$0])) }
+        let z = inputScaler.apply(networkInputs(Matrix<Float>([x.map { Float($0) }]))).storage
         // ∂z/∂x: 1/σ, and 1/(σ·x) for a log input
-        let dz = (0..<d).map { 1 / Double(inputScaler.std[$0]) / (isLog[$0] ? x[$0] : 1) }
+        let dz = (0..<d).map { 1 / Double(inputScaler.std[$0]) / (logInputs.contains($0) ? x[$0] : 1) }
         var outputs: [[Double]] = [], gradients: [[[Double]]] = []
         for member in members {
             let (t, jacobian) = member.outputsAndJacobian(at: z)

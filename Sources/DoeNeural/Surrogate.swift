@@ -92,8 +92,15 @@ public struct Surrogate: Sendable {
     /// - Returns: scalar outputs' mean and, for ensembles, standard deviation (`n × outputs`), and the reconstructed
     ///   field mean and standard deviation (`n × p`) when the model has a field.
     public func predict(_ x: Matrix<Float>, calibrated: Bool = true) -> SurrogatePrediction {
-        var prediction = ensemblePrediction(x)
-        guard calibrated, let calibration else { return prediction }
+        let prediction = ensemblePrediction(x)
+        return calibrated ? self.calibrated(prediction) : prediction
+    }
+
+    /// An uncalibrated prediction (``predict(_:calibrated:)`` with `false`) with ``calibration`` applied to its
+    /// standard deviations, so a caller that needs both does not predict twice.
+    public func calibrated(_ raw: SurrogatePrediction) -> SurrogatePrediction {
+        var prediction = raw
+        guard let calibration else { return prediction }
         if var std = prediction.std {
             for (j, variance) in calibration.outputs.enumerated() where j < std.columns {
                 for i in 0..<std.rows { std.storage[i + j * std.rows] = variance.apply(std.storage[i + j * std.rows]) }

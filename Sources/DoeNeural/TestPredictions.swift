@@ -39,7 +39,7 @@ public struct TestPredictions: Sendable, Equatable {
     /// Predictions of `model` on the rows `indices` of a training table.
     public init(model: Surrogate, inputs x: Matrix<Float>, outputs y: Matrix<Float>, fields: Matrix<Float>?, indices: [Int]) {
         let xt = SurrogateTrainer.rows(x, indices), yt = SurrogateTrainer.rows(y, indices)
-        let p = model.predict(xt)
+        let raw = model.predict(xt, calibrated: false), p = model.calibrated(raw)
         let n = indices.count
         rows = indices
         inputNames = model.inputNames
@@ -48,9 +48,7 @@ public struct TestPredictions: Sendable, Equatable {
         truth = (0..<yt.columns).map { k in (0..<n).map { Double(yt[$0, k]) } }
         predicted = (0..<yt.columns).map { k in (0..<n).map { Double(p.mean[$0, k]) } }
         std = p.std.map { s in (0..<yt.columns).map { k in (0..<n).map { Double(s[$0, k]) } } }
-        rawStd = p.std == nil ? nil : model.predict(xt, calibrated: false).std.map { s in
-            (0..<yt.columns).map { k in (0..<n).map { Double(s[$0, k]) } }
-        }
+        rawStd = raw.std.map { s in (0..<yt.columns).map { k in (0..<n).map { Double(s[$0, k]) } } }
         if let fields, let field = p.field {
             let ft = SurrogateTrainer.rows(fields, indices)
             fieldRMSE = (0..<n).map { i in

@@ -30,8 +30,10 @@ public enum ONNXVerification {
         let d = model.inputNames.count
         var x = Matrix<Float>(rows: count, columns: d)
         for j in 0..<d {
-            let low = model.inputBounds.map { Float($0.low[j]) } ?? model.inputScaler.mean[j] - 2 * model.inputScaler.std[j]
-            let high = model.inputBounds.map { Float($0.high[j]) } ?? model.inputScaler.mean[j] + 2 * model.inputScaler.std[j]
+            // without bounds: the scaler's mean ± 2 std, back through exp for an input the network takes as log
+            func unscaled(_ v: Float) -> Float { model.logInputs.contains(j) ? exp(v) : v }
+            let low = model.inputBounds.map { Float($0.low[j]) } ?? unscaled(model.inputScaler.mean[j] - 2 * model.inputScaler.std[j])
+            let high = model.inputBounds.map { Float($0.high[j]) } ?? unscaled(model.inputScaler.mean[j] + 2 * model.inputScaler.std[j])
             for i in 0..<count { x[i, j] = low + Float(rng.nextUnit()) * (high - low) }
         }
         return x

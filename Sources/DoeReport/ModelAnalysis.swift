@@ -104,12 +104,9 @@ public struct ModelAnalysis: Sendable {
             let nominal = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
             func observed(_ std: [[Double]]) -> [[Double]] {
                 test.outputNames.indices.map { k in
-                    nominal.map { level -> Double in
-                        let z = NormalDistribution.quantile(0.5 + level / 2)
-                        let inside = test.truth[k].indices.filter { i in
-                            abs(test.truth[k][i] - test.predicted[k][i]) <= z * std[k][i]
-                        }.count
-                        return Double(inside) / Double(max(test.truth[k].count, 1))
+                    nominal.map { level in
+                        CoverageSummary.Intervals.fraction(truth: test.truth[k], mean: test.predicted[k], std: std[k],
+                                                           within: NormalDistribution.quantile(0.5 + level / 2))
                     }
                 }
             }

@@ -19,18 +19,15 @@ final class SearchEvaluator: @unchecked Sendable {
         var values: [Double]
         /// Their calibrated standard deviations (ensembles).
         var std: [Double]?
+        /// The problem's objectives there, scaled and signed so that smaller is better.
+        var objectives: [Double]
         /// Sum of the positive parts of the scaled constraints (0 when feasible).
         var violation: Double
         /// Whether a local optimization produced it.
         var optimized = false
 
-        /// The objectives scaled and signed so that smaller is better.
-        func scaledObjectives(_ problem: SurrogateSearchProblem) -> [Double] {
-            problem.objectives.map { o in (o.maximize ? -1 : 1) * values[o.output] / SearchEvaluator.scaleOf(o.output, problem) }
-        }
-
         /// The first objective, scaled and signed (smaller is better).
-        func score(_ problem: SurrogateSearchProblem) -> Double { scaledObjectives(problem)[0] }
+        var score: Double { objectives[0] }
     }
 
     let model: Surrogate
@@ -46,16 +43,13 @@ final class SearchEvaluator: @unchecked Sendable {
 
     init(model: Surrogate, problem: SurrogateSearchProblem) {
         self.model = model
-        var problem = problem
-        problem.scales = model.targetScaler.std.prefix(model.scalarOutputs).map { max(Double($0), 1e-30) }
         self.problem = problem
-        scales = problem.scales
+        scales = model.targetScaler.std.prefix(model.scalarOutputs).map { max(Double($0), 1e-30) }
         trusted = model.members.count > 1 && problem.trust != nil ? problem.involvedOutputs : []
     }
 
-    static func scaleOf(_ output: Int, _ problem: SurrogateSearchProblem) -> Double {
-        output < problem.scales.count ? problem.scales[output] : 1
-    }
+    /// The factor turning objective `o`'s output into its scaled, signed value (smaller is better).
+    func weight(_ o: SurrogateSearchProblem.Objective) -> Double { (o.maximize ? -1 : 1) / scales[o.output] }
 
     /// Predictions and violations of many designs (one batched prediction).
     func screen(_ xs: [[Double]]) -> [Point] {
@@ -76,7 +70,8 @@ final class SearchEvaluator: @unchecked Sendable {
                 let v = c.slack(x)
                 violation += v.isNaN ? 1e300 : max(0, v - ParameterConstraint.tolerance * max(1, abs(v)))
             }
-            return Point(x: x, values: values, std: std, violation: violation)
+            return Point(x: x, values: values, std: std, objectives: problem.objectives.map { weight($0) * values[$0.output] },
+                         violation: violation)
         }
     }
 
@@ -118,18 +113,12 @@ final class SearchEvaluator: @unchecked Sendable {
         return cached!
     }
 
-    /// `Σ sign·yⱼ/scaleⱼ` over `objectives` (smaller is better) and its gradient.
-    func objective(_ objectives: [SurrogateSearchProblem.Objective]) -> ValueAndGradient {
+    /// Objective `o` scaled and signed (smaller is better), and its gradient.
+    func objective(_ o: SurrogateSearchProblem.Objective) -> ValueAndGradient {
         { [self] x, gradient in
-            let e = evaluate(x)
-            var value = 0.0
-            for k in gradient.indices { gradient[k] = 0 }
-            for o in objectives {
-                let w = (o.maximize ? -1.0 : 1.0) / scales[o.output]
-                value += w * e.mean[o.output]
-                for k in gradient.indices { gradient[k] += w * e.meanGradient[o.output][k] }
-            }
-            return value
+            let e = evaluate(x), w = weight(o)
+            for k in gradient.indices { gradient[k] = w * e.meanGradient[o.output][k] }
+            return w * e.mean[o.output]
         }
     }
 
@@ -162,15 +151,8 @@ final class SearchEvaluator: @unchecked Sendable {
             }
         }
         for (index, limit) in epsilon.sorted(by: { $0.key < $1.key }) {
-            let o = problem.objectives[index]
-            do {
-                list.append { [self] x, gradient in
-                    let e = evaluate(x)
-                    let w = (o.maximize ? -1.0 : 1.0) / scales[o.output]
-                    for k in gradient.indices { gradient[k] = w * e.meanGradient[o.output][k] }
-                    return w * e.mean[o.output] - limit
-                }
-            }
+            let value = objective(problem.objectives[index])
+            list.append { x, gradient in value(x, &gradient) - limit }
         }
         return list
     }

@@ -71,8 +71,6 @@ public struct SurrogateSearchProblem: Sendable {
     /// Inputs that take integer values (a study's integer parameters): every candidate is rounded there and predicted,
     /// checked and chosen at the rounded point.
     public var integerInputs: [Int] = []
-    /// Each output's scale (set by the search from the model's target scaler).
-    var scales: [Double] = []
 
     /// A problem over the box `[lower, upper]`.
     public init(objectives: [Objective], lower: [Double], upper: [Double]) {
@@ -122,8 +120,8 @@ public struct SurrogateSearchResult: Sendable {
 /// Searches a trained surrogate for the best designs: a Sobol screen of the input box (batched prediction), then
 /// gradient-based local searches (NLopt's SLSQP with the network's input gradients, output bounds, input constraints and
 /// the trust limit as smooth inequality constraints) from the best screened designs. Several objectives are handled
-/// by ε-constraints: from each non-dominated screened design, the first objective is improved while the others may
-/// not get worse, which reaches non-convex parts of the front a weighted sum cannot.
+/// by ε-constraints: from each non-dominated screened design, one objective is improved while the others may not get
+/// worse, which reaches non-convex parts of the front a weighted sum cannot.
 public struct SurrogateSearch: Sendable {
     /// Sobol designs screened.
     public var screenSize = 4096
@@ -148,7 +146,7 @@ public struct SurrogateSearch: Sendable {
     public func run(_ request: SurrogateSearchProblem, on model: Surrogate) throws -> SurrogateSearchResult {
         let started = Date()
         let evaluator = SearchEvaluator(model: model, problem: request)
-        let problem = evaluator.problem
+        let problem = request
         let d = problem.lower.count
         let free = (0..<d).filter { problem.upper[$0] > problem.lower[$0] }
         // 1. screen
@@ -169,15 +167,15 @@ public struct SurrogateSearch: Sendable {
             // one objective: itself; several: objective `primary` improved, the others no worse than at the start
             var epsilon: [Int: Double] = [:]
             if problem.objectives.count > 1 {
-                for (j, v) in start.scaledObjectives(problem).enumerated() where j != primary { epsilon[j] = v }
+                for (j, v) in start.objectives.enumerated() where j != primary { epsilon[j] = v }
             }
-            let objective = evaluator.objective([problem.objectives[primary]])
+            let objective = evaluator.objective(problem.objectives[primary])
             let constraints = evaluator.constraints(epsilon: epsilon)
             runs += 1
             guard let result = try? slsqp.minimize(from: start.x, objective: objective, constraints: constraints) else { continue }
-            let point = evaluator.screen([problem.rounded(result.point)])[0]
-            if point.violation <= Self.tolerance { pool.append(SearchEvaluator.Point(x: point.x, values: point.values, std: point.std,
-                                                                                    violation: point.violation, optimized: true)) }
+            var point = evaluator.screen([problem.rounded(result.point)])[0]
+            point.optimized = true
+            if point.violation <= Self.tolerance { pool.append(point) }
         }
         let chosen = problem.objectives.count == 1 ? diverseBest(pool, problem: problem) : spreadFront(pool, problem: problem)
         return SurrogateSearchResult(
@@ -191,7 +189,7 @@ public struct SurrogateSearch: Sendable {
     /// the rest take the objectives in turn.
     func startingDesigns(_ screened: [SearchEvaluator.Point], problem: SurrogateSearchProblem) -> [(SearchEvaluator.Point, Int)] {
         let ranked = screened.sorted { a, b in
-            a.violation != b.violation ? a.violation < b.violation : a.score(problem) < b.score(problem)
+            a.violation != b.violation ? a.violation < b.violation : a.score < b.score
         }
         let m = problem.objectives.count
         let feasible = ranked.filter { $0.violation <= Self.tolerance }
@@ -222,7 +220,7 @@ public struct SurrogateSearch: Sendable {
 
     /// The best feasible points by the objective, pairwise at least ``minimumDistance`` apart.
     func diverseBest(_ pool: [SearchEvaluator.Point], problem: SurrogateSearchProblem) -> [SearchEvaluator.Point] {
-        distinct(pool.sorted { $0.score(problem) < $1.score(problem) }, limit: count, problem: problem)
+        distinct(pool.sorted { $0.score < $1.score }, limit: count, problem: problem)
     }
 
     /// The non-dominated points of `pool`, at most `limit` (default ``count``) chosen greedily: each objective's best
@@ -231,7 +229,7 @@ public struct SurrogateSearch: Sendable {
     func spreadFront(_ pool: [SearchEvaluator.Point], problem: SurrogateSearchProblem, limit: Int? = nil,
                      sorted: Bool = true) -> [SearchEvaluator.Point] {
         let limit = limit ?? count
-        let values = pool.map { $0.scaledObjectives(problem) }
+        let values = pool.map(\.objectives)
         // A point is dropped when another is no worse than it in every objective, up to 0.5 % of that objective's range
         // over the pool, and better in one: a design that gains a network's round-off in one objective for a real loss
         // in another (common on a flat edge of the box) is not worth an experiment. One greedy pass in order of the
