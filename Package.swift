@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "DoeJournal", dependencies: ["DoeBase"]),
         .target(name: "DoeStudy", dependencies: ["DoeBase", "DoeDesign", "DoeJournal", "DoeProvenance"]),
         .target(name: "DoeStrategies", dependencies: [
-            "DoeBase", "DoeDesign", "DoeJournal", "DoeStudy", "DoeBO", "DoeGP", "DoeHDF5", "DoeModelFormat", "DoeProvenance",
+            "DoeBase", "DoeDesign", "DoeJournal", "DoeStudy", "DoeBO", "DoeGP", "DoeHDF5", "DoeLinalg", "DoeModelFormat", "DoeNeural",
+            "DoeProvenance",
         ]),
         .target(name: "DoeSurrogateSearch", dependencies: ["DoeBase", "DoeDesign", "DoeLinalg", "DoeModelFormat", "DoeNeural", "DoeOptim"]),
         .target(name: "DoeMLflow", dependencies: ["DoeBase"]),

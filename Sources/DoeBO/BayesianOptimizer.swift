@@ -99,12 +99,8 @@ public enum BayesianOptimizer {
                                     noise: [Double]? = nil, kernel: KernelKind?, seed: UInt64,
                                     warping: Bool = true) throws -> (gp: GaussianProcess, transform: OutputTransform,
                                                                      score: Double) {
-        let n = assignments.count, d = encoding.dimension
-        var x = Matrix<Double>(rows: n, columns: d)
-        for (i, a) in assignments.enumerated() {
-            let f = encoding.encode(a)
-            for j in 0..<d { x[i, j] = f[j] }
-        }
+        let n = assignments.count
+        let x = features(encoding: encoding, assignments: assignments)
         let range = (values.max() ?? 0) - (values.min() ?? 0)
         let kinds: [OutputTransform.Kind] = warping && n >= 6 && range > 0 ? [.identity, .log] : [.identity]
         let kernels: [KernelKind] = kernel.map { [$0] } ?? [.squaredExponential, .matern52]

@@ -14,13 +14,17 @@ public struct ConstraintModel: Sendable {
     public let label: String
     /// How `g` was made from the constraint's slack, for the record.
     public let transform: ConstraintTransform
+    /// What the evidence said of a simulation prior of the constrained metric; `nil` without one.
+    public let priorEvidence: PriorEvidence?
 
     /// A constraint `g ≤ limit` on `gp`'s function, `g` made from the slack by `transform`.
-    public init(gp: GaussianProcess, limit: Double, label: String, transform: ConstraintTransform) {
+    public init(gp: GaussianProcess, limit: Double, label: String, transform: ConstraintTransform,
+                priorEvidence: PriorEvidence? = nil) {
         self.gp = gp
         self.limit = limit
         self.label = label
         self.transform = transform
+        self.priorEvidence = priorEvidence
     }
 
     /// `log P(g(x) ≤ limit)` under the posterior `N(mean, variance)`, and its derivatives with respect to the mean
@@ -43,7 +47,7 @@ public struct ConstraintModel: Sendable {
     public func conditionedOnMean(at x: [Double]) -> ConstraintModel {
         let mean = gp.posterior(at: Matrix(rows: 1, columns: x.count, columnMajor: x)).mean[0]
         return ConstraintModel(gp: gp.conditioned(on: x, value: mean, exact: true), limit: limit, label: label,
-                               transform: transform)
+                               transform: transform, priorEvidence: priorEvidence)
     }
 }
 

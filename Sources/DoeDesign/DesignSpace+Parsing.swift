@@ -32,11 +32,12 @@ extension DesignSpace {
         var referenceNode: Any?
         var constraintsNode: Any?
         var parameterConstraintsNode: Any?
+        var priorNode: Any?
         if let list = document as? [Any] {
             parametersNode = list
         } else if let map = document as? [String: Any] {
             let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description", "acquisition", "kernel",
-                                        "reference_point", "constraints", "parameter_constraints"]
+                                        "reference_point", "constraints", "parameter_constraints", "prior"]
             if let unknown = map.keys.sorted().first(where: { !allowed.contains($0) }) {
                 throw SpaceError(source: source, location: nil, field: unknown,
                                  message: "unknown top-level field (expected \(allowed.sorted().joined(separator: ", ")))")
@@ -58,6 +59,7 @@ extension DesignSpace {
             referenceNode = map["reference_point"]
             constraintsNode = map["constraints"]
             parameterConstraintsNode = map["parameter_constraints"]
+            priorNode = map["prior"]
         } else {
             throw SpaceError(source: source, location: nil, field: nil,
                              message: "expected a list of parameters or an object with 'parameters:' and 'objectives:'")
@@ -99,6 +101,7 @@ extension DesignSpace {
                                                                    source: source)
         }
         if let referenceNode { space.referencePoint = try parseReferencePoint(referenceNode, objectives: objectives, source: source) }
+        if let priorNode { space.prior = try SimulationPrior.parse(priorNode, metrics: space.outcomeNames, source: source) }
         return space
     }
 

@@ -48,6 +48,7 @@ public struct SpaceError: CodedError {
 /// constraints:                # optional; metrics reported with each result, feasible within the limits
 ///   - {name: stress, max: 250, unit: MPa}
 ///   - {name: margin, min: 0}
+/// prior: {model: models/bracket, outputs: {mass: mass, stress: vm_max}}   # optional (``SimulationPrior``)
 /// acquisition: logei           # optional; qlognei, logei, ucb or qlognehvi (default: qlognehvi for 2–4 objectives,
 ///                              # else qlognei when noisy, else logei)
 /// kernel: rbf                  # optional; rbf or matern52 (default: chosen by marginal likelihood)
@@ -71,6 +72,8 @@ public struct DesignSpace: Sendable, Equatable {
     /// The hypervolume's reference point, objective name → value in the objective's units (`reference_point:` in the
     /// space file); `nil` infers one from the observations.
     public var referencePoint: [String: Double]?
+    /// A simulation surrogate as the prior of some metrics (`prior:` in the space file), or `nil`.
+    public var prior: SimulationPrior?
 
     /// Creates a space directly (validated like a parsed one).
     public init(parameters: [Parameter], objectives: [Objective] = [Objective(name: "value", direction: .minimize)],

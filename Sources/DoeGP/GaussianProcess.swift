@@ -8,8 +8,9 @@ import Foundation
 //   X        n × d training inputs, column-major; Xs = X scaled column-wise by 1/ℓ
 //   y        standardized training outputs (the GP always *maximizes*; minimized objectives are negated)
 //   c        constant mean; s² signal variance; σ² noise variance; ℓ ARD lengthscales
+//   m, ρ     an optional prior mean function and its fitted scale: the mean is μ(x) = c + ρ·m(x)
 //   K        s²·φ(r²) + (σ² + per-point noise)·I, n × n;  L its lower Cholesky factor
-//   α        K⁻¹ (y − c)
+//   α        K⁻¹ (y − μ(X))
 //   W        α αᵀ − K⁻¹, the matrix in every marginal-likelihood gradient: ∂ log p/∂θ = ½ tr(W ∂K/∂θ)
 
 /// Hyperparameters of a ``GaussianProcess``, kept in log space where they are positive.
@@ -22,6 +23,8 @@ public struct GPHyperparameters: Sendable, Equatable {
     public var logNoiseVariance: Double
     /// Constant mean `c` (standardized units).
     public var mean: Double
+    /// Scale `ρ` of the prior mean function (the mean is `c + ρ·m(x)`); `nil` when the GP has none.
+    public var priorScale: Double?
 
     /// ARD lengthscales `ℓⱼ = exp(log ℓⱼ)`, one per input dimension, in unit-cube units.
     public var lengthscales: [Double] { logLengthscales.map { exp($0) } }
@@ -30,23 +33,28 @@ public struct GPHyperparameters: Sendable, Equatable {
     /// Noise variance `σ² = exp(log σ²)` (standardized units).
     public var noiseVariance: Double { exp(logNoiseVariance) }
 
-    /// The flat vector `[log ℓ₁…log ℓ_d, log s², log σ², c]` L-BFGS works on.
-    var vector: [Double] { logLengthscales + [logSignalVariance, logNoiseVariance, mean] }
+    /// The flat vector `[log ℓ₁…log ℓ_d, log s², log σ², c]` (and `ρ` last when there is a prior) L-BFGS works on.
+    var vector: [Double] { logLengthscales + [logSignalVariance, logNoiseVariance, mean] + (priorScale.map { [$0] } ?? []) }
 
-    init(vector v: [Double]) {
-        let d = v.count - 3
+    /// From ``vector``; `withPrior` says whether its last entry is `ρ`.
+    init(vector v: [Double], withPrior: Bool = false) {
+        let d = v.count - 3 - (withPrior ? 1 : 0)
         logLengthscales = Array(v[0..<d])
         logSignalVariance = v[d]
         logNoiseVariance = v[d + 1]
         mean = v[d + 2]
+        priorScale = withPrior ? v[d + 3] : nil
     }
 
-    /// Hyperparameters from their log-space values; `logLengthscales` has one entry per input dimension.
-    public init(logLengthscales: [Double], logSignalVariance: Double, logNoiseVariance: Double, mean: Double) {
+    /// Hyperparameters from their log-space values; `logLengthscales` has one entry per input dimension; `priorScale`
+    /// is `ρ` for a GP with a prior mean function.
+    public init(logLengthscales: [Double], logSignalVariance: Double, logNoiseVariance: Double, mean: Double,
+                priorScale: Double? = nil) {
         self.logLengthscales = logLengthscales
         self.logSignalVariance = logSignalVariance
         self.logNoiseVariance = logNoiseVariance
         self.mean = mean
+        self.priorScale = priorScale
     }
 }
 
@@ -87,7 +95,7 @@ public struct GPPriors: Sendable {
         let zn = (h.logNoiseVariance - noiseLocation) / noiseScale
         value -= 0.5 * zn * zn
         g[d + 1] = -zn / noiseScale
-        g[d + 2] = 0
+        for k in (d + 2)..<g.count { g[k] = 0 }
         return value
     }
 }
@@ -139,8 +147,12 @@ public struct GaussianProcess: Sendable {
     public let kernel: KernelKind
     /// Cholesky factor of `K`.
     public let cholesky: Cholesky<Double>
-    /// `α = K⁻¹ (y − c)`.
+    /// `α = K⁻¹ (y − μ(X))`.
     public let alpha: [Double]
+    /// The prior mean function `m` (its scale is ``GPHyperparameters/priorScale``), or `nil`.
+    public let priorMean: (any GPMeanFunction)?
+    /// `m` at each training input (fantasized points included); empty without a prior mean.
+    public let priorAtInputs: [Double]
     /// Number of real (not fantasized) training points; the first `observedCount` rows of ``inputs``.
     public let observedCount: Int
 
@@ -150,32 +162,43 @@ public struct GaussianProcess: Sendable {
     public var dimension: Int { inputs.columns }
 
     /// Builds the model for fixed hyperparameters.
+    /// - Parameter priorMean: the prior mean function `m`; required exactly when `hyperparameters.priorScale` is set.
     /// - Throws: ``LinalgError`` when `K` cannot be factored even with jitter.
     public init(inputs: Matrix<Double>, outputs: [Double], pointNoise: [Double]? = nil,
-                hyperparameters: GPHyperparameters, kernel: KernelKind) throws {
+                hyperparameters: GPHyperparameters, kernel: KernelKind, priorMean: (any GPMeanFunction)? = nil) throws {
         precondition(inputs.rows == outputs.count, "GP: \(inputs.rows) inputs, \(outputs.count) outputs")
         precondition(hyperparameters.logLengthscales.count == inputs.columns, "GP: lengthscales do not match d")
-        self.inputs = inputs
-        self.outputs = outputs
-        self.pointNoise = pointNoise ?? Array(repeating: 0, count: outputs.count)
-        self.hyperparameters = hyperparameters
-        self.kernel = kernel
-        let k = GaussianProcess.covariance(inputs, hyperparameters: hyperparameters, kernel: kernel, pointNoise: self.pointNoise)
-        cholesky = try Cholesky(k, initialJitter: 1e-9)
-        alpha = cholesky.solve(outputs.map { $0 - hyperparameters.mean })
-        observedCount = outputs.count
+        precondition((priorMean == nil) == (hyperparameters.priorScale == nil), "GP: a prior mean needs its scale ρ")
+        let noise = pointNoise ?? Array(repeating: 0, count: outputs.count)
+        let k = GaussianProcess.covariance(inputs, hyperparameters: hyperparameters, kernel: kernel, pointNoise: noise)
+        try self.init(inputs: inputs, outputs: outputs, pointNoise: noise, hyperparameters: hyperparameters, kernel: kernel,
+                      cholesky: Cholesky(k, initialJitter: 1e-9), observedCount: outputs.count, priorMean: priorMean,
+                      priorAtInputs: priorMean?.values(at: inputs) ?? [])
     }
 
     private init(inputs: Matrix<Double>, outputs: [Double], pointNoise: [Double], hyperparameters: GPHyperparameters,
-                 kernel: KernelKind, cholesky: Cholesky<Double>, observedCount: Int) {
+                 kernel: KernelKind, cholesky: Cholesky<Double>, observedCount: Int, priorMean: (any GPMeanFunction)?,
+                 priorAtInputs: [Double]) {
         self.inputs = inputs
         self.outputs = outputs
         self.pointNoise = pointNoise
         self.hyperparameters = hyperparameters
         self.kernel = kernel
         self.cholesky = cholesky
-        self.alpha = cholesky.solve(outputs.map { $0 - hyperparameters.mean })
+        self.priorMean = priorMean
+        self.priorAtInputs = priorAtInputs
+        let rho = hyperparameters.priorScale ?? 0
+        self.alpha = cholesky.solve(outputs.indices.map { i in
+            outputs[i] - hyperparameters.mean - (priorAtInputs.isEmpty ? 0 : rho * priorAtInputs[i])
+        })
         self.observedCount = observedCount
+    }
+
+    /// The prior mean `μ(x) = c + ρ·m(x)` at each row of `points` (`c` alone without a prior mean function).
+    public func priorMeanValues(at points: Matrix<Double>) -> [Double] {
+        let c = hyperparameters.mean
+        guard let priorMean, let rho = hyperparameters.priorScale else { return Array(repeating: c, count: points.rows) }
+        return priorMean.values(at: points).map { c + rho * $0 }
     }
 
     // MARK: - Kernel matrices
@@ -247,7 +270,7 @@ public struct GaussianProcess: Sendable {
     public func posterior(at points: Matrix<Double>) -> GPPrediction {
         precondition(points.columns == dimension, "posterior: points have \(points.columns) columns, the GP \(dimension)")
         let kStar = GaussianProcess.crossCovariance(inputs, points, hyperparameters: hyperparameters, kernel: kernel)  // n × m
-        let mean = kStar.gemv(alpha, transpose: true).map { $0 + hyperparameters.mean }
+        let mean = zip(kStar.gemv(alpha, transpose: true), priorMeanValues(at: points)).map { $0 + $1 }
         let v = cholesky.lower.solveLowerTriangular(kStar)
         let s2 = hyperparameters.signalVariance
         var variance = [Double](repeating: s2, count: points.rows)
@@ -270,7 +293,13 @@ public struct GaussianProcess: Sendable {
         let ls2 = hyperparameters.lengthscales.map { $0 * $0 }
         let s2 = hyperparameters.signalVariance
         let (kStar, psiS) = row ?? kernelRow(at: x, against: inputs)   // k(x, xₐ) and s²·ψ(r²) per training point
-        let mean = hyperparameters.mean + zip(kStar, alpha).reduce(0) { $0 + $1.0 * $1.1 }
+        var mean = hyperparameters.mean + zip(kStar, alpha).reduce(0) { $0 + $1.0 * $1.1 }
+        var priorGradient: [Double]?
+        if let priorMean, let rho = hyperparameters.priorScale {
+            let (m, dm) = priorMean.valueAndGradient(at: x)
+            mean += rho * m
+            priorGradient = dm.map { rho * $0 }
+        }
         let v = cholesky.solveLower(kStar)
         let w = cholesky.solveLower(v, transpose: true)  // K⁻¹ k*
         let variance = max(s2 - v.reduce(0) { $0 + $1 * $1 }, 1e-12 * s2)
@@ -285,7 +314,7 @@ public struct GaussianProcess: Sendable {
                     gm += alpha[a] * dk
                     gv += w[a] * dk
                 }
-                meanGradient[j] = gm
+                meanGradient[j] = gm + (priorGradient?[j] ?? 0)
                 varianceGradient[j] = -2 * gv
             }
         }
@@ -312,7 +341,8 @@ public struct GaussianProcess: Sendable {
                                                             pointNoise: pointNoise + [nugget]), initialJitter: 1e-9))
         guard let grown else { return self }  // numerically a duplicate of a training point: nothing to learn
         return GaussianProcess(inputs: grownInputs, outputs: outputs + [value], pointNoise: pointNoise + [nugget],
-                               hyperparameters: hyperparameters, kernel: kernel, cholesky: grown, observedCount: observedCount)
+                               hyperparameters: hyperparameters, kernel: kernel, cholesky: grown, observedCount: observedCount,
+                               priorMean: priorMean, priorAtInputs: priorMean.map { priorAtInputs + [$0.value(at: x)] } ?? [])
     }
 
     // MARK: - Joint posterior (Monte Carlo acquisitions)
@@ -329,7 +359,7 @@ public struct GaussianProcess: Sendable {
     /// - Complexity: O(n²·m + n·m²), in BLAS.
     public func jointPosterior(at points: Matrix<Double>) -> GPJointPrediction {
         let kXM = GaussianProcess.crossCovariance(inputs, points, hyperparameters: hyperparameters, kernel: kernel)  // n × m
-        let mean = kXM.gemv(alpha, transpose: true).map { $0 + hyperparameters.mean }
+        let mean = zip(kXM.gemv(alpha, transpose: true), priorMeanValues(at: points)).map { $0 + $1 }
         let v = cholesky.lower.solveLowerTriangular(kXM)
         let prior = GaussianProcess.crossCovariance(points, points, hyperparameters: hyperparameters, kernel: kernel)
         var covariance = Matrix.gemm(v, v, transposeA: true, alpha: -1, beta: 1, adding: prior)

@@ -33,19 +33,25 @@ extension BayesianStrategy {
         let modelled = state.trials(in: .completed).filter { t in objectives.allSatisfy { t.values[$0.name]?.isFinite == true } }
         guard modelled.count >= 2 else { return [] }
         let encoding = SpaceEncoding(space: space)
+        let prior = try StudyPrior.loadChecked(space: space, state: state)
+        var evidence: [(metric: String, evidence: PriorEvidence)] = []
         let models = try objectives.enumerated().map { k, o -> ObjectiveGP in
             let values = modelled.map { o.direction.sign * $0.values[o.name]! }
             let noise = modelled.contains { $0.sems[o.name] != nil } ? modelled.map { $0.sems[o.name] ?? 0 } : nil
-            let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: modelled.map(\.params), values: values,
-                                                            noise: noise, kernel: settings.kernel,
-                                                            seed: settings.seed ^ (0x0B_1EC7 &+ UInt64(k)), warping: false)
-            return ObjectiveGP(gp: gp, transform: transform)
+            let fitted = try StudyPrior.fitMetric(o.name, prior: prior, encoding: encoding, assignments: modelled.map(\.params),
+                                                  values: values, noise: noise, kernel: settings.kernel,
+                                                  seed: settings.seed ^ (0x0B_1EC7 &+ UInt64(k)), warping: false,
+                                                  orientation: o.direction.sign)
+            if let e = fitted.evidence { evidence.append((o.name, e)) }
+            return ObjectiveGP(gp: fitted.gp, transform: fitted.transform)
         }
         let feasible = modelled.map { space.isFeasible($0.values) }
         let front = modelled.filter { space.isFeasible($0.values) }
         guard let hypervolume = StudyHypervolume(trials: front.isEmpty ? modelled : front, space: space) else { return [] }
         let reference = zip(objectives, hypervolume.reference).map { $0.direction.sign * $1 }
-        let constraints = try BayesianStrategy.constraintModels(modelled, space: space, kernel: settings.kernel, seed: settings.seed)
+        let constraints = try BayesianStrategy.constraintModels(modelled, space: space, kernel: settings.kernel, seed: settings.seed,
+                                                                prior: prior)
+        evidence += constraints.compactMap { c in c.priorEvidence.map { (c.label, $0) } }
         let pending = state.trials(in: .pending).map(\.params) + earlier.map(\.params)
         let proposals = BayesianOptimizer.proposeHypervolume(
             objectives: models, reference: reference, space: space, pending: pending,
@@ -62,6 +68,7 @@ extension BayesianStrategy {
                 ("hypervolume", finiteJSON(hypervolume.value)),
             ]
             info += BayesianStrategy.constraintInfo(constraints, feasible: feasible, at: encoding.encode(p.assignment))
+            if let prior { info.append(("prior", StudyPrior.info(prior, evidence: evidence))) }
             info.append(("predicted", .object(zip(objectives, p.predicted).map { o, prediction in
                 (o.name, .object([("mean", finiteJSON(o.direction.sign * prediction.mean)), ("std", finiteJSON(prediction.std))]))
             })))

@@ -79,8 +79,12 @@ public struct BayesianStrategy: SuggestionStrategy {
         let choice = acquisitionChoice(space: space, model: model)
         settings.acquisition = choice.kind
         let modelled = model?.trials ?? completed
-        let constraints = try BayesianStrategy.constraintModels(modelled, space: space, kernel: settings.kernel, seed: settings.seed)
+        let prior = try StudyPrior.loadChecked(space: space, state: state)
+        let constraints = try BayesianStrategy.constraintModels(modelled, space: space, kernel: settings.kernel, seed: settings.seed,
+                                                                prior: prior)
         let feasible = modelled.map { space.isFeasible($0.values) }
+        var priorEvidence = constraints.compactMap { c in c.priorEvidence.map { (metric: c.label, evidence: $0) } }
+        if let model, let e = model.priorEvidence { priorEvidence.insert((model.objective.name, e), at: 0) }
         let proposals = try BayesianOptimizer.propose(
             space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) },
             pending: pending.map(\.params) + suggestions.map(\.params),
@@ -99,6 +103,7 @@ public struct BayesianStrategy: SuggestionStrategy {
                 ("acquisition_value", finite(p.acquisitionValue)),
             ]
             info += BayesianStrategy.constraintInfo(constraints, feasible: feasible, at: encoding.encode(p.assignment))
+            if let prior { info.append(("prior", StudyPrior.info(prior, evidence: priorEvidence))) }
             if let scalarization {
                 info.append(("scalarization", scalarization))
                 info.append(("predicted_scalarized", .object([("mean", finite(p.predictedMean)), ("std", finite(p.predictedStd))])))
@@ -159,8 +164,10 @@ public struct BayesianStrategy: SuggestionStrategy {
     /// slacks spanning orders of magnitude (a stress 10⁶ over the limit next to one just under it) no longer swamp
     /// the boundary.
     /// - Throws: when a trial has no value for a constrained metric (results must report every one).
+    /// A constrained metric the simulation prior maps is modelled by the identity alone, with the prior (the signed
+    /// log would bend the simulation's prediction), when the evidence keeps the prior.
     static func constraintModels(_ trials: [Trial], space: DesignSpace, kernel: KernelKind?,
-                                 seed: UInt64) throws -> [ConstraintModel] {
+                                 seed: UInt64, prior: StudyPrior? = nil) throws -> [ConstraintModel] {
         guard !space.outcomeConstraints.isEmpty else { return [] }
         let encoding = SpaceEncoding(space: space)
         let assignments = trials.map(\.params)
@@ -180,6 +187,20 @@ public struct BayesianStrategy: SuggestionStrategy {
                 let scale = median > 0 && median.isFinite ? median : 1
                 let signedLog = slack.map { ($0 < 0 ? -1.0 : 1.0) * log1p(abs($0) / scale) }
                 let fitSeed = seed ^ UInt64(2 * k + side + 1)
+                let label = bound.sign > 0 ? "\(constraint.name) ≤ \(NumberText.significant(bound.limit))"
+                                           : "\(constraint.name) ≥ \(NumberText.significant(-bound.limit))"
+                var rejected: PriorEvidence?
+                if let feature = prior?.featurePrior(for: constraint.name) {
+                    let fitted = try BayesianOptimizer.fitWithPrior(encoding: encoding, assignments: assignments, values: slack,
+                                                                    kernel: kernel, seed: fitSeed, warping: false, prior: feature,
+                                                                    orientation: bound.sign, shift: -bound.limit)
+                    if fitted.evidence.used {
+                        models.append(ConstraintModel(gp: fitted.gp, limit: fitted.transform.forward(0), label: label,
+                                                      transform: .identity, priorEvidence: fitted.evidence))
+                        continue
+                    }
+                    rejected = fitted.evidence
+                }
                 let logModel = try BayesianOptimizer.fitWithScore(encoding: encoding, assignments: assignments, values: signedLog,
                                                                   kernel: kernel, seed: fitSeed, warping: false)
                 let logJacobian = slack.reduce(0.0) { $0 - log(scale + abs($1)) } / Double(max(slack.count, 1))
@@ -189,10 +210,8 @@ public struct BayesianStrategy: SuggestionStrategy {
                    identity.score > logModel.score + logJacobian + identityMargin {
                     chosen = (identity.gp, identity.transform, .identity)
                 }
-                let label = bound.sign > 0 ? "\(constraint.name) ≤ \(NumberText.significant(bound.limit))"
-                                           : "\(constraint.name) ≥ \(NumberText.significant(-bound.limit))"
                 models.append(ConstraintModel(gp: chosen.gp, limit: chosen.transform.forward(0), label: label,
-                                              transform: chosen.kind))
+                                              transform: chosen.kind, priorEvidence: rejected))
             }
         }
         return models

@@ -27,15 +27,20 @@ public struct ObjectiveModel {
     public let seed: UInt64
     /// Importance and leave-one-out quality (in oriented units; R² and RMSE do not depend on the sign).
     public let summary: ModelSummary
+    /// The study's simulation prior, when its `prior:` maps this objective.
+    public let prior: StudyPrior?
+    /// What the evidence said of the prior (ρ, used or not, variance explained); `nil` without one.
+    public let priorEvidence: PriorEvidence?
 
     /// The seed `doe suggest` uses at this state of the journal (the study seed mixed with the next trial id).
     public static func seed(for state: StudyState) -> UInt64 {
         state.seed ^ (UInt64(state.nextTrialId) &* 0x9E37_79B9_7F4A_7C15)
     }
 
-    /// Fits the model of `objective` to the completed trials of `state`.
+    /// Fits the model of `objective` to the completed trials of `state`, with the space's simulation prior when it
+    /// maps the objective (checked against the model the journal recorded).
     /// - Parameter kernel: override; `nil` uses the space file's, else the kernel choice by marginal likelihood.
-    /// - Throws: when fewer than two trials have a value, or the fit fails.
+    /// - Throws: when fewer than two trials have a value, the fit fails, or the prior cannot be used.
     public static func fit(_ objective: Objective, state: StudyState, space: DesignSpace,
                            kernel: KernelKind? = nil) throws -> ObjectiveModel {
         let trials = state.trials(in: .completed).filter { $0.values[objective.name] != nil }
@@ -44,10 +49,14 @@ public struct ObjectiveModel {
         let noise = trials.contains { $0.sems[objective.name] != nil } ? trials.map { $0.sems[objective.name] ?? 0 } : nil
         let encoding = SpaceEncoding(space: space)
         let seed = seed(for: state)
-        let (gp, transform) = try BayesianOptimizer.fit(encoding: encoding, assignments: trials.map(\.params), values: values, noise: noise,
-                                                        kernel: kernel ?? space.kernel, seed: seed)
+        let prior = try StudyPrior.loadChecked(space: space, state: state)
+        let fitted = try StudyPrior.fitMetric(objective.name, prior: prior, encoding: encoding, assignments: trials.map(\.params),
+                                              values: values, noise: noise, kernel: kernel ?? space.kernel, seed: seed,
+                                              warping: true, orientation: sign)
+        let (gp, transform) = (fitted.gp, fitted.transform)
         return ObjectiveModel(objective: objective, gp: gp, transform: transform, encoding: encoding, sign: sign, trials: trials,
                               values: values, seed: seed,
-                              summary: BayesianOptimizer.summary(of: gp, transform: transform, encoding: encoding, values: values))
+                              summary: BayesianOptimizer.summary(of: gp, transform: transform, encoding: encoding, values: values),
+                              prior: fitted.evidence == nil ? nil : prior, priorEvidence: fitted.evidence)
     }
 }

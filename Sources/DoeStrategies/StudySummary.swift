@@ -34,6 +34,8 @@ public struct StudySummary: Sendable {
         public let objective: String
         /// Importance and leave-one-out quality.
         public let summary: ModelSummary
+        /// The simulation prior's evidence for this objective (ρ, used, variance explained); `nil` without one.
+        public var priorEvidence: PriorEvidence? = nil
     }
 
     /// Study name.
@@ -62,6 +64,8 @@ public struct StudySummary: Sendable {
     public let atBounds: [BoundHit]
     /// The GP's view of each objective (with at least 3 completed trials): importance and leave-one-out quality.
     public let models: [ObjectiveSummary]
+    /// Why the space's simulation prior cannot be used (a changed or unloadable model); `nil` when it can or there is none.
+    public let priorProblem: String?
 
     /// Summarizes `state` as of `now`; `fitModels: false` leaves ``models`` empty (no GP fit).
     public init(state: StudyState, space: DesignSpace, now: Date = Date(), fitModels: Bool = true) {
@@ -105,11 +109,16 @@ public struct StudySummary: Sendable {
         if fitModels && completed.count >= 3 {
             for o in space.objectives where completed.filter({ $0.values[o.name] != nil }).count >= 3 {
                 if let model = try? ObjectiveModel.fit(o, state: state, space: space) {
-                    models.append(ObjectiveSummary(objective: o.name, summary: model.summary))
+                    models.append(ObjectiveSummary(objective: o.name, summary: model.summary, priorEvidence: model.priorEvidence))
                 }
             }
         }
         self.models = models
+        var priorProblem: String?
+        if space.prior != nil {
+            do { _ = try StudyPrior.loadChecked(space: space, state: state) } catch { priorProblem = "\(error)" }
+        }
+        self.priorProblem = priorProblem
     }
 
     /// The best trial for one objective, or the Pareto front (sorted by id) for several.
@@ -168,12 +177,18 @@ public struct StudySummary: Sendable {
                     ("loo_rmse", finiteJSON(m.summary.looRMSE)), ("loo_r2", finiteJSON(m.summary.looR2)),
                     ("noise_std", finiteJSON(m.summary.noiseStd)),
                     ("output_transform", .string(m.summary.outputTransform.rawValue)),
+                    ("prior", m.priorEvidence.map(StudyPrior.evidenceJSON) ?? .null),
                     ("parameters", .array(zip(space.parameters, zip(m.summary.lengthscales, m.summary.importance)).compactMap { p, li in
                         guard let l = li.0, let i = li.1 else { return nil }
                         return .object([("name", .string(p.name)), ("lengthscale", finiteJSON(l)), ("importance", finiteJSON(i))])
                     })),
                 ])
             })),
+            ("prior", space.prior.map { p in
+                .object([("model", .string(p.model)),
+                         ("outputs", .object(p.outputs.map { ($0.metric, .string($0.output)) })),
+                         ("problem", priorProblem.map(JSONValue.string) ?? .null)])
+            } ?? .null),
             ("failed", .array(failed.map { t in
                 .object([("id", .int(t.id)), ("state", .string(t.state.rawValue)), ("reason", t.reason.map(JSONValue.string) ?? .null)])
             })),

@@ -19,6 +19,7 @@ import Foundation
 /// | `trial_retracted` | `trial`, `reason` (a completed result withdrawn: it stays in the journal, out of the models) |
 /// | `note` | `text` |
 /// | `space_changed` | `space_sha256`, `space_text`, `previous_sha256`, `excluded_trials` (ids left outside), optional `reason` |
+/// | `prior_recorded` | `model` (the directory as the space names it), `sha256` (content hash), `files` {file: sha256}, optional `reason` |
 public enum JournalOperation: String, Sendable, CaseIterable {
     /// A new study: name, seed, space file and its bytes (the first record of every journal).
     case studyCreated = "study_created"
@@ -38,6 +39,8 @@ public enum JournalOperation: String, Sendable, CaseIterable {
     case note = "note"
     /// A new space file, with the trials it leaves outside.
     case spaceChanged = "space_changed"
+    /// The simulation surrogate the space's `prior:` names, identified by its content hash (the study's lineage).
+    case priorRecorded = "prior_recorded"
 }
 
 /// One journal line: an operation plus its fields, kept as ordered JSON.

@@ -106,6 +106,8 @@ public struct StudyState: Sendable {
     private var indexById: [Int: Int] = [:]
     /// Trials that a space change left outside the space (their recorded parameters are read without bounds).
     public private(set) var excludedBySpaceChange: Set<Int> = []
+    /// The last `prior_recorded` record: the model directory and its content hash (`nil` before any).
+    public private(set) var recordedPrior: (model: String, sha256: String, timestamp: String)?
     /// Space changes in journal order: when, the new file's SHA-256, the trials left outside, the reason.
     public private(set) var spaceChanges: [(timestamp: String, sha256: String, excluded: [Int], reason: String?)] = []
 
@@ -271,6 +273,11 @@ public struct StudyState: Sendable {
                 trials[index].finishedBy = record.writer
             }
             spaceChanges.append((record.timestamp, record["space_sha256"]?.string ?? "", excluded, record["reason"]?.string))
+        case .priorRecorded:
+            guard let model = record["model"]?.string, let sha = record["sha256"]?.string else {
+                throw ValueError("prior_recorded needs 'model' and 'sha256'")
+            }
+            recordedPrior = (model, sha, record.timestamp)
         }
     }
 }

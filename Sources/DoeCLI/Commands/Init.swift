@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoeDesign
+import DoeStrategies
 import DoeStudy
 import Foundation
 
@@ -26,11 +27,15 @@ extension DoeCommand {
 
         func run() throws {
             let seed = self.seed ?? UInt64.random(in: 0..<(1 << 31))
+            _ = try StudyPrior.load(space: DesignSpace.load(contentsOf: space))   // a prior that cannot be used creates nothing
             let created = try Study.create(name: study.name, spaceFile: space, in: study.directory, seed: seed)
+            let prior = try created.recordPrior()
             let s = created.space
             emit("created study '\(created.name)' in \(created.path) (\(s.parameters.count) parameters, \(s.dimension) varied; "
                 + "objectives: \(s.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")); "
-                + "seed \(seed); initial design \(s.initialDesignSize) trials)")
+                + "seed \(seed); initial design \(s.initialDesignSize) trials)"
+                + (prior.map { "\nprior: \($0.prior.declaration.model) (sha256 \($0.prior.sha256.prefix(12))…) for "
+                    + $0.prior.declaration.outputs.map { "\($0.metric) ← \($0.output)" }.joined(separator: ", ") } ?? ""))
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DoeBase
 import DoeDesign
+import DoeStrategies
 import DoeStudy
 import Foundation
 
@@ -15,11 +16,14 @@ extension DoeCommand {
               doe space beam --set wider.yaml --reason "at bound"
               doe space beam --set narrow.yaml --exclude-outside
               doe space beam --restore
+              doe space beam --record-prior
 
             Without options: the space, its SHA-256 and its change history. Bounds and choices may change; \
             parameters and objectives may not (that is a new study). Narrowing that leaves recorded trials outside \
             is refused unless --exclude-outside takes them out of the model (they stay in the journal, marked \
-            abandoned). --restore puts back the file the journal recorded, after a hand edit.
+            abandoned). --restore puts back the file the journal recorded, after a hand edit. --record-prior records \
+            the model the space's prior: names as it is now (its content hash), after it was retrained; \
+            suggestions refuse a prior model the journal has not recorded.
             """
         )
 
@@ -28,10 +32,12 @@ extension DoeCommand {
         @Flag(help: "With --set: trials outside the new space leave the model instead of refusing the change.") var excludeOutside = false
         @Option(help: "Why the space changes (kept in the journal).") var reason: String?
         @Flag(help: "Write back the space file the journal recorded last (undoes a hand edit).") var restore = false
+        @Flag(help: "Record the prior model as it is now (after retraining it).") var recordPrior = false
 
         func validate() throws {
             if set != nil && restore { throw ValidationError("give --set FILE or --restore, not both") }
             if excludeOutside && set == nil { throw ValidationError("--exclude-outside goes with --set FILE") }
+            if recordPrior && (set != nil || restore) { throw ValidationError("give --record-prior alone") }
         }
 
         func run() throws {
@@ -41,13 +47,26 @@ extension DoeCommand {
                 return
             }
             let s = try study.open()
+            if recordPrior {
+                guard let result = try s.recordPrior(reason: reason) else {
+                    throw ValidationError("the space of \(s.name) names no prior (prior: {model: …, outputs: …})")
+                }
+                emit(result.recorded
+                     ? "recorded the prior model \(result.prior.declaration.model) (sha256 \(result.prior.sha256.prefix(12))…)"
+                     : "the journal already records \(result.prior.declaration.model) as it is (sha256 \(result.prior.sha256.prefix(12))…)")
+                return
+            }
             if let set {
+                _ = try StudyPrior.load(space: DesignSpace.load(contentsOf: set))   // a prior that cannot be used changes nothing
                 let change = try s.changeSpace(to: set, excludeOutside: excludeOutside, reason: reason)
                 var lines = ["space of \(s.name) changed (SHA-256 \(change.sha256.prefix(12))…)"]
                 lines += change.changes.map { "  " + $0 }
                 if !change.excluded.isEmpty {
                     lines.append("trials outside the new space, out of the model from now on: "
                         + "\(change.excluded.map(String.init).joined(separator: ", "))")
+                }
+                if let result = try Study.open(name: s.name, in: study.directory).recordPrior(reason: reason), result.recorded {
+                    lines.append("recorded the prior model \(result.prior.declaration.model) (sha256 \(result.prior.sha256.prefix(12))…)")
                 }
                 emit(lines.joined(separator: "\n"))
                 return

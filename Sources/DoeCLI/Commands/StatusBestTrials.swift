@@ -58,7 +58,13 @@ extension DoeCommand {
                                String(format: "%.3g", lengthscale)])
                 }
                 out.append(table.rendered)
+                if let e = m.priorEvidence {
+                    out.append(String(format: "  prior %@: ρ = %.3g, explains %.0f%% of the variance; evidence %.3f per trial vs %.3f "
+                                      + "without: %@", s.space.prior?.model ?? "?", e.rho, 100 * e.varianceExplained, e.withPrior,
+                                      e.withoutPrior, e.used ? "used" : "NOT used (it lowers the marginal likelihood)"))
+                }
             }
+            if let problem = summary.priorProblem { out.append("warning: \(problem)") }
             if !summary.pending.isEmpty {
                 out.append("pending:")
                 var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(displayHeader))

@@ -178,19 +178,26 @@ extension DoeCommand {
 
     struct Predict: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Predict with a trained surrogate on a CSV (header = input names) or an HDF5 file.",
+            abstract: "Predict with a trained surrogate, or a study's GP, on a CSV (header = input names) or an HDF5 file.",
             discussion: """
             Examples:
               doe predict models/plate --input points.csv --std
               doe predict models/plate --input new.h5 --strict
+              doe predict bracket --input points.csv --std
 
             Inputs are matched to the model's by name. Rows outside the model's input bounds (or its training range) \
             are flagged in the out_of_domain column and on stderr; --strict refuses them. Other CSV columns (an id) \
             are passed through.
+
+            A study name instead of a model directory predicts every objective and constrained metric with the \
+            study's Gaussian process (with its simulation prior, if the space names one): posterior mean and, with \
+            --std, the latent standard deviation, in the metrics' units. The CSV header names the parameters; a row \
+            outside the space is refused, naming its line.
             """
         )
 
-        @Argument(help: "Model directory.") var model: String
+        @Argument(help: "Model directory, or the name of a study (in --dir).") var model: String
+        @Option(name: .long, help: "Directory holding the studies (default: $DOE_STUDIES_DIR or ./studies).") var dir: String?
         @Option(help: "Input points: .csv with a header naming the inputs, or .h5 with /inputs.") var input: String
         @Option(help: "Inputs dataset (or group of per-input datasets) for .h5 input.") var inputs: String = "/inputs"
         @Flag(help: "Add the ensemble standard deviation, calibrated when the model is (<output>_std columns).") var std = false
@@ -203,6 +210,17 @@ extension DoeCommand {
         }
 
         func run() throws {
+            if !ModelDirectory(model).has(.manifest) {
+                let directory = studiesDirectory(dir)
+                if (try? StudyName.validate(model)) != nil,
+                   FileManager.default.fileExists(atPath: directory + "/" + model + "/journal.jsonl") {
+                    return try predictWithStudy(try Study.open(name: model, in: directory))
+                }
+                if !FileManager.default.fileExists(atPath: model) {
+                    throw DumpTrainingError("'\(model)' is not a model directory (no \(model)/model.json) nor a study in \(directory)",
+                                            kind: .notFound)
+                }
+            }
             let surrogate = try ModelDirectory(model).loadSurrogate()
             let points = try readPoints(input, dataset: inputs, surrogate: surrogate)
             let x = points.x
@@ -266,6 +284,41 @@ extension DoeCommand {
                 }
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
+        }
+
+        /// `doe predict STUDY`: the study's GP posterior of every metric at the CSV's points.
+        func predictWithStudy(_ study: Study) throws {
+            if field || strict || input.hasSuffix(".h5") {
+                throw ValueError("a study predicts from a CSV of parameters; --field, --strict and .h5 input are for models")
+            }
+            guard let data = FileManager.default.contents(atPath: input) else {
+                throw ValueError("cannot read \(input) (does it exist?)")
+            }
+            let points = try StudyPredictor.readPoints(String(decoding: data, as: UTF8.self), source: input, space: study.space)
+            let predictor = try StudyPredictor(state: try study.load(), space: study.space)
+            let predictions = predictor.predict(points.assignments)
+            var header = predictor.metrics.map(\.name)
+            if std { header += predictor.metrics.map { $0.name + "_std" } }
+            let names = study.space.parameters.map(\.name)
+            let rows: [[Double]] = points.assignments.indices.map { i in
+                predictions.map { $0.mean[i] } + (std ? predictions.map { $0.std[i] } : [])
+            }
+            if format == .json {
+                let items: [JSONValue] = rows.indices.map { i in
+                    let passed = zip(points.passthroughNames, points.passthrough[i]).map { ($0, typedCell($1)) }
+                    let params = zip(names, points.assignments[i]).map { ($0, $1.json) }
+                    return .object(passed + params + zip(header, rows[i]).map { ($0, $1.isFinite ? JSONValue.double($1) : .null) })
+                }
+                emit(JSONValue.object([("predictions", .array(items))]).serialized)
+                return
+            }
+            var text = (points.passthroughNames + names + header).map(CSV.escape).joined(separator: ",") + "\n"
+            for (i, r) in rows.enumerated() {
+                let cells = points.passthrough[i].map(CSV.escape) + points.assignments[i].map { CSV.escape($0.description) }
+                    + r.map { $0.isFinite ? "\($0)" : "" }
+                text += cells.joined(separator: ",") + "\n"
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
 
         /// The model's inputs from a CSV or HDF5 file, matched by name, with the CSV's other columns (an `id`…) kept

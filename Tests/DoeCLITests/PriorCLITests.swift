@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// Simulation-informed studies: a surrogate trained on many cheap simulations is the prior of a study's experiments
+/// (`prior:` in the space file); its hash goes into the journal, a changed model is refused, `doe predict STUDY`
+/// queries the experiment model, and a prior that does not match the study is refused naming both sides.
+@Suite struct PriorCLITests {
+    /// Branin (the experiment) and a biased, scaled version of it (the simulation).
+    static func experiment(_ a: Double, _ b: Double) -> Double {
+        let t = b - 5.1 / (4 * Double.pi * Double.pi) * a * a + 5 / Double.pi * a - 6
+        return t * t + 10 * (1 - 1 / (8 * Double.pi)) * cos(a) + 10
+    }
+    static func simulation(_ a: Double, _ b: Double) -> Double { 0.8 * experiment(a, b) + 3 * a - 5 }
+
+    static func rows(_ n: Int, seed: UInt64, _ f: (Double, Double) -> Double) -> String {
+        var state = seed
+        func unit() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var text = "a,b,y\n"
+        for _ in 0..<n {
+            let a = -5 + 15 * unit(), b = 15 * unit()
+            text += "\(a),\(b),\(f(a, b))\n"
+        }
+        return text
+    }
+
+    static let parameters = """
+        parameters:
+          - {name: a, type: real, low: -5, high: 10}
+          - {name: b, type: real, low: 0, high: 15}
+        objectives: [{name: y, direction: minimize}]
+        """
+
+    @Test func aSimulationPriorInformsTheStudyAndItsHashIsChecked() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("sim.yaml", Self.parameters)
+        try cli.write("exp.yaml", Self.parameters + "\nprior: {model: models/sim, outputs: {y: y}}\n")
+        try cli.write("plain.yaml", Self.parameters)
+        try cli.write("lf.csv", Self.rows(300, seed: 1, Self.simulation))
+        try cli.write("hf.csv", Self.rows(8, seed: 2, Self.experiment))
+        try cli.write("test.csv", Self.rows(100, seed: 3, Self.experiment))
+        try cli.ok(["init", "sim", "--space", "sim.yaml", "--seed", "1"])
+        try cli.ok(["observe", "sim", "--results", "lf.csv"])
+        try cli.ok(["train", "--study", "sim", "--out", "models/sim", "--ensemble", "2", "--epochs", "300", "--seed", "1"])
+        let created = try cli.ok(["init", "exp", "--space", "exp.yaml", "--seed", "2"])
+        #expect(created.contains("prior: models/sim"), "\(created)")
+        let journal = try #require(cli.read("studies/exp/journal.jsonl"))
+        let recorded = try #require(journal.split(separator: "\n").first { $0.contains("\"prior_recorded\"") })
+        let record = try #require(try cli.json(String(recorded)) as? [String: Any])
+        let sha = try #require(record["sha256"] as? String)
+        #expect(sha.count == 64 && (record["files"] as? [String: String])?["weights.bin"]?.count == 64)
+        try cli.ok(["observe", "exp", "--results", "hf.csv"])
+        try cli.ok(["init", "plain", "--space", "plain.yaml", "--seed", "2"])
+        try cli.ok(["observe", "plain", "--results", "hf.csv"])
+
+        // the prior: ρ near 1/0.8, most of the variance explained, used; recorded with every GP suggestion
+        let status = try cli.ok(["status", "exp", "--json"])
+        let model = try #require(((try cli.json(status) as? [String: Any])?["models"] as? [[String: Any]])?.first)
+        let prior = try #require(model["prior"] as? [String: Any])
+        let rho = try #require(prior["rho"] as? Double)
+        #expect(prior["used"] as? Bool == true && rho > 1.0 && rho < 1.5, "\(prior)")
+        #expect((prior["variance_explained"] as? Double ?? 0) > 0.8, "\(prior)")
+        try cli.ok(["suggest", "exp", "--batch", "2"])
+        let suggestions = try #require(cli.read("studies/exp/journal.jsonl")).split(separator: "\n")
+            .filter { $0.contains("\"trial_suggested\"") }
+        #expect(suggestions.count == 2)
+        for line in suggestions {
+            let info = try #require((try cli.json(String(line)) as? [String: Any])?["generator_info"] as? [String: Any])
+            #expect((info["prior"] as? [String: Any])?["sha256"] as? String == sha, "\(info)")
+        }
+
+        // the experiment model queried like a surrogate: far better than the GP of the eight experiments alone
+        let points = "a,b\n" + Self.rows(100, seed: 3, Self.experiment).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").prefix(2).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try cli.write("points.csv", points)
+        let truth = Self.rows(100, seed: 3, Self.experiment).split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[2])! }
+        func rmse(_ study: String) throws -> Double {
+            let out = try cli.ok(["predict", study, "--input", "points.csv", "--std"])
+            let lines = out.split(separator: "\n")
+            #expect(lines.first == "a,b,y,y_std")
+            let predicted = lines.dropFirst().map { Double($0.split(separator: ",")[2])! }
+            return (zip(predicted, truth).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(truth.count)).squareRoot()
+        }
+        try cli.ok(["abandon", "exp", "9"]); try cli.ok(["abandon", "exp", "10"])
+        let withPrior = try rmse("exp"), without = try rmse("plain")
+        #expect(withPrior < 0.5 * without, "test RMSE with the prior \(withPrior), without \(without)")
+
+        // a model replaced under the study is detected and refused until recorded
+        try cli.ok(["train", "--study", "sim", "--out", "models/sim", "--ensemble", "2", "--epochs", "30", "--seed", "5",
+                    "--overwrite"])
+        let refused = try cli.run(["suggest", "exp", "--batch", "1"])
+        #expect(refused.status == 1 && refused.stderr.contains("not the one study 'exp' recorded")
+                && refused.stderr.contains("--record-prior"), "\(refused.stderr)")
+        #expect(try cli.ok(["status", "exp"]).contains("warning: prior:"))
+        #expect(try cli.ok(["space", "exp", "--record-prior", "--reason", "retrained"]).contains("recorded the prior model"))
+        try cli.ok(["suggest", "exp", "--batch", "1"])
+    }
+
+    @Test func aPriorThatDoesNotMatchTheStudyIsRefusedNamingBothSides() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("sim.yaml", Self.parameters.replacingOccurrences(of: "high: 10}", with: "high: 10, unit: mm}"))
+        try cli.write("lf.csv", Self.rows(40, seed: 1, Self.simulation))
+        try cli.ok(["init", "sim", "--space", "sim.yaml"])
+        try cli.ok(["observe", "sim", "--results", "lf.csv"])
+        try cli.ok(["train", "--study", "sim", "--out", "models/sim", "--epochs", "5"])
+        let renamed = Self.parameters.replacingOccurrences(of: "name: b,", with: "name: width,")
+        let cases: [(String, String, [String])] = [
+            ("inputs.yaml", renamed + "\nprior: {model: models/sim, outputs: {y: y}}\n",
+             ["model input 'b'", "Model inputs: a, b", "study parameters: a, width"]),
+            ("output.yaml", Self.parameters + "\nprior: {model: models/sim, outputs: {y: stress}}\n",
+             ["no scalar output 'stress'", "its outputs: y"]),
+            ("metric.yaml", Self.parameters + "\nprior: {model: models/sim, outputs: {mass: y}}\n", ["'mass' is not an objective"]),
+            ("missing.yaml", Self.parameters + "\nprior: {model: models/none, outputs: {y: y}}\n", ["models/none", "no model.json"]),
+            ("units.yaml", Self.parameters.replacingOccurrences(of: "high: 10}", with: "high: 10, unit: m}")
+                + "\nprior: {model: models/sim, outputs: {y: y}}\n", ["units differ", "'a' is in m", "input in mm"]),
+        ]
+        for (file, text, needles) in cases {
+            try cli.write(file, text)
+            let result = try cli.run(["init", "bad", "--space", file])
+            #expect(result.status == 64, "\(file): \(result.stderr)")
+            for needle in needles { #expect(result.stderr.contains(needle), "\(file): \(result.stderr)") }
+            #expect(!FileManager.default.fileExists(atPath: cli.studies + "/bad"), "nothing is created")
+        }
+        // a point outside the space is refused by doe predict STUDY, naming the line and the parameter
+        try cli.write("out.csv", "a,b\n1,2\n20,3\n")
+        let outside = try cli.run(["predict", "sim", "--input", "out.csv"])
+        #expect(outside.status == 64 && outside.stderr.contains("out.csv line 3") && outside.stderr.contains("'a'"), "\(outside.stderr)")
+    }
+}
