@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo bench-bo bench-noisy bench-mo bench-train bench-optimize pipeline clean
+.PHONY: deps build release test demo bench-bo bench-noisy bench-mo bench-train bench-optimize bench-mf pipeline clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -41,6 +41,10 @@ bench-mo: release
 ## Surrogate optimization: doe optimize on a borehole surrogate vs the true function's maximum (python3 + doe only).
 bench-optimize: release
 	OPENBLAS_NUM_THREADS=1 python3 Benchmarks/optimize/bench_optimize.py --doe .build/release/doe --out Benchmarks/results/optimize.json
+
+## Multi-fidelity: doe's simulation prior vs SMT's MFK on Currin, Park, Borehole (installs SMT into .venv-peers).
+bench-mf: release
+	bash scripts/bench-mf.sh
 
 ## Training throughput: doe's MLP vs PyTorch on the CPU (installs torch in .venv-peers).
 bench-train: deps
