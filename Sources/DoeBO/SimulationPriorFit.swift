@@ -102,7 +102,7 @@ extension BayesianOptimizer {
     }
 
     /// The unit-cube features of `assignments`, `n × D`.
-    static func features(encoding: SpaceEncoding, assignments: [[ParameterValue]]) -> Matrix<Double> {
+    public static func features(encoding: SpaceEncoding, assignments: [[ParameterValue]]) -> Matrix<Double> {
         var x = Matrix<Double>(rows: assignments.count, columns: encoding.dimension)
         for (i, a) in assignments.enumerated() {
             let f = encoding.encode(a)

@@ -79,7 +79,8 @@ public struct BayesianStrategy: SuggestionStrategy {
         let choice = acquisitionChoice(space: space, model: model)
         settings.acquisition = choice.kind
         let modelled = model?.trials ?? completed
-        let prior = try StudyPrior.loadChecked(space: space, state: state)
+        // the objective model loaded and checked the prior already (one read and hash of the model per suggestion)
+        let prior = try model.map(\.prior) ?? StudyPrior.loadChecked(space: space, state: state)
         let constraints = try BayesianStrategy.constraintModels(modelled, space: space, kernel: settings.kernel, seed: settings.seed,
                                                                 prior: prior)
         let feasible = modelled.map { space.isFeasible($0.values) }

@@ -27,7 +27,8 @@ public struct ObjectiveModel {
     public let seed: UInt64
     /// Importance and leave-one-out quality (in oriented units; R² and RMSE do not depend on the sign).
     public let summary: ModelSummary
-    /// The study's simulation prior, when its `prior:` maps this objective.
+    /// The study's simulation prior (loaded and checked against the journal), when the space names one; whether it
+    /// maps this objective and was kept, ``priorEvidence`` says.
     public let prior: StudyPrior?
     /// What the evidence said of the prior (ρ, used or not, variance explained); `nil` without one.
     public let priorEvidence: PriorEvidence?
@@ -57,6 +58,6 @@ public struct ObjectiveModel {
         return ObjectiveModel(objective: objective, gp: gp, transform: transform, encoding: encoding, sign: sign, trials: trials,
                               values: values, seed: seed,
                               summary: BayesianOptimizer.summary(of: gp, transform: transform, encoding: encoding, values: values),
-                              prior: fitted.evidence == nil ? nil : prior, priorEvidence: fitted.evidence)
+                              prior: prior, priorEvidence: fitted.evidence)
     }
 }

@@ -44,12 +44,14 @@ public struct StudyPredictor {
         }
         encoding = SpaceEncoding(space: space)
         var metrics: [MetricModel] = []
+        var prior: StudyPrior?
         for objective in space.objectives {
             let model = try ObjectiveModel.fit(objective, state: state, space: space)
             metrics.append(MetricModel(name: objective.name, gp: model.gp, transform: model.transform, sign: model.sign,
                                        priorEvidence: model.priorEvidence))
+            prior = model.prior
         }
-        let prior = try StudyPrior.loadChecked(space: space, state: state)
+        if prior == nil { prior = try StudyPrior.loadChecked(space: space, state: state) }
         for (k, constraint) in space.outcomeConstraints.enumerated() {
             let trials = completed.filter { $0.values[constraint.name]?.isFinite == true }
             guard trials.count >= 2 else {
@@ -70,11 +72,7 @@ public struct StudyPredictor {
     /// Posterior mean and standard deviation of every metric at each assignment, original units:
     /// `result[metric][point]`.
     public func predict(_ assignments: [[ParameterValue]]) -> [(mean: [Double], std: [Double])] {
-        var x = Matrix<Double>(rows: assignments.count, columns: encoding.dimension)
-        for (i, a) in assignments.enumerated() {
-            let f = encoding.encode(a)
-            for j in 0..<encoding.dimension { x[i, j] = f[j] }
-        }
+        let x = BayesianOptimizer.features(encoding: encoding, assignments: assignments)
         return metrics.map { m in
             let p = m.gp.posterior(at: x)
             let sd = p.variance.map { max($0, 0).squareRoot() }
