@@ -25,3 +25,12 @@ public enum AcquisitionKind: String, Sendable, CaseIterable {
     /// (2–4 objectives; the default for them).
     case qlognehvi
 }
+
+/// What a study is for (`goal:` in the space file, `doe suggest --goal`).
+public enum StudyGoal: String, Sendable, CaseIterable {
+    /// Find the best design (Bayesian optimization of the objectives): the default.
+    case optimize
+    /// Learn the outputs over the whole space (a simulation campaign feeding a surrogate): batches that most reduce
+    /// the models' integrated posterior variance, kept apart from each other and from every trial.
+    case learn
+}

@@ -33,11 +33,13 @@ extension DesignSpace {
         var constraintsNode: Any?
         var parameterConstraintsNode: Any?
         var priorNode: Any?
+        var goal: StudyGoal?
         if let list = document as? [Any] {
             parametersNode = list
         } else if let map = document as? [String: Any] {
             let allowed: Set<String> = ["parameters", "objectives", "initial_trials", "name", "description", "acquisition", "kernel",
-                                        "reference_point", "constraints", "parameter_constraints", "prior"]
+                                        "reference_point", "constraints", "parameter_constraints", "prior",
+                                        "goal"]
             if let unknown = map.keys.sorted().first(where: { !allowed.contains($0) }) {
                 throw SpaceError(source: source, location: nil, field: unknown,
                                  message: "unknown top-level field (expected \(allowed.sorted().joined(separator: ", ")))")
@@ -56,6 +58,7 @@ extension DesignSpace {
             }
             acquisition = try choice(map["acquisition"], field: "acquisition", source: source)
             kernel = try choice(map["kernel"], field: "kernel", source: source)
+            goal = try choice(map["goal"], field: "goal", source: source)
             referenceNode = map["reference_point"]
             constraintsNode = map["constraints"]
             parameterConstraintsNode = map["parameter_constraints"]
@@ -81,6 +84,7 @@ extension DesignSpace {
         var space = try DesignSpace(parameters: parameters, objectives: objectives, initialTrials: initialTrials)
         space.acquisition = acquisition
         space.kernel = kernel
+        space.goal = goal
         if let parameterConstraintsNode {
             guard let list = parameterConstraintsNode as? [Any] else {
                 throw SpaceError(source: source, location: nil, field: "parameter_constraints",

@@ -74,6 +74,8 @@ public struct DesignSpace: Sendable, Equatable {
     public var referencePoint: [String: Double]?
     /// A simulation surrogate as the prior of some metrics (`prior:` in the space file), or `nil`.
     public var prior: SimulationPrior?
+    /// What the study is for (`goal:` in the space file); `nil` is ``StudyGoal/optimize``.
+    public var goal: StudyGoal?
 
     /// Creates a space directly (validated like a parsed one).
     public init(parameters: [Parameter], objectives: [Objective] = [Objective(name: "value", direction: .minimize)],

@@ -18,6 +18,8 @@ import Foundation
 ///   ``BayesianOptimizer/proposeHypervolume(objectives:reference:space:pending:taken:count:settings:constraints:feasible:)``).
 ///   Five or more, or an explicit `logei`/`qlognei`/`ucb`, are scalarized ParEGO-style (augmented Chebyshev of the
 ///   normalized objectives, with random weights drawn per batch from the seed), so the batches spread along the front.
+/// A study whose goal is to learn its outputs (`goal: learn`, `--goal learn`) gets integrated-variance-reduction batches
+/// after the initial design instead (see ``learningSuggestions(count:state:space:settings:earlier:)``).
 /// The seed of each round is derived from the study seed and the journal, so the same journal gives the same suggestion.
 public struct BayesianStrategy: SuggestionStrategy {
     /// Acquisition override (`--acquisition`); `nil` uses the space file's, else `logei`.
@@ -27,12 +29,16 @@ public struct BayesianStrategy: SuggestionStrategy {
     public var kernel: KernelKind?
     /// Parameters held at a value for this call (`doe suggest --fix thickness=3`), by name; recorded with each trial.
     public var fixed: [String: ParameterValue] = [:]
+    /// Goal override (`doe suggest --goal`); `nil` uses the space file's, else ``StudyGoal/optimize``.
+    public var goal: StudyGoal?
 
-    /// A strategy with optional acquisition and kernel overrides (`nil` defers to the space file) and fixed values.
-    public init(acquisition: AcquisitionKind? = nil, kernel: KernelKind? = nil, fixed: [String: ParameterValue] = [:]) {
+    /// A strategy with optional acquisition, kernel and goal overrides (`nil` defers to the space file) and fixed values.
+    public init(acquisition: AcquisitionKind? = nil, kernel: KernelKind? = nil, fixed: [String: ParameterValue] = [:],
+                goal: StudyGoal? = nil) {
         self.acquisition = acquisition
         self.kernel = kernel
         self.fixed = fixed
+        self.goal = goal
     }
 
     /// `suggestion` with the fixed values in place and `fixed` in its generator info.
@@ -64,6 +70,11 @@ public struct BayesianStrategy: SuggestionStrategy {
         settings.kernel = kernel ?? space.kernel
         settings.seed = ObjectiveModel.seed(for: state)
         settings.fixed = fixedByIndex
+        if (goal ?? space.goal ?? .optimize) == .learn {
+            suggestions += try learningSuggestions(count: remaining, state: state, space: space, settings: settings,
+                                                   earlier: suggestions)
+            return try withSobolFill(suggestions, count: count, state: state, space: space, fixed: fixedByIndex)
+        }
         let hypervolume = try usesHypervolume(space: space)
         if hypervolume.uses {
             settings.acquisition = .qlognehvi

@@ -8,6 +8,7 @@ import DoeStrategies
 
 extension AcquisitionKind: ExpressibleByArgument {}
 extension KernelKind: ExpressibleByArgument {}
+extension StudyGoal: ExpressibleByArgument {}
 
 extension DoeCommand {
     struct Suggest: ParsableCommand {
@@ -18,6 +19,7 @@ extension DoeCommand {
               doe suggest plate --batch 4
               doe suggest plate --batch 4 --json
               doe suggest plate --batch 4 --fix material=steel
+              doe suggest sims --batch 20 --goal learn
 
             Pending trials count as taken: a second suggest while a batch runs proposes new points. \
             Until the initial design is complete the scrambled Sobol sequence of the study continues; then a \
@@ -29,7 +31,11 @@ extension DoeCommand {
             fantasies. Each trial records the acquisition and why it ran. \
             JSON output: {"trials":[{"id":7,"params":{…},"generator":"sobol"}]}; \
             GP trials carry the model's prediction and acquisition value. --fix NAME=VALUE holds a parameter for this \
-            batch (the GP still models it; the others are optimized) and is recorded with each trial.
+            batch (the GP still models it; the others are optimized) and is recorded with each trial. \
+            --goal learn (or goal: learn in the space file) is for studies that learn their outputs over the space \
+            (simulation campaigns feeding doe train): one GP per metric, and each point of the batch the one that \
+            most reduces the posterior variance integrated over the space, summed over the metrics, at least a \
+            quarter of the typical spacing from every trial and from the other points (generator gp-learn).
             """
         )
 
@@ -53,6 +59,9 @@ extension DoeCommand {
 
         @Option(help: "GP kernel: rbf (squared exponential) or matern52; default: the space file's, else chosen by marginal likelihood.")
         var kernel: KernelKind?
+
+        @Option(help: "optimize (find the best design) or learn (reduce the models' uncertainty everywhere); default: the space file's.")
+        var goal: StudyGoal?
 
         @Option(help: "Hold a parameter at a value for this batch: NAME=VALUE (repeatable); recorded with each trial.")
         var fix: [String] = []
@@ -82,7 +91,8 @@ extension DoeCommand {
                 throw ValueError("--fix: every varied parameter is fixed, so there is nothing to choose "
                     + "(record such a trial with `doe observe NAME --results FILE`, params and values)")
             }
-            let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition, kernel: kernel, fixed: fixed))
+            let trials = try s.suggest(count: batch, strategy: BayesianStrategy(acquisition: acquisition, kernel: kernel, fixed: fixed,
+                                                                            goal: goal))
             switch json ? .json : format {
             case .json:
                 emit(JSONValue.object([("trials", .array(trials.map { t in
