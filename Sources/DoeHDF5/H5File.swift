@@ -87,6 +87,49 @@ public final class H5File {
         guard status >= 0 else { throw H5Error(operation: "write dataset", path: path, object: name) }
     }
 
+    /// Creates a group (`/fields`), parents first.
+    public func createGroup(_ name: String) throws {
+        guard !exists(name) else { return }
+        let group = H5Gcreate2(id, name, doe_h5p_default(), doe_h5p_default(), doe_h5p_default())
+        guard group >= 0 else { throw H5Error(operation: "create group", path: path, object: name) }
+        H5Gclose(group)
+    }
+
+    /// Attaches a 1-D attribute of fixed-length UTF-8 strings (`names`, `units`) to a dataset or group, as h5py
+    /// reads it (`[s.decode() for s in ds.attrs['names']]`).
+    public func writeAttribute(_ attribute: String, strings: [String], on object: String) throws {
+        let width = max(strings.map(\.utf8.count).max() ?? 1, 1)
+        var buffer = [CChar](repeating: 0, count: width * strings.count)
+        for (i, text) in strings.enumerated() {
+            for (k, byte) in text.utf8.enumerated() { buffer[i * width + k] = CChar(bitPattern: byte) }
+        }
+        let type = H5Tcopy(doe_h5t_c_s1())
+        defer { H5Tclose(type) }
+        H5Tset_size(type, width)
+        H5Tset_cset(type, H5T_CSET_UTF8)
+        H5Tset_strpad(type, H5T_STR_NULLPAD)
+        try writeAttribute(attribute, type: type, count: strings.count, on: object) { attr in H5Awrite(attr, type, buffer) }
+    }
+
+    /// Attaches a 1-D float64 attribute (`low`, `high`) to a dataset or group.
+    public func writeAttribute(_ attribute: String, numbers: [Double], on object: String) throws {
+        try writeAttribute(attribute, type: doe_h5t_ieee_f64le(), count: numbers.count, on: object) { attr in
+            H5Awrite(attr, doe_h5t_native_double(), numbers)
+        }
+    }
+
+    private func writeAttribute(_ attribute: String, type: hid_t, count: Int, on object: String,
+                                write: (hid_t) -> herr_t) throws {
+        var dims: [hsize_t] = [hsize_t(count)]
+        let space = H5Screate_simple(1, &dims, nil)
+        guard space >= 0 else { throw H5Error(operation: "create dataspace for attribute '\(attribute)' of", path: path, object: object) }
+        defer { H5Sclose(space) }
+        let attr = H5Acreate_by_name(id, object, attribute, type, space, doe_h5p_default(), doe_h5p_default(), doe_h5p_default())
+        guard attr >= 0 else { throw H5Error(operation: "create attribute '\(attribute)' of", path: path, object: object) }
+        defer { H5Aclose(attr) }
+        guard write(attr) >= 0 else { throw H5Error(operation: "write attribute '\(attribute)' of", path: path, object: object) }
+    }
+
     /// Reads a 2-D numeric dataset (any float or integer type), converting to `Double`.
     public func readTable(_ name: String) throws -> H5Table {
         let dataset = H5Dopen2(id, name, doe_h5p_default())

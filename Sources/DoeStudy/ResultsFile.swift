@@ -17,10 +17,13 @@ public struct ResultRow: Sendable {
     public let meta: [(String, JSONValue)]
     /// Known measurement noise (standard error) by objective name (`value` for a single objective), if given.
     public let sems: [(String, JSONValue)]
+    /// Fields measured with the result (one array of values per field name), stored by ``FieldStore``.
+    public let fields: [(String, [Double])]
 
     /// Creates a row.
     public init(location: String, id: Int?, params: [String: JSONValue]?, values: [(String, JSONValue)], meta: [(String, JSONValue)],
-                sems: [(String, JSONValue)] = []) {
+                sems: [(String, JSONValue)] = [], fields: [(String, [Double])] = []) {
+        self.fields = fields
         self.location = location
         self.id = id
         self.params = params

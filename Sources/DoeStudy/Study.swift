@@ -227,7 +227,9 @@ public final class Study: @unchecked Sendable {
                     }
                     seen[id] = row.location
                     let ran = try ranParameters(row, trial: trial, asRun: asRun)
-                    if trial.state == .completed, ran == nil, isSameObservation(trial, values: values, sems: sems, meta: row.meta) {
+                    if trial.state == .completed, ran == nil, isSameObservation(trial, values: values, sems: sems, meta: row.meta),
+                       row.fields.allSatisfy({ name, v in trial.fields[name]?.sha256 == FileDigest.sha256(of: FieldStore.bytes(v)) }),
+                       row.fields.isEmpty || row.fields.count == trial.fields.count {
                         receipts.append(Receipt(id: id, imported: false, replaced: false, unchanged: true))
                         continue
                     }
@@ -243,6 +245,7 @@ public final class Study: @unchecked Sendable {
                     var fields: [(String, JSONValue)] = [("trial", .int(id)), ("values", valuesJSON(values))]
                     if !sems.isEmpty { fields.append(("sems", valuesJSON(sems))) }
                     if !row.meta.isEmpty { fields.append(("meta", .object(row.meta))) }
+                    if let stored = try storedFields(row) { fields.append(("fields", stored)) }
                     if let ran { fields.append(("as_run", paramsJSON(ran))) }
                     let isReplacement = trial.state != .pending
                     if isReplacement { fields.append(("replace", true)) }
@@ -270,6 +273,7 @@ public final class Study: @unchecked Sendable {
                                                          ("generator", "import"), ("values", valuesJSON(values))]
                     if !sems.isEmpty { fields.append(("sems", valuesJSON(sems))) }
                     if !row.meta.isEmpty { fields.append(("meta", .object(row.meta))) }
+                    if let stored = try storedFields(row) { fields.append(("fields", stored)) }
                     records.append(JournalRecord(.trialImported, fields))
                     receipts.append(Receipt(id: nextId, imported: true, replaced: false))
                     nextId += 1
@@ -284,6 +288,23 @@ public final class Study: @unchecked Sendable {
             }
             return (records, receipts)
         }
+    }
+
+    /// Writes a row's fields into the study's ``FieldStore`` (before the journal names them) and returns the record's
+    /// `fields` member; `nil` when the row has none.
+    /// - Throws: for a field name that cannot be a name, or a non-finite value (naming the row, field and position).
+    private func storedFields(_ row: ResultRow) throws -> JSONValue? {
+        guard !row.fields.isEmpty else { return nil }
+        let store = FieldStore(studyDirectory: path)
+        return .object(try row.fields.map { name, values in
+            guard SafeName.isValid(name) else {
+                throw StudyError.invalidInput("\(row.location): field name '\(name)' must be letters, digits, '.', '_' or '-'")
+            }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw StudyError.invalidInput("\(row.location): field '\(name)' value \(bad) is \(values[bad]), not a finite number")
+            }
+            return (name, try store.write(values).json)
+        })
     }
 
     /// The parameter values a row with an id says were run, when they are to be recorded (`asRun` and different from

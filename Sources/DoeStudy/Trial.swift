@@ -63,6 +63,9 @@ public struct Trial: Sendable {
     public var meta: [(String, JSONValue)]
     /// Known standard errors of the values, by objective name (empty when not given).
     public var sems: [String: Double] = [:]
+    /// Fields recorded with the result (`doe observe --results runs.h5` with `/fields/…`), by field name; read them
+    /// with ``FieldStore``.
+    public var fields: [String: FieldReference] = [:]
     /// When it was suggested (or imported).
     public let suggestedAt: String
     /// When it was observed, failed or abandoned.
@@ -168,6 +171,14 @@ public struct StudyState: Sendable {
             }
             return result
         }
+        func fieldReferences() throws -> [String: FieldReference] {
+            var result: [String: FieldReference] = [:]
+            for (name, value) in record["fields"]?.members ?? [] {
+                guard let reference = FieldReference(json: value) else { throw ValueError("field '\(name)' is not {sha256, count}") }
+                result[name] = reference
+            }
+            return result
+        }
         func standardErrors() -> [String: Double] {
             Dictionary((record["sems"]?.members ?? []).compactMap { k, v in v.number.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
         }
@@ -213,6 +224,7 @@ public struct StudyState: Sendable {
                 trial.state = .completed
                 trial.values = try values()
                 trial.sems = standardErrors()
+                trial.fields = try fieldReferences()
                 trial.meta = record["meta"]?.members ?? []
                 trial.finishedAt = record.timestamp
                 trial.finishedBy = record.writer
@@ -231,6 +243,7 @@ public struct StudyState: Sendable {
             }
             trials[index].values = newValues
             trials[index].sems = standardErrors()
+            trials[index].fields = try fieldReferences()
             // a correction's metadata is merged into what was recorded: its keys replace, the others stay
             var meta = before.meta
             for (key, value) in record["meta"]?.members ?? [] {

@@ -1,13 +1,15 @@
 import ArgumentParser
 import DoeBase
 import DoeDesign
+import DoeHDF5
+import DoeStrategies
 import DoeStudy
 import Foundation
 
 extension DoeCommand {
     struct Observe: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record results: one trial on the command line, or a JSON/CSV results file.",
+            abstract: "Record results: one trial on the command line, or a JSON, CSV or HDF5 results file.",
             discussion: """
             Examples:
               doe observe plate 7 --value 1.23 --meta rig=B
@@ -16,11 +18,15 @@ extension DoeCommand {
               doe observe plate --results results.json
               doe observe plate --results results.csv
               doe observe plate --results rig.csv --as-run
+              doe observe sims --results runs.h5
 
             --sem gives a known measurement noise (standard error). Several objectives take name=value. \
             A JSON file holds {"results":[{"id":7,"value":1.23}]}; a CSV file has the header id,<objectives> \
             and extra columns kept as metadata. Parameter columns without an id import results that existed \
-            before (refused when they match pending trials, unless --import).
+            before (refused when they match pending trials, unless --import). An HDF5 dump (runs.h5) holds \
+            /outputs and /inputs with 'names' attributes (matched by name, never by position), optionally /id to \
+            match rows to trials (else rows are imported by their parameters) and /fields/NAME (rows x width), \
+            stored with each result for doe trials --format h5.
 
             The whole file is checked before anything is written. Parameter columns next to an id must equal \
             the suggestion (to the digits written) unless --as-run records them as the values actually run. \
@@ -44,7 +50,7 @@ extension DoeCommand {
                                                  + "the GP uses it as this observation's noise."))
         var sem: [String] = []
 
-        @Option(name: .long, help: "Results file (.json or .csv; - reads standard input).")
+        @Option(name: .long, help: "Results file (.json, .csv, or an HDF5 dump; - reads standard input).")
         var results: String?
 
         @Flag(help: "Correct an existing observation (appends a new record).")
@@ -72,8 +78,12 @@ extension DoeCommand {
             let s = try study.open()
             let receipts: [Study.Receipt]
             if let results {
-                let text = try readInput(results)
-                let rows = try ResultsFile.parse(text, source: results == "-" ? "<stdin>" : results, space: s.space)
+                let rows: [ResultRow]
+                if results != "-" && ExactDump.isHDF5(results) {
+                    rows = try StudyDump.resultRows(path: results, space: s.space)
+                } else {
+                    rows = try ResultsFile.parse(try readInput(results), source: results == "-" ? "<stdin>" : results, space: s.space)
+                }
                 receipts = try s.observe(rows, replace: replace, asRun: asRun, importMatchingPending: importMatching)
             } else {
                 let values = try namedNumbers(value, flag: "--value")

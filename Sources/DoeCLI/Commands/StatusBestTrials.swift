@@ -123,21 +123,47 @@ extension DoeCommand {
               doe trials plate --format text
               python3 -c "import pandas as pd; \\
                 print(pd.read_csv('plate.csv').describe())"
+              doe trials sims --format h5 --output sims.h5
+              doe train sims.h5 --fields /fields/uy
 
-            CSV columns: id, state, <parameters>, <objectives>, generator, suggested_at, finished_at, reason, <metadata>.
+            CSV columns: id, state, <parameters>, <objectives>, generator, suggested_at, finished_at, reason, <metadata>. \
+            --format h5 writes the completed trials as a simulation dump doe train reads: /inputs (the varied \
+            parameters, with names, units and the space's bounds), /outputs (objectives and constrained metrics), /id, \
+            and /fields/NAME for every field all of them were observed with (doe observe --results runs.h5).
             """
         )
 
         @OptionGroup var study: StudyOptions
-        @Option(help: "csv (every digit), json, or text (an aligned table to read).") var format: TableFormat = .csv
+        @Option(help: "csv (every digit), json, text (an aligned table to read) or h5 (a dump for doe train; needs --output).")
+        var format: TrialsFormat = .csv
+        @Option(name: [.short, .long], help: "File to write (--format h5).") var output: String?
+
+        enum TrialsFormat: String, ExpressibleByArgument, CaseIterable { case text, csv, json, h5 }
+
+        func validate() throws {
+            if format == .h5 && output == nil { throw ValidationError("--format h5 needs --output FILE (an HDF5 file is binary)") }
+            if format != .h5 && output != nil { throw ValidationError("--output is for --format h5; redirect the other formats") }
+        }
 
         func run() throws {
             let s = try study.open()
+            if format == .h5, let output {
+                let written = try StudyDump.write(study: s, to: output)
+                for left in written.leftOut {
+                    let plural = left.trials.count == 1 ? "" : "s"
+                    FileHandle.standardError.write(Data(("warning: field '\(left.field)' left out: trial\(plural) "
+                        + "\(idList(left.trials)) \(plural.isEmpty ? "has" : "have") none\n").utf8))
+                }
+                let fields = written.fields.isEmpty ? ""
+                    : " with field\(written.fields.count == 1 ? "" : "s") \(written.fields.joined(separator: ", "))"
+                emit("wrote \(written.rows) completed trial\(written.rows == 1 ? "" : "s") to \(output)" + fields)
+                return
+            }
             let state = try s.load()
             switch format {
             case .json: emit(TrialTable.json(state, space: s.space).serialized)
             case .csv: FileHandle.standardOutput.write(Data(TrialTable.csv(state, space: s.space).utf8))
-            case .text: emit(trialTextTable(state, space: s.space))
+            case .text, .h5: emit(trialTextTable(state, space: s.space))
             }
         }
     }
