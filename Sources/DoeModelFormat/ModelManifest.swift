@@ -159,6 +159,9 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var pod: PODShape?
     /// The study trained on, for `doe train --study`.
     public var study: StudyLineage?
+    /// The tuning study that chose the settings, for `doe train --tune` (its completed trials are the configurations
+    /// tried); absent otherwise.
+    public var tuning: StudyLineage?
     /// Categorical inputs: name → level names (the network's column holds the level's index); absent when none.
     public var categoricalInputs: [String: [String]]?
     /// How the ensemble's standard deviations are recalibrated (absent for single networks and in folders written before
@@ -203,6 +206,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         case inputUnits = "input_units", outputUnits = "output_units", inputScaler = "input_scaler"
         case targetScaler = "target_scaler", weightsFile = "weights_file", inputBounds = "input_bounds"
         case trainingRange = "training_range", categoricalInputs = "categorical_inputs", calibration, logInputs = "log_inputs"
+        case tuning
     }
 }
 

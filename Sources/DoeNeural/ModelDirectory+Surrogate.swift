@@ -15,6 +15,8 @@ extension ModelDirectory {
         public var sources: [ModelManifest.Source]
         /// The study trained on, for `doe train --study`.
         public var study: ModelManifest.StudyLineage?
+        /// The tuning study that chose the settings (`doe train --tune`).
+        public var tuning: ModelManifest.StudyLineage?
         /// Metrics per split.
         public var metrics: TrainingMetrics
         /// Loss curves, one per member.
@@ -41,13 +43,15 @@ extension ModelDirectory {
         try write(metrics: output.metrics)
         try write(history: output.history)
         if let test = output.testPredictions { try write(Data(test.csv.utf8), to: .testPredictions) }
-        try write(output.model, configuration: output.configuration, sources: output.sources, study: output.study)
+        try write(output.model, configuration: output.configuration, sources: output.sources, study: output.study,
+                  tuning: output.tuning)
     }
 
     /// Writes `model`'s weights, POD and manifest (a model without training records).
     public func write(_ model: Surrogate, configuration: TrainingConfiguration?, sources: [ModelManifest.Source],
-                      study: ModelManifest.StudyLineage? = nil) throws {
-        let manifest = ModelDirectory.manifest(of: model, configuration: configuration, sources: sources, study: study)
+                      study: ModelManifest.StudyLineage? = nil, tuning: ModelManifest.StudyLineage? = nil) throws {
+        var manifest = ModelDirectory.manifest(of: model, configuration: configuration, sources: sources, study: study)
+        manifest.tuning = tuning
         if let pod = model.pod { try write(floats: pod.mean + pod.basis.storage, to: .pod) }
         try write(floats: model.members.flatMap { $0.parameters.flattened }, to: .weights)
         try write(json: manifest, to: .manifest)

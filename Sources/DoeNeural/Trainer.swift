@@ -53,13 +53,62 @@ public enum SurrogateTrainer {
                              progress: (EpochReport) -> Void = { _ in }) throws -> (Surrogate, TrainingReport) {
         let n = x.rows
         guard n >= 10 else { throw DumpTrainingError("need at least 10 rows to train, got \(n)") }
+        let (trainRows, validationRows, testRows) = split(rows: n, configuration: c)
+        guard !trainRows.isEmpty else { throw DumpTrainingError("no rows left for training after the validation and test splits") }
+        let fitted = try fit(inputs: x, outputs: y, fields: fields, inputNames: inputNames, outputNames: outputNames,
+                             trainRows: trainRows, validationRows: validationRows, configuration: c, progress: progress)
+        var model = fitted.model
+        let (history, stops, samples, seconds) = (fitted.history, fitted.stops, fitted.samples, fitted.seconds)
+        model.calibration = model.fittingCalibration(inputs: rows(x, validationRows), outputs: rows(y, validationRows),
+                                                     fields: fields.map { rows($0, validationRows) }, split: "validation")
+        func metrics(_ indices: [Int]) -> [OutputMetrics] {
+            evaluate(model, inputs: rows(x, indices), outputs: rows(y, indices), fields: fields.map { rows($0, indices) })
+        }
+        var report = TrainingReport(history: history, testMetrics: metrics(testRows), trainRows: trainRows.count,
+                                    validationRows: validationRows.count,
+                                    testRows: testRows.count, seconds: seconds, samplesPerSecond: Double(samples) / max(seconds, 1e-9))
+        report.trainMetrics = metrics(trainRows)
+        report.testRowIndices = testRows
+        report.validationMetrics = metrics(validationRows)
+        report.earlyStops = stops
+        report.testCoverage = model.coverage(inputs: rows(x, testRows), outputs: rows(y, testRows),
+                                             fields: fields.map { rows($0, testRows) })
+        return (model, report)
+    }
+
+    /// The seeded split `train` uses: a permutation of the rows by the seed, the first `testFraction` of it the test
+    /// split, the next `validationFraction` the validation split, the rest training rows (at least one of each).
+    public static func split(rows n: Int, configuration c: TrainingConfiguration) -> (train: [Int], validation: [Int], test: [Int]) {
         var rng = SplitMix64.stream(seed: c.seed, label: "split")
         let order = Array(0..<n).shuffled(using: &rng)
-        let nTest = max(1, Int(Double(n) * c.testFraction)), nValidation = max(1, Int(Double(n) * c.validationFraction))
-        let testRows = Array(order[0..<nTest]), validationRows = Array(order[nTest..<(nTest + nValidation)])
-        let trainRows = Array(order[(nTest + nValidation)...])
-        guard !trainRows.isEmpty else { throw DumpTrainingError("no rows left for training after the validation and test splits") }
+        let nTest = min(n, max(1, Int(Double(n) * c.testFraction)))
+        let nValidation = min(n - nTest, max(1, Int(Double(n) * c.validationFraction)))
+        return (Array(order[(nTest + nValidation)...]), Array(order[nTest..<(nTest + nValidation)]), Array(order[0..<nTest]))
+    }
 
+    /// The members fitted on given training rows, early-stopped on given validation rows, before any metric.
+    public struct FittedMembers: Sendable {
+        /// The model (scalers and POD fitted on the training rows; not calibrated).
+        public var model: Surrogate
+        /// Loss curves per member.
+        public var history: [[EpochReport]]
+        /// Members early stopping ended.
+        public var stops: [EarlyStop]
+        /// Samples processed.
+        public var samples: Int
+        /// Wall-clock seconds of the member loops.
+        public var seconds: Double
+        /// The mean over members of each member's best validation loss (standardized targets: what early stopping
+        /// minimized), the quantity ``TrainingTuner`` minimizes.
+        public var validationLoss: Float
+    }
+
+    /// Fits the members of `c` on `trainRows` with early stopping on `validationRows`; no other row of the table is
+    /// read (the tuner passes tables the test rows were removed from).
+    public static func fit(inputs x: Matrix<Float>, outputs y: Matrix<Float>, fields: Matrix<Float>?, inputNames: [String],
+                           outputNames: [String], trainRows: [Int], validationRows: [Int], configuration c: TrainingConfiguration,
+                           progress: (EpochReport) -> Void = { _ in }) throws -> FittedMembers {
+        let n = x.rows
         let logInputs = try c.logInputs.map { name -> Int in
             guard let k = inputNames.firstIndex(of: name) else {
                 throw DumpTrainingError("log_inputs: '\(name)' is not an input (inputs: \(inputNames.joined(separator: ", ")))")
@@ -137,21 +186,9 @@ public enum SurrogateTrainer {
         var model = Surrogate(inputNames: inputNames, outputNames: outputNames, inputUnits: nil, inputBounds: nil,
                               inputScaler: inputScaler, targetScaler: targetScaler, members: members, pod: pod)
         model.logInputs = logInputs
-        model.calibration = model.fittingCalibration(inputs: rows(x, validationRows), outputs: rows(y, validationRows),
-                                                     fields: fields.map { rows($0, validationRows) }, split: "validation")
-        func metrics(_ indices: [Int]) -> [OutputMetrics] {
-            evaluate(model, inputs: rows(x, indices), outputs: rows(y, indices), fields: fields.map { rows($0, indices) })
-        }
-        var report = TrainingReport(history: history, testMetrics: metrics(testRows), trainRows: trainRows.count,
-                                    validationRows: validationRows.count,
-                                    testRows: testRows.count, seconds: seconds, samplesPerSecond: Double(samples) / max(seconds, 1e-9))
-        report.trainMetrics = metrics(trainRows)
-        report.testRowIndices = testRows
-        report.validationMetrics = metrics(validationRows)
-        report.earlyStops = stops
-        report.testCoverage = model.coverage(inputs: rows(x, testRows), outputs: rows(y, testRows),
-                                             fields: fields.map { rows($0, testRows) })
-        return (model, report)
+        let bestLosses = history.map { curve in curve.map(\.validationLoss).min() ?? .infinity }
+        return FittedMembers(model: model, history: history, stops: stops, samples: samples, seconds: seconds,
+                             validationLoss: bestLosses.reduce(0, +) / Float(max(bestLosses.count, 1)))
     }
 
     /// Metrics of `model` on a table (scalar outputs, plus `field` when fields are given).

@@ -65,10 +65,18 @@ extension DoeCommand {
                 --fields /fields/uy --ensemble 5
               doe train run1.h5 run2.h5 --config train.yaml --json
               doe train --study plate --out models/plate-study
+              doe train plate.h5 --fields /fields/uy \\
+                --tune 20 --out models/plate-tuned
 
             --study trains on a study's completed trials. Writes MODEL_DIR/{model.json, weights.bin, pod.bin, \
             metrics.json, history.csv, test-predictions.csv}; metrics are on a held-out test split. Settings come \
-            from --config (YAML) and are overridden by the options given here.
+            from --config (YAML) and are overridden by the options given here. --tune N first runs N trials of \
+            Bayesian optimization over width (16-256), depth (1-4), activation, learning rate, weight decay and \
+            batch size, each one network fitted on the training rows and scored by its best validation loss; the \
+            test rows are removed before tuning, so no trial sees them. The trials are a study (tune-<name of --out>, \
+            or --tune-study): doe status/report show it, and rerunning the command resumes it (a trial cut off by a \
+            kill is abandoned and the tuning goes on). The model is then trained with the best settings (and \
+            --ensemble members) and names the tuning study in model.json (tuning).
             """
         )
 
@@ -92,6 +100,10 @@ extension DoeCommand {
         @Option(help: "Inputs the network sees as log(x), comma-separated (positive inputs spanning decades).")
         var logInputs: String?
         @Option(help: "Seed of the split, initialization and batches (default: \(TrainingConfiguration().seed)).") var seed: UInt64?
+        @Option(help: ArgumentHelp("Tune the network's settings first: N trials of Bayesian optimization on the validation loss, "
+            + "recorded in a study (the test split is never read).", valueName: "N")) var tune: Int?
+        @Option(help: "Study that records the tuning (default: tune-<name of --out>); rerun the command to resume it.")
+        var tuneStudy: String?
         @Flag(help: "Print the result as JSON.") var json = false
         @Flag(help: "Replace a model already in --out (refused otherwise, so a trained model is never lost by accident).")
         var overwrite = false
@@ -133,6 +145,18 @@ extension DoeCommand {
             }
             let log = FileHandle.standardError
             if data.droppedRows > 0 { log.write(Data("dropped \(data.droppedRows) rows with NaN or infinite values\n".utf8)) }
+            var tuning: TrainingTuner.Outcome?
+            if let tune {
+                guard tune >= 1 && tune <= 10_000 else { throw ValidationError("--tune must be between 1 and 10000, got \(tune)") }
+                let name = tuneStudy ?? "tune-" + URL(fileURLWithPath: out).lastPathComponent
+                let outcome = try TrainingTuner.tune(data: data, base: c, trials: tune, studyName: name,
+                                                     in: studiesDirectory(dir)) { line in
+                    if !json { log.write(Data((line + "\n").utf8)) }
+                }
+                log.write(Data((outcome.summary + "\n").utf8))
+                c = outcome.configuration
+                tuning = outcome
+            }
             let interactive = isatty(STDERR_FILENO) == 1 && !json
             let started = Date()
             let result = try SurrogateTrainer.train(on: data, configuration: c, study: lineage) { e in
@@ -161,7 +185,9 @@ extension DoeCommand {
                 log.write(Data(("warning: test R² of \(m.name) is \(NumberText.significant(m.r2, digits: 3)): the model predicts it "
                     + "worse than its mean does\(few)\n").utf8))
             }
-            try ModelDirectory(out).write(result.output)
+            var output = result.output
+            output.tuning = tuning?.lineage
+            try ModelDirectory(out).write(output)
             if json {
                 emit(JSONValue.object([("model", .string(out)), ("metrics", result.output.metrics.json)]).serialized)
             } else {
