@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEBUG_BIN := $(CURDIR)/.build/debug/doe
 RELEASE_BIN := $(CURDIR)/.build/release/doe
 
-.PHONY: deps build release test demo bench-bo bench-noisy bench-mo bench-train bench-optimize bench-mf pipeline clean
+.PHONY: deps build release test demo bench-bo bench-noisy bench-mo bench-train bench-optimize bench-mf bench-al bench-tune bench-saved pipeline clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -45,6 +45,21 @@ bench-optimize: release
 ## Multi-fidelity: doe's simulation prior vs SMT's MFK on Currin, Park, Borehole (installs SMT into .venv-peers).
 bench-mf: release
 	bash scripts/bench-mf.sh
+
+## Experiments saved: BO with a network trained on low-fidelity runs as the prior, without it, with a biased one.
+bench-saved: release
+	bash scripts/bench-saved.sh
+
+## Active learning: studies with goal: learn vs the Sobol sequence on borehole, OTL circuit, piston (python3 + doe only).
+bench-al: release
+	OPENBLAS_NUM_THREADS=1 python3 Benchmarks/al/bench_al.py --doe .build/release/doe --seeds 0,1,2,3,4 \
+	  --train "--hidden 64,64 --epochs 300 --ensemble 3" \
+	  --out Benchmarks/results/al-runs.jsonl --summary Benchmarks/results/al-summary.md
+
+## Tuning: doe train --tune 20 on the plate dump vs the default settings, same split (python3 + doe only).
+bench-tune: release
+	OPENBLAS_NUM_THREADS=1 python3 Benchmarks/tune/bench_tune.py --doe .build/release/doe --dump studies/surrogates/plate.h5 \
+	  --fields /fields/uy --trials 20 --out Benchmarks/results/tune.json --summary Benchmarks/results/tune-summary.md
 
 ## Training throughput: doe's MLP vs PyTorch on the CPU (installs torch in .venv-peers).
 bench-train: deps
