@@ -4,7 +4,7 @@ biased low-fidelity model (its optimum moved); each problem maximized and minimi
 
 Problems and low-fidelity versions as in bench_mf.py (Currin, Park, Borehole; maximized). Per seed: 2000 LHS LF points
 train the prior (`doe train --study`, ensemble 3); three studies of the HF function run 20 evaluations (4 Sobol, then
-4 batches of q = 4): `prior` (the LF network as prior), `none` (no prior) and `biased` (the prior trained on
+4 batches of q = 4; study seed 100 + seed): `prior` (the LF network as prior), `none` (no prior) and `biased` (the prior trained on
 LF + 0.5·std(LF)·sin(3π·u1), u1 the first input in [0, 1]). Regret = true maximum (dense sample) − best observed.
 Usage: python bench_saved.py DOE_BIN OUT_DIR [--seeds 0,1,2,3,4] [--lf 2000]
 """
@@ -26,8 +26,8 @@ def true_optimum(f, bounds, sign):
         best = max(best, -float(r.fun))
     return best
 
-def loop(doe, work, study, space, f, names, sign, evaluations=20, q=4):
-    run([doe, "init", study, "--space", space, "--seed", "3"], work)
+def loop(doe, work, study, space, f, names, sign, seed, evaluations=20, q=4):
+    run([doe, "init", study, "--space", space, "--seed", str(100 + seed)], work)
     done = 0
     best = -math.inf
     while done < evaluations:
@@ -81,7 +81,7 @@ def main():
             open(os.path.join(work, "biased.yaml"), "w").write(base + "prior: {model: models/biased, outputs: {y: y}}\n")
             result = {"problem": name, "direction": direction, "seed": seed, "true_optimum": sign * opt}
             for study in ("none", "prior", "biased"):
-                best = loop(doe, work, "bo-" + study, study + ".yaml", hf, names, sign)
+                best = loop(doe, work, "bo-" + study, study + ".yaml", hf, names, sign, seed)
                 result[study] = max(0.0, opt - best)
             rows.append(result)
             print(json.dumps(result), flush=True)
