@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DoeHDF5Tests", dependencies: ["DoeHDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeGPTests", dependencies: ["DoeGP", "DoeBO", "DoeDesign", "DoeLinalg", "DoeBase"]),
         .testTarget(name: "DoeDesignTests", dependencies: ["DoeDesign", "DoeBase"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy", "DoeStrategies", "DoeJournal", "DoeBase", "DoeDesign", "DoeHDF5", "DoeNeural", "DoeModelFormat"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DoeStudyTests", dependencies: ["DoeStudy", "DoeStrategies", "DoeJournal", "DoeBase", "DoeDesign", "DoeHDF5", "DoeNeural", "DoeModelFormat", "DoeBO", "DoeLinalg"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DoeCLITests", dependencies: ["DoeStudy", .product(name: "Yams", package: "Yams")], exclude: ["Golden"]),
         .testTarget(name: "DoeReportTests", dependencies: ["DoeReport", "DoePlot", "DoeDesign", "DoeStudy", "DoeStrategies", "DoeBase", "DoeBO"]),
     ]

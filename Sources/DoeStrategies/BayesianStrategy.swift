@@ -2,6 +2,7 @@ import DoeBO
 import DoeBase
 import DoeDesign
 import DoeGP
+import DoeLinalg
 import DoeStudy
 import Foundation
 
@@ -97,11 +98,29 @@ public struct BayesianStrategy: SuggestionStrategy {
         let feasible = modelled.map { space.isFeasible($0.values) }
         var priorEvidence = constraints.compactMap { c in c.priorEvidence.map { (metric: c.label, evidence: $0) } }
         if let model, let e = model.priorEvidence { priorEvidence.insert((model.objective.name, e), at: 0) }
+        var fitted = model.map { ($0.gp, $0.transform) }
+        var scalarizedPriorNote: String?
+        if scalarization != nil, let prior {
+            // several objectives, scalarized: the prior of the scalarized objective is the scalarization of the priors
+            let unmapped = space.objectives.filter { prior.featurePrior(for: $0.name) == nil }.map(\.name)
+            if unmapped.isEmpty {
+                let scalarized = ScalarizedPrior(priors: space.objectives.compactMap { prior.featurePrior(for: $0.name) },
+                                                 scalarization: ParEGOScalarization(completed, space: space, seed: settings.seed))
+                let withPrior = try BayesianOptimizer.fitWithPrior(encoding: SpaceEncoding(space: space),
+                                                                   assignments: completed.map(\.params), values: targets,
+                                                                   kernel: settings.kernel, seed: settings.seed, prior: scalarized)
+                fitted = (withPrior.gp, withPrior.transform)
+                priorEvidence.insert(("scalarized", withPrior.evidence), at: 0)
+            } else {
+                scalarizedPriorNote = "not used for the scalarized objectives: the prior maps no output to "
+                    + unmapped.joined(separator: ", ")
+            }
+        }
         let proposals = try BayesianOptimizer.propose(
             space: space, completed: zip(completed.map(\.params), targets).map { ($0, $1) },
             pending: pending.map(\.params) + suggestions.map(\.params),
             taken: Set(state.trials.map(\.params) + suggestions.map(\.params)), count: remaining, settings: settings,
-            model: model.map { ($0.gp, $0.transform) }, constraints: constraints,
+            model: fitted, constraints: constraints,
             feasible: constraints.isEmpty ? nil : feasible)
         let encoding = SpaceEncoding(space: space)
         for p in proposals {
@@ -115,7 +134,7 @@ public struct BayesianStrategy: SuggestionStrategy {
                 ("acquisition_value", finite(p.acquisitionValue)),
             ]
             info += BayesianStrategy.constraintInfo(constraints, feasible: feasible, at: encoding.encode(p.assignment))
-            if let prior { info.append(("prior", StudyPrior.info(prior, evidence: priorEvidence))) }
+            if let prior { info.append(("prior", StudyPrior.info(prior, evidence: priorEvidence, note: scalarizedPriorNote))) }
             if let scalarization {
                 info.append(("scalarization", scalarization))
                 info.append(("predicted_scalarized", .object([("mean", finite(p.predictedMean)), ("std", finite(p.predictedStd))])))
@@ -236,24 +255,81 @@ public struct BayesianStrategy: SuggestionStrategy {
             let sign = objectives[0].direction.sign
             return (completed.map { sign * ($0.values[objectives[0].name] ?? .nan) }, nil)
         }
+        let scalarization = ParEGOScalarization(completed, space: space, seed: seed)
+        let scalarized = completed.map { t in scalarization.value(objectives.map { t.values[$0.name] ?? .nan }) }
+        return (scalarized, scalarization.json(objectives))
+    }
+}
+
+/// ParEGO's augmented Chebyshev scalarization of several objectives (Knowles 2006): each objective's goodness in
+/// [0, 1] (1 = its best observed value, 0 = its worst), weighted by random weights on the simplex (drawn from the
+/// study's seed and round), `min_j w_j·g_j + 0.05·Σ_j w_j·g_j` (to maximize).
+struct ParEGOScalarization {
+    /// Weight per objective (sum 1).
+    let weights: [Double]
+    /// Per objective: the worst and best observed values' span (`lower`, `span`) and whether it is maximized.
+    let ranges: [(lower: Double, span: Double, maximize: Bool)]
+
+    /// Objective `j`'s goodness at value `v` and its derivative `∂g/∂v`.
+    func goodness(_ j: Int, _ v: Double) -> (value: Double, slope: Double) {
+        let r = ranges[j]
+        return r.maximize ? ((v - r.lower) / r.span, 1 / r.span) : ((r.lower + r.span - v) / r.span, -1 / r.span)
+    }
+
+    /// The scalarized value of one trial's objective values (in the space's objective order).
+    func value(_ objectives: [Double]) -> Double {
+        let terms = objectives.indices.map { weights[$0] * goodness($0, objectives[$0]).value }
+        return terms.min()! + 0.05 * terms.reduce(0, +)
+    }
+
+    /// `{method: parego, weights: {objective: weight}}`.
+    func json(_ objectives: [Objective]) -> JSONValue {
+        .object([("method", "parego"), ("weights", .object(zip(objectives, weights).map { ($0.0.name, .double($0.1)) }))])
+    }
+}
+
+extension ParEGOScalarization {
+    /// The scalarization of the study's objectives over `completed`, its weights drawn from `seed`.
+    init(_ completed: [Trial], space: DesignSpace, seed: UInt64) {
         var rng = SplitMix64.stream(seed: seed, label: "parego")
-        var weights = objectives.map { _ in -log(max(rng.nextUnit(), 1e-300)) }
-        let total = weights.reduce(0, +)
-        weights = weights.map { $0 / total }
-        // goodness in [0, 1]: 1 = best observed, 0 = worst observed, per objective
-        let goodness: [[Double]] = objectives.map { o in
+        let draws = space.objectives.map { _ in -log(max(rng.nextUnit(), 1e-300)) }
+        let total = draws.reduce(0, +)
+        let ranges = space.objectives.map { o -> (lower: Double, span: Double, maximize: Bool) in
             let v = completed.map { $0.values[o.name] ?? .nan }
             let lo = v.min() ?? 0, hi = v.max() ?? 1
-            let span = hi > lo ? hi - lo : 1
-            return v.map { o.direction == .maximize ? ($0 - lo) / span : (hi - $0) / span }
+            return (lo, hi > lo ? hi - lo : 1, o.direction == .maximize)
         }
-        let scalarized = completed.indices.map { i in
-            let terms = objectives.indices.map { weights[$0] * goodness[$0][i] }
-            return terms.min()! + 0.05 * terms.reduce(0, +)
+        self.init(weights: draws.map { $0 / total }, ranges: ranges)
+    }
+}
+
+/// The ParEGO scalarization of the simulation priors of every objective: the prior of the scalarized objective a
+/// study with five or more objectives (or an explicit scalarizing acquisition) optimizes. Its gradient is the
+/// active (smallest) term's plus the augmentation's — the Chebyshev minimum's gradient wherever one term is smallest.
+struct ScalarizedPrior: FeaturePrior {
+    let priors: [any FeaturePrior]
+    let scalarization: ParEGOScalarization
+
+    func values(atFeatures points: Matrix<Double>) -> [Double] {
+        let columns = priors.map { $0.values(atFeatures: points) }
+        return (0..<points.rows).map { i in scalarization.value(columns.map { $0[i] }) }
+    }
+
+    func valueAndGradient(atFeatures x: [Double]) -> (value: Double, gradient: [Double]) {
+        let parts = priors.map { $0.valueAndGradient(atFeatures: x) }
+        var terms: [Double] = [], slopes: [Double] = []
+        for (j, part) in parts.enumerated() {
+            let g = scalarization.goodness(j, part.value)
+            terms.append(scalarization.weights[j] * g.value)
+            slopes.append(scalarization.weights[j] * g.slope)
         }
-        let description = JSONValue.object([("method", "parego"),
-                                            ("weights", .object(zip(objectives, weights).map { ($0.0.name, .double($0.1)) }))])
-        return (scalarized, description)
+        let active = terms.indices.min { terms[$0] < terms[$1] }!
+        var gradient = [Double](repeating: 0, count: x.count)
+        for (j, part) in parts.enumerated() {
+            let factor = (j == active ? 1 : 0) * slopes[j] + 0.05 * slopes[j]
+            for k in gradient.indices { gradient[k] += factor * part.gradient[k] }
+        }
+        return (terms[active] + 0.05 * terms.reduce(0, +), gradient)
     }
 }
 

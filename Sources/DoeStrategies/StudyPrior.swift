@@ -53,17 +53,44 @@ public struct StudyPrior: Sendable {
     public let files: [(name: String, sha256: String)]
     let sources: [InputSource]
 
+    /// The folder inside a study that holds the copy of a registry prior's model.
+    public static let registryCopyFolder = "prior-model"
+
     /// The prior of `space`, loaded and matched, or `nil` when the space has none.
+    /// - Parameters:
+    ///   - studyDirectory: the study's folder, where a registry prior's copy is (``registryCopyFolder``).
+    ///   - modelDirectory: load the model from this directory instead (a registry version staged for recording).
     /// - Throws: ``PriorError`` naming the missing model, output or input (with both sides listed), or the units.
-    public static func load(space: DesignSpace) throws -> StudyPrior? {
+    public static func load(space: DesignSpace, studyDirectory: String? = nil, modelDirectory: String? = nil) throws -> StudyPrior? {
         guard let declaration = space.prior else { return nil }
-        let directory = ModelDirectory(declaration.model)
+        let path: String
+        switch declaration.source {
+        case let .directory(declared):
+            path = modelDirectory ?? declared
+        case let .registry(reference, _):
+            guard let resolved = modelDirectory ?? studyDirectory.map({ $0 + "/" + registryCopyFolder }) else {
+                throw PriorError("the registry model '\(reference)' is resolved by the command that records it "
+                    + "(doe init, doe space --set, doe space --record-prior)")
+            }
+            path = resolved
+        }
+        let directory = ModelDirectory(path)
         guard directory.has(.manifest) else {
+            if case let .registry(reference, _) = declaration.source {
+                throw PriorError("the study has no copy of the registry model '\(reference)' (\(path)/model.json is missing); "
+                    + "`doe space NAME --record-prior` copies the version the reference names now", kind: .refused,
+                                 code: "prior.unrecorded")
+            }
             throw PriorError("the model directory '\(declaration.model)' has no model.json (train it with `doe train`, "
                 + "or fix 'prior: {model: …}' in the space file; relative paths are relative to the directory doe runs in)")
         }
         let model: Surrogate
         do { model = try directory.loadSurrogate() } catch {
+            if case .registry = declaration.source, modelDirectory == nil {
+                throw PriorError("the study's copy of the registry model '\(declaration.model)' in \(path) is damaged (\(error)); "
+                    + "`doe space NAME --record-prior` copies the version the reference names now", kind: .refused,
+                                 code: "prior.changed", cause: error)
+            }
             throw PriorError("cannot load the model '\(declaration.model)': \(error)", cause: error)
         }
         for (metric, output) in declaration.outputs {
@@ -131,14 +158,19 @@ public struct StudyPrior: Sendable {
             (file.rawValue, try FileDigest.sha256(ofFile: directory.path(of: file)))
         }
         let sha = FileDigest.sha256(of: Data(files.map { "\($0.0) \($0.1)\n" }.joined().utf8))
-        return StudyPrior(declaration: declaration, directory: declaration.model, model: model, sha256: sha,
+        return StudyPrior(declaration: declaration, directory: path, model: model, sha256: sha,
                           files: files, sources: sources)
     }
 
-    /// The journal record naming this model (`prior_recorded`).
-    public func record(reason: String? = nil) -> JournalRecord {
+    /// The journal record naming this model (`prior_recorded`); `version`: the registry version (`name@version`) a
+    /// registry reference resolved to.
+    public func record(reason: String? = nil, version: String? = nil) -> JournalRecord {
         var fields: [(String, JSONValue)] = [("model", .string(declaration.model)), ("sha256", .string(sha256)),
                                              ("files", .object(files.map { ($0.name, .string($0.sha256)) }))]
+        if case let .registry(_, directory) = declaration.source {
+            if let version { fields.append(("version", .string(version))) }
+            if let directory { fields.append(("registry_dir", .string(directory))) }
+        }
         if let reason { fields.append(("reason", .string(reason))) }
         return JournalRecord(.priorRecorded, fields)
     }
@@ -163,10 +195,15 @@ public struct StudyPrior: Sendable {
         return SurrogateFeaturePrior(model: model, output: j, sources: sources)
     }
 
-    /// What `generator_info` records of the prior: the model, its hash, and per mapped metric the evidence.
-    public static func info(_ prior: StudyPrior, evidence: [(metric: String, evidence: PriorEvidence)]) -> JSONValue {
-        .object([("model", .string(prior.declaration.model)), ("sha256", .string(prior.sha256)),
-                 ("metrics", .object(evidence.map { ($0.metric, evidenceJSON($0.evidence)) }))])
+    /// What `generator_info` records of the prior: the model, its hash, and per mapped metric the evidence
+    /// (`scalarized` for the ParEGO scalarization of several objectives' priors).
+    /// `note`: why the prior was not used somewhere it could have been (kept as `note`).
+    public static func info(_ prior: StudyPrior, evidence: [(metric: String, evidence: PriorEvidence)],
+                            note: String? = nil) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("model", .string(prior.declaration.model)), ("sha256", .string(prior.sha256)),
+                                             ("metrics", .object(evidence.map { ($0.metric, evidenceJSON($0.evidence)) }))]
+        if let note { fields.append(("note", .string(note))) }
+        return .object(fields)
     }
 
     /// One metric's prior evidence as JSON: rho, used, the two evidences and the variance explained.
@@ -237,7 +274,7 @@ extension StudyPrior {
     /// The prior of `space`, checked against the model `state`'s journal recorded; `nil` when the space has none.
     /// - Throws: ``PriorError`` when it cannot be loaded or matched, or is not the recorded model (refused).
     public static func loadChecked(space: DesignSpace, state: StudyState) throws -> StudyPrior? {
-        guard let prior = try load(space: space) else { return nil }
+        guard let prior = try load(space: space, studyDirectory: state.directory) else { return nil }
         try prior.check(against: state, study: state.name)
         return prior
     }
@@ -267,14 +304,34 @@ extension Study {
     /// already this model; what `doe init`, `doe space --set` and `doe space --record-prior` do.
     /// - Returns: the prior and whether a record was appended; `nil` when the space has no prior.
     /// - Throws: ``PriorError`` when the model cannot be loaded or matched to the space (nothing recorded).
+    ///
+    /// A registry prior is recorded from `staged`: a verified copy of the version its reference names now (written by
+    /// the caller into a folder of its own under the study's parent folder). Under the journal's lock the copy
+    /// replaces the study's ``StudyPrior/registryCopyFolder`` when its hash or version differs from the last record,
+    /// and is removed otherwise; `version` (`name@version`) goes into the record.
     @discardableResult
-    public func recordPrior(reason: String? = nil) throws -> (prior: StudyPrior, recorded: Bool)? {
-        guard let prior = try StudyPrior.load(space: space) else { return nil }
+    public func recordPrior(reason: String? = nil, staged: (directory: String, version: String)? = nil) throws
+        -> (prior: StudyPrior, recorded: Bool)? {
+        let copy = path + "/" + StudyPrior.registryCopyFolder
+        guard let prior = try StudyPrior.load(space: space, studyDirectory: path, modelDirectory: staged?.directory) else {
+            return nil
+        }
         return try transaction { state in
-            if let last = state.recordedPrior, last.model == prior.declaration.model, last.sha256 == prior.sha256 {
+            if let last = state.recordedPrior, last.model == prior.declaration.model, last.sha256 == prior.sha256,
+               staged == nil || state.recordedPriorVersion == staged?.version {
+                if let staged { try? FileManager.default.removeItem(atPath: staged.directory) }
                 return ([], (prior, false))
             }
-            return ([prior.record(reason: reason)], (prior, true))
+            guard let staged else { return ([prior.record(reason: reason)], (prior, true)) }
+            try? FileManager.default.removeItem(atPath: copy)
+            do { try FileManager.default.moveItem(atPath: staged.directory, toPath: copy) } catch {
+                throw PriorError("cannot move the registry model's copy into \(copy): \(error)", kind: .io, code: "prior.copy")
+            }
+            guard let moved = try StudyPrior.load(space: space, studyDirectory: path), moved.sha256 == prior.sha256 else {
+                throw PriorError("the copy of the registry model in \(copy) does not read back as written", kind: .io,
+                                 code: "prior.copy")
+            }
+            return ([moved.record(reason: reason, version: staged.version)], (moved, true))
         }
     }
 }

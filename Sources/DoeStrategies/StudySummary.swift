@@ -66,6 +66,8 @@ public struct StudySummary: Sendable {
     public let models: [ObjectiveSummary]
     /// Why the space's simulation prior cannot be used (a changed or unloadable model); `nil` when it can or there is none.
     public let priorProblem: String?
+    /// The content hash and registry version (`name@version`, registry priors only) the journal last recorded of the prior.
+    public let recordedPrior: (sha256: String?, version: String?)
 
     /// Summarizes `state` as of `now`; `fitModels: false` leaves ``models`` empty (no GP fit).
     public init(state: StudyState, space: DesignSpace, now: Date = Date(), fitModels: Bool = true) {
@@ -119,6 +121,7 @@ public struct StudySummary: Sendable {
             do { _ = try StudyPrior.loadChecked(space: space, state: state) } catch { priorProblem = "\(error)" }
         }
         self.priorProblem = priorProblem
+        recordedPrior = (state.recordedPrior?.sha256, state.recordedPriorVersion)
     }
 
     /// The best trial for one objective, or the Pareto front (sorted by id) for several.
@@ -186,6 +189,9 @@ public struct StudySummary: Sendable {
             })),
             ("prior", space.prior.map { p in
                 .object([("model", .string(p.model)),
+                         ("source", .string({ if case .registry = p.source { return "registry" } else { return "directory" } }())),
+                         ("version", recordedPrior.version.map(JSONValue.string) ?? .null),
+                         ("sha256", recordedPrior.sha256.map(JSONValue.string) ?? .null),
                          ("outputs", .object(p.outputs.map { ($0.metric, .string($0.output)) })),
                          ("problem", priorProblem.map(JSONValue.string) ?? .null)])
             } ?? .null),

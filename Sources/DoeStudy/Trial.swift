@@ -109,8 +109,13 @@ public struct StudyState: Sendable {
     private var indexById: [Int: Int] = [:]
     /// Trials that a space change left outside the space (their recorded parameters are read without bounds).
     public private(set) var excludedBySpaceChange: Set<Int> = []
-    /// The last `prior_recorded` record: the model directory and its content hash (`nil` before any).
+    /// The last `prior_recorded` record: the model (directory or registry reference), its content hash and, for a
+    /// registry prior, the version it resolved to (`nil` before any).
     public private(set) var recordedPrior: (model: String, sha256: String, timestamp: String)?
+    /// The registry version (`name@version`) the last `prior_recorded` record resolved its reference to, if any.
+    public private(set) var recordedPriorVersion: String?
+    /// The study's folder (where its journal is).
+    public let directory: String
     /// Space changes in journal order: when, the new file's SHA-256, the trials left outside, the reason.
     public private(set) var spaceChanges: [(timestamp: String, sha256: String, excluded: [Int], reason: String?)] = []
 
@@ -121,6 +126,7 @@ public struct StudyState: Sendable {
             throw StudyError.damagedJournal(path: journalPath, line: 1, reason: "the first record must be study_created")
         }
         name = first["study"]?.string ?? "?"
+        directory = (journalPath as NSString).deletingLastPathComponent
         seed = UInt64(bitPattern: Int64(first["seed"]?.integer ?? 0))
         for record in records where record.operation == .spaceChanged {
             excludedBySpaceChange.formUnion(record["excluded_trials"]?.elements?.compactMap(\.integer) ?? [])
@@ -291,6 +297,7 @@ public struct StudyState: Sendable {
                 throw ValueError("prior_recorded needs 'model' and 'sha256'")
             }
             recordedPrior = (model, sha, record.timestamp)
+            recordedPriorVersion = record["version"]?.string
         }
     }
 }

@@ -130,4 +130,138 @@ import Testing
         let outside = try cli.run(["predict", "sim", "--input", "out.csv"])
         #expect(outside.status == 64 && outside.stderr.contains("out.csv line 3") && outside.stderr.contains("'a'"), "\(outside.stderr)")
     }
+
+    /// `prior: {registry: NAME@ALIAS}`: the version the alias names is copied into the study when recorded; the study
+    /// keeps using that copy when the alias moves (status says so) until `--record-prior` adopts the new version.
+    @Test func aRegistryPriorIsCopiedIntoTheStudyAndMovesOnlyWhenRecorded() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("sim.yaml", Self.parameters)
+        try cli.write("lf.csv", Self.rows(200, seed: 1, Self.simulation))
+        try cli.write("hf.csv", Self.rows(8, seed: 2, Self.experiment))
+        try cli.ok(["init", "sim", "--space", "sim.yaml", "--seed", "1"])
+        try cli.ok(["observe", "sim", "--results", "lf.csv"])
+        try cli.ok(["train", "--study", "sim", "--out", "models/a", "--epochs", "150", "--seed", "1"])
+        try cli.ok(["train", "--study", "sim", "--out", "models/b", "--epochs", "20", "--seed", "2"])
+        let r = ["--registry", "reg"]
+        try cli.ok(["registry", "init"] + r)
+        try cli.ok(["registry", "add", "models/a", "--name", "sim"] + r)
+        try cli.ok(["registry", "promote", "sim@1", "--alias", "production"] + r)
+        try cli.write("exp.yaml", Self.parameters + "\nprior: {registry: sim@production, registry_dir: reg, outputs: {y: y}}\n")
+        let created = try cli.ok(["init", "exp", "--space", "exp.yaml", "--seed", "2"])
+        #expect(created.contains("prior: sim@production (= sim@1)"), "\(created)")
+        #expect(FileManager.default.fileExists(atPath: cli.studies + "/exp/prior-model/model.json"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: cli.studies).filter { $0.hasPrefix(".prior-staging") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        func recorded() throws -> [[String: Any]] {
+            try #require(cli.read("studies/exp/journal.jsonl")).split(separator: "\n").filter { $0.contains("\"prior_recorded\"") }
+                .map { try #require(try cli.json(String($0)) as? [String: Any]) }
+        }
+        let first = try #require(try recorded().last)
+        #expect(first["model"] as? String == "sim@production" && first["version"] as? String == "sim@1"
+                && first["registry_dir"] as? String == "reg", "\(first)")
+        let sha1 = try #require(first["sha256"] as? String)
+        try cli.ok(["observe", "exp", "--results", "hf.csv"])
+        let status = try #require(try cli.json(try cli.ok(["status", "exp", "--json"])) as? [String: Any])
+        let prior = try #require(status["prior"] as? [String: Any])
+        #expect(prior["source"] as? String == "registry" && prior["version"] as? String == "sim@1" && prior["sha256"] as? String == sha1,
+                "\(prior)")
+        func lastSuggestionPriorSHA() throws -> String? {
+            let line = try #require(cli.read("studies/exp/journal.jsonl")?.split(separator: "\n").last { $0.contains("\"trial_suggested\"") })
+            let info = (try cli.json(String(line)) as? [String: Any])?["generator_info"] as? [String: Any]
+            return (info?["prior"] as? [String: Any])?["sha256"] as? String
+        }
+        try cli.ok(["suggest", "exp", "--batch", "1"])
+        #expect(try lastSuggestionPriorSHA() == sha1)
+
+        // the alias moves: the study keeps its copy of sim@1, and status says what the alias names now
+        try cli.ok(["registry", "add", "models/b", "--name", "sim"] + r)
+        try cli.ok(["registry", "promote", "sim@2", "--alias", "production"] + r)
+        let text = try cli.ok(["status", "exp"])
+        #expect(text.contains("now names sim@2") && text.contains("copy of sim@1") && !text.contains("warning: prior"), "\(text)")
+        try cli.ok(["suggest", "exp", "--batch", "1"])
+        #expect(try lastSuggestionPriorSHA() == sha1)
+        let adopted = try cli.ok(["space", "exp", "--record-prior", "--reason", "new production model"])
+        #expect(adopted.contains("recorded the prior model sim@production (= sim@2)"), "\(adopted)")
+        let second = try #require(try recorded().last)
+        let sha2 = try #require(second["sha256"] as? String)
+        #expect(second["version"] as? String == "sim@2" && sha2 != sha1, "\(second)")
+        try cli.ok(["suggest", "exp", "--batch", "1"])
+        #expect(try lastSuggestionPriorSHA() == sha2)
+        #expect(try cli.ok(["space", "exp", "--record-prior"]).contains("already records"))
+        #expect(try recorded().count == 2)
+        #expect(!(try cli.ok(["status", "exp"]).contains("now names")))
+
+        // a damaged copy in the study is detected like a changed model directory
+        try cli.write("studies/exp/prior-model/weights.bin", "damaged")
+        let damaged = try cli.run(["suggest", "exp", "--batch", "1"])
+        #expect(damaged.status == 1 && damaged.stderr.contains("--record-prior"), "\(damaged.stderr)")
+
+        // bad references: nothing is created, nothing is left behind
+        let cases: [(String, Int32, [String])] = [
+            ("{registry: nosuch@production, registry_dir: reg, outputs: {y: y}}", 1, ["no model 'nosuch'"]),
+            ("{registry: sim@staging, registry_dir: reg, outputs: {y: y}}", 1, ["staging"]),
+            ("{registry: sim@9, registry_dir: reg, outputs: {y: y}}", 1, ["no version 9"]),
+            ("{registry: sim@production, registry_dir: noreg, outputs: {y: y}}", 1, ["no registry at noreg"]),
+            ("{registry: ../x, registry_dir: reg, outputs: {y: y}}", 64, ["registry", "../x"]),
+            ("{registry: sim, model: models/a, outputs: {y: y}}", 64, ["not both"]),
+            ("{model: models/a, registry_dir: reg, outputs: {y: y}}", 64, ["registry_dir"]),
+        ]
+        for (k, (prior, status, needles)) in cases.enumerated() {
+            try cli.write("bad\(k).yaml", Self.parameters + "\nprior: \(prior)\n")
+            let result = try cli.run(["init", "bad", "--space", "bad\(k).yaml"])
+            #expect(result.status == status, "\(prior): \(result.stderr)")
+            for needle in needles { #expect(result.stderr.contains(needle), "\(prior): \(result.stderr)") }
+            #expect(!FileManager.default.fileExists(atPath: cli.studies + "/bad"), "nothing is created")
+            let left = try FileManager.default.contentsOfDirectory(atPath: cli.studies).filter { $0.hasPrefix(".prior-staging") }
+            #expect(left.isEmpty, "\(prior): \(left)")
+        }
+    }
+
+    /// Several objectives scalarized (ParEGO): the scalarization of the objectives' priors is the prior of the
+    /// scalarized objective, with its evidence in generator_info; a prior that misses an objective is not used, and
+    /// generator_info says why.
+    @Test func scalarizedObjectivesUseTheScalarizationOfTheirPriors() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        func twoOutputs(_ n: Int, seed: UInt64, scale: Double) -> String {
+            "a,b,y,z\n" + Self.rows(n, seed: seed, Self.experiment).split(separator: "\n").dropFirst().map { line in
+                let v = line.split(separator: ",").map { Double($0)! }
+                return "\(v[0]),\(v[1]),\(scale * v[2]),\(scale * ((v[0] - 2) * (v[0] - 2) + (v[1] - 7) * (v[1] - 7)))"
+            }.joined(separator: "\n") + "\n"
+        }
+        let space = """
+            parameters:
+              - {name: a, type: real, low: -5, high: 10}
+              - {name: b, type: real, low: 0, high: 15}
+            objectives: [{name: y, direction: minimize}, {name: z, direction: minimize}]
+            """
+        try cli.write("sim.yaml", space)
+        try cli.write("lf.csv", twoOutputs(200, seed: 1, scale: 0.9))
+        try cli.write("hf.csv", twoOutputs(10, seed: 2, scale: 1))
+        try cli.ok(["init", "sim", "--space", "sim.yaml", "--seed", "1"])
+        try cli.ok(["observe", "sim", "--results", "lf.csv"])
+        try cli.ok(["train", "--study", "sim", "--out", "models/sim", "--epochs", "200", "--seed", "1"])
+        for (name, outputs) in [("both", "{y: y, z: z}"), ("one", "{y: y}")] {
+            try cli.write("\(name).yaml", space + "\nprior: {model: models/sim, outputs: \(outputs)}\n")
+            try cli.ok(["init", name, "--space", "\(name).yaml", "--seed", "3"])
+            try cli.ok(["observe", name, "--results", "hf.csv"])
+            try cli.ok(["suggest", name, "--batch", "2", "--acquisition", "logei"])
+            let lines = try #require(cli.read("studies/\(name)/journal.jsonl")).split(separator: "\n")
+                .filter { $0.contains("\"trial_suggested\"") }
+            #expect(lines.count == 2)
+            for line in lines {
+                let info = try #require((try cli.json(String(line)) as? [String: Any])?["generator_info"] as? [String: Any])
+                #expect(info["scalarization"] != nil, "\(info)")
+                let prior = try #require(info["prior"] as? [String: Any])
+                let scalarized = (prior["metrics"] as? [String: Any])?["scalarized"] as? [String: Any]
+                if name == "both" {
+                    let rho = try #require(scalarized?["rho"] as? Double, "\(prior)")
+                    #expect(rho > 0.5 && scalarized?["used"] as? Bool == true, "\(prior)")
+                } else {
+                    #expect(scalarized == nil && (prior["note"] as? String ?? "").contains("maps no output to z"), "\(prior)")
+                }
+            }
+        }
+    }
 }

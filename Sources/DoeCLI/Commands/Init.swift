@@ -27,14 +27,22 @@ extension DoeCommand {
 
         func run() throws {
             let seed = self.seed ?? UInt64.random(in: 0..<(1 << 31))
-            _ = try StudyPrior.load(space: DesignSpace.load(contentsOf: space))   // a prior that cannot be used creates nothing
+            let declared = try DesignSpace.load(contentsOf: space)
+            if case .registry? = declared.prior?.source {
+                try StudyName.validate(study.name)
+                try FileManager.default.createDirectory(atPath: study.directory, withIntermediateDirectories: true)
+            }
+            let staged = try RegistryPrior.stage(declared, near: study.directory)
+            defer { if let staged { try? FileManager.default.removeItem(atPath: staged.directory) } }
+            _ = try StudyPrior.load(space: declared, modelDirectory: staged?.directory)   // a prior that cannot be used creates nothing
             let created = try Study.create(name: study.name, spaceFile: space, in: study.directory, seed: seed)
-            let prior = try created.recordPrior()
+            let prior = try created.recordPrior(staged: staged)
             let s = created.space
             emit("created study '\(created.name)' in \(created.path) (\(s.parameters.count) parameters, \(s.dimension) varied; "
                 + "objectives: \(s.objectives.map { "\($0.name) (\($0.direction.rawValue))" }.joined(separator: ", ")); "
                 + "seed \(seed); initial design \(s.initialDesignSize) trials)"
-                + (prior.map { "\nprior: \($0.prior.declaration.model) (sha256 \($0.prior.sha256.prefix(12))…) for "
+                + (prior.map { "\nprior: \(RegistryPrior.label($0.prior, version: staged?.version)) "
+                    + "(sha256 \($0.prior.sha256.prefix(12))…) for "
                     + $0.prior.declaration.outputs.map { "\($0.metric) ← \($0.output)" }.joined(separator: ", ") } ?? ""))
         }
     }

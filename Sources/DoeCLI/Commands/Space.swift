@@ -48,16 +48,23 @@ extension DoeCommand {
             }
             let s = try study.open()
             if recordPrior {
-                guard let result = try s.recordPrior(reason: reason) else {
+                let staged = try RegistryPrior.stage(s.space, near: s.path)
+                defer { if let staged { try? FileManager.default.removeItem(atPath: staged.directory) } }
+                guard let result = try s.recordPrior(reason: reason, staged: staged) else {
                     throw ValidationError("the space of \(s.name) names no prior (prior: {model: …, outputs: …})")
                 }
+                let label = RegistryPrior.label(result.prior, version: staged?.version)
                 emit(result.recorded
-                     ? "recorded the prior model \(result.prior.declaration.model) (sha256 \(result.prior.sha256.prefix(12))…)"
-                     : "the journal already records \(result.prior.declaration.model) as it is (sha256 \(result.prior.sha256.prefix(12))…)")
+                     ? "recorded the prior model \(label) (sha256 \(result.prior.sha256.prefix(12))…)"
+                     : "the journal already records \(label) as it is (sha256 \(result.prior.sha256.prefix(12))…)")
                 return
             }
             if let set {
-                _ = try StudyPrior.load(space: DesignSpace.load(contentsOf: set))   // a prior that cannot be used changes nothing
+                let declared = try DesignSpace.load(contentsOf: set)
+                let staged = try RegistryPrior.stage(declared, near: s.path)
+                defer { if let staged { try? FileManager.default.removeItem(atPath: staged.directory) } }
+                // a prior that cannot be used changes nothing
+                _ = try StudyPrior.load(space: declared, studyDirectory: s.path, modelDirectory: staged?.directory)
                 let change = try s.changeSpace(to: set, excludeOutside: excludeOutside, reason: reason)
                 var lines = ["space of \(s.name) changed (SHA-256 \(change.sha256.prefix(12))…)"]
                 lines += change.changes.map { "  " + $0 }
@@ -65,8 +72,10 @@ extension DoeCommand {
                     lines.append("trials outside the new space, out of the model from now on: "
                         + "\(change.excluded.map(String.init).joined(separator: ", "))")
                 }
-                if let result = try Study.open(name: s.name, in: study.directory).recordPrior(reason: reason), result.recorded {
-                    lines.append("recorded the prior model \(result.prior.declaration.model) (sha256 \(result.prior.sha256.prefix(12))…)")
+                if let result = try Study.open(name: s.name, in: study.directory).recordPrior(reason: reason, staged: staged),
+                   result.recorded {
+                    let label = RegistryPrior.label(result.prior, version: staged?.version)
+                    lines.append("recorded the prior model \(label) (sha256 \(result.prior.sha256.prefix(12))…)")
                 }
                 emit(lines.joined(separator: "\n"))
                 return

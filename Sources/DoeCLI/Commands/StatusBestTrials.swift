@@ -60,11 +60,15 @@ extension DoeCommand {
                 out.append(table.rendered)
                 if let e = m.priorEvidence {
                     out.append(String(format: "  prior %@: ρ = %.3g, explains %.0f%% of the variance; evidence %.3f per trial vs %.3f "
-                                      + "without: %@", s.space.prior?.model ?? "?", e.rho, 100 * e.varianceExplained, e.withPrior,
+                                      + "without: %@", priorName(s.space, state), e.rho, 100 * e.varianceExplained, e.withPrior,
                                       e.withoutPrior, e.used ? "used" : "NOT used (it lowers the marginal likelihood)"))
                 }
             }
             if let problem = summary.priorProblem { out.append("warning: \(problem)") }
+            if let recorded = state.recordedPriorVersion, let now = RegistryPrior.moved(s.space, recorded: recorded) {
+                out.append("note: the prior \(s.space.prior?.model ?? "?") now names \(now); this study uses its copy of "
+                    + "\(recorded) (`doe space \(s.name) --record-prior` adopts \(now))")
+            }
             if !summary.pending.isEmpty {
                 out.append("pending:")
                 var table = TextTable(["  trial", "age", "suggested by"] + s.space.parameters.map(displayHeader))
@@ -183,4 +187,10 @@ func bestLines(_ best: [Trial], space: DesignSpace) -> [String] {
         return ["best: trial \(best[0].id): \(objectiveText(best[0]))", "  " + paramText(best[0])]
     }
     return ["Pareto front (\(best.count) trials):"] + best.map { "  trial \($0.id): \(objectiveText($0))  [\(paramText($0))]" }
+}
+
+/// The prior as `doe status` names it: the model directory, or `reference (= name@version)` for a registry prior.
+private func priorName(_ space: DesignSpace, _ state: StudyState) -> String {
+    guard let model = space.prior?.model else { return "?" }
+    return state.recordedPriorVersion.map { "\(model) (= \($0))" } ?? model
 }
