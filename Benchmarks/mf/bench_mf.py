@@ -6,6 +6,7 @@ n_lf low-fidelity points, n_hf high-fidelity points nested in it, 1000 uniform t
   krg_hf   SMT kriging on the HF points alone
   doe      doe: a surrogate trained on the LF points (doe train --study, ensemble 3) named as the prior of a study
            holding the HF points; test predictions by `doe predict STUDY`
+  doe_study doe: the study of the LF runs itself named as the prior (prior: {study: sim}): the GP of the LF runs is s(x)
   doe_hf   doe's GP on the HF points alone (the same study without the prior)
 Prints a markdown table of median test RMSE [min, max] over the seeds and writes per-run JSON lines.
 Usage: python bench_mf.py DOE_BIN OUT_DIR [--seeds 0,1,2,3,4] [--large 2000] [--mfk-max 500]
@@ -72,6 +73,7 @@ def doe_rmse(doe, bounds, xlf, ylf, xhf, yhf, xt, yt, work):
     base = "parameters:\n" + params + "objectives: [{name: y, direction: minimize}]\ninitial_trials: 1\n"
     open(os.path.join(work, "sim.yaml"), "w").write(base)
     open(os.path.join(work, "exp.yaml"), "w").write(base + "prior: {model: models/sim, outputs: {y: y}}\n")
+    open(os.path.join(work, "gp.yaml"), "w").write(base + "prior: {study: sim, outputs: {y: y}}\n")
     open(os.path.join(work, "lf.csv"), "w").write(csv_rows(names, xlf, ylf))
     open(os.path.join(work, "hf.csv"), "w").write(csv_rows(names, xhf, yhf))
     open(os.path.join(work, "test.csv"), "w").write(csv_rows(names, xt))
@@ -81,7 +83,7 @@ def doe_rmse(doe, bounds, xlf, ylf, xhf, yhf, xt, yt, work):
     run([doe, "train", "--study", "sim", "--out", "models/sim", "--ensemble", "3"], work)
     t_train = time.perf_counter() - t0
     out = {}
-    for study, space in (("exp", "exp.yaml"), ("plain", "sim.yaml")):
+    for study, space in (("exp", "exp.yaml"), ("gp", "gp.yaml"), ("plain", "sim.yaml")):
         run([doe, "init", study, "--space", space, "--seed", "2"], work)
         run([doe, "observe", study, "--results", "hf.csv"], work)
         t1 = time.perf_counter()
@@ -89,8 +91,10 @@ def doe_rmse(doe, bounds, xlf, ylf, xhf, yhf, xt, yt, work):
         elapsed = time.perf_counter() - t1
         pred = np.array([float(l.split(",")[len(names)]) for l in text.strip().split("\n")[1:]])
         out[study] = (float(np.sqrt(np.mean((pred - yt) ** 2))), elapsed)
-    status = json.loads(run([doe, "status", "exp", "--json"], work))
-    prior = (status.get("models") or [{}])[0].get("prior") or {}
+    prior = {}
+    for study in ("exp", "gp"):
+        status = json.loads(run([doe, "status", study, "--json"], work))
+        prior[study] = (status.get("models") or [{}])[0].get("prior") or {}
     return out, t_train, prior
 
 def smt_rmse(xlf, ylf, xhf, yhf, xt, yt, bounds):
@@ -127,7 +131,7 @@ def main():
     rows = {}
     for name in a.problems.split(","):
         bounds, hf, lf, n_lf, n_hf = PROBLEMS[name]
-        for size in (n_lf, a.large):
+        for size in [n for n in (n_lf, a.large) if n > 0]:
             for seed in [int(s) for s in a.seeds.split(",")]:
                 rng = np.random.default_rng(seed)
                 xlf = lhs(size, bounds, rng)
@@ -144,8 +148,11 @@ def main():
                 with tempfile.TemporaryDirectory() as work:
                     try:
                         out, t_train, prior = doe_rmse(a.doe, bounds, xlf, ylf, xhf, yhf, xt, yt, work)
-                        record.update(doe=out["exp"][0], doe_hf=out["plain"][0], doe_train_seconds=t_train,
-                                      doe_predict_seconds=out["exp"][1], rho=prior.get("rho"), prior_used=prior.get("used"))
+                        record.update(doe=out["exp"][0], doe_study=out["gp"][0], doe_hf=out["plain"][0],
+                                      doe_train_seconds=t_train, doe_predict_seconds=out["exp"][1],
+                                      doe_study_predict_seconds=out["gp"][1],
+                                      rho=prior["exp"].get("rho"), prior_used=prior["exp"].get("used"),
+                                      rho_study=prior["gp"].get("rho"), prior_study_used=prior["gp"].get("used"))
                     except Exception as e:  # noqa: BLE001
                         record["doe_error"] = str(e)[:300]
                 print(json.dumps(record), flush=True)
@@ -155,12 +162,14 @@ def main():
         v = sorted(r[key] for r in runs if isinstance(r.get(key), float))
         if not v: return "–"
         return f"{np.median(v):.3g} [{v[0]:.3g}, {v[-1]:.3g}]"
-    lines = ["| problem | LF / HF | SMT MFK | kriging HF only | doe prior-GP | doe GP HF only | doe prior used |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| problem | LF / HF | SMT MFK | kriging HF only | doe, network prior | doe, study prior (GP of the LF runs) "
+             "| doe GP HF only | prior used (network / study) |",
+             "|---|---|---|---|---|---|---|---|"]
     for (name, size, n_hf), runs in rows.items():
-        used = sum(1 for r in runs if r.get("prior_used")) 
+        used = sum(1 for r in runs if r.get("prior_used"))
+        used_study = sum(1 for r in runs if r.get("prior_study_used"))
         lines.append(f"| {name} | {size} / {n_hf} | {cell(runs, 'mfk')} | {cell(runs, 'krg_hf')} | {cell(runs, 'doe')} | "
-                     f"{cell(runs, 'doe_hf')} | {used} of {len(runs)} |")
+                     f"{cell(runs, 'doe_study')} | {cell(runs, 'doe_hf')} | {used} / {used_study} of {len(runs)} |")
     table = "\n".join(lines)
     print(table)
     open(os.path.join(a.out, "mf-summary.md"), "w").write(

@@ -95,10 +95,13 @@ public enum BayesianOptimizer {
     /// ``fit(encoding:assignments:values:noise:kernel:seed:warping:)`` and the kept model's score: the log marginal
     /// likelihood of `values` (original units) per observation, so a caller can compare models of differently
     /// transformed data by adding its own transform's log-Jacobian per observation.
+    /// - Parameter alsoNoiseFree: also fit each kernel with a negligible fixed noise (variance 10⁻⁶ of the standardized
+    ///   outputs) and keep it when its marginal likelihood is higher — deterministic simulations, where the noise prior
+    ///   (log-normal around 0.018) would otherwise smooth an exact function.
     public static func fitWithScore(encoding: SpaceEncoding, assignments: [[ParameterValue]], values: [Double],
                                     noise: [Double]? = nil, kernel: KernelKind?, seed: UInt64,
-                                    warping: Bool = true) throws -> (gp: GaussianProcess, transform: OutputTransform,
-                                                                     score: Double) {
+                                    warping: Bool = true, alsoNoiseFree: Bool = false)
+        throws -> (gp: GaussianProcess, transform: OutputTransform, score: Double) {
         let n = assignments.count
         let x = features(encoding: encoding, assignments: assignments)
         let range = (values.max() ?? 0) - (values.min() ?? 0)
@@ -117,10 +120,18 @@ public enum BayesianOptimizer {
                 let transform = OutputTransform(kind: kind, values: values)
                 let z = values.map(transform.forward)
                 let pointNoise = noise.map { sds in zip(values, sds).map { g, sd in pow(sd * transform.derivative(g), 2) } }
-                guard let fitted = try? GaussianProcess.fitWithEvidence(inputs: x, outputs: z, pointNoise: pointNoise,
-                                                                        configuration: configuration) else { continue }
-                let score = fitted.logLikelihoodPerPoint + transform.logJacobian(values) / Double(n)
-                if best == nil || score > best!.score { best = (fitted.model, transform, score) }
+                var configurations = [configuration]
+                if alsoNoiseFree {
+                    var exact = configuration
+                    exact.fixedNoiseVariance = 1e-6
+                    configurations.append(exact)
+                }
+                for configuration in configurations {
+                    guard let fitted = try? GaussianProcess.fitWithEvidence(inputs: x, outputs: z, pointNoise: pointNoise,
+                                                                            configuration: configuration) else { continue }
+                    let score = fitted.logLikelihoodPerPoint + transform.logJacobian(values) / Double(n)
+                    if best == nil || score > best!.score { best = (fitted.model, transform, score) }
+                }
             }
         }
         guard let best else { throw GPError(message: "no model could be fitted to \(n) observations") }

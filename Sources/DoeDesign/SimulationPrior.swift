@@ -18,6 +18,8 @@ public struct SimulationPrior: Sendable, Equatable {
         case directory(String)
         /// A model of the registry: the reference as written (`bracket@production`) and the registry folder, if given.
         case registry(reference: String, directory: String?)
+        /// A study of simulations in the same studies folder: the GP of its completed trials is the prior.
+        case study(String)
     }
 
     /// Where the model comes from.
@@ -30,6 +32,7 @@ public struct SimulationPrior: Sendable, Equatable {
         switch source {
         case let .directory(path): return path
         case let .registry(reference, _): return reference
+        case let .study(name): return "study:" + name
         }
     }
 
@@ -61,14 +64,23 @@ public struct SimulationPrior: Sendable, Equatable {
         guard let map = node as? [String: Any] else {
             throw fail("prior", "expected {model: models/NAME, outputs: {metric: model_output}} or {registry: NAME@ALIAS, outputs: …}")
         }
-        if let unknown = map.keys.sorted().first(where: { !["model", "registry", "registry_dir", "outputs"].contains($0) }) {
-            throw fail(unknown, "unknown field (expected model or registry, registry_dir, outputs)")
+        if let unknown = map.keys.sorted().first(where: { !["model", "registry", "registry_dir", "study", "outputs"].contains($0) }) {
+            throw fail(unknown, "unknown field (expected model, registry or study, registry_dir, outputs)")
+        }
+        let given = ["model", "registry", "study"].filter { map[$0] != nil }
+        if given.count > 1 { throw fail(given[1], "give one of model:, registry: or study:, not both \(given[0]) and \(given[1])") }
+        if let study = map["study"] {
+            guard let name = study as? String, SafeName.isValid(name) else {
+                throw fail("study", "expected the name of a study of simulations in the same studies folder, got \(study)")
+            }
+            if map["registry_dir"] != nil { throw fail("registry_dir", "goes with registry:, not study:") }
+            return try SimulationPrior(source: .study(name), outputs: parseOutputs(map["outputs"], metrics: metrics, fail: fail))
         }
         let source: Source
         switch (map["model"], map["registry"]) {
         case (nil, nil):
-            throw fail("model", "missing: name the model directory `doe train` wrote (model: models/bracket) "
-                + "or a registered model (registry: bracket@production)")
+            throw fail("model", "missing: name the model directory `doe train` wrote (model: models/bracket), "
+                + "a registered model (registry: bracket@production) or a study of simulations (study: sim)")
         case (.some, .some):
             throw fail("registry", "give model: or registry:, not both")
         case let (model?, nil):
@@ -90,7 +102,13 @@ public struct SimulationPrior: Sendable, Equatable {
             }
             source = .registry(reference: reference, directory: directory)
         }
-        guard let outputs = map["outputs"] as? [String: Any], !outputs.isEmpty else {
+        return SimulationPrior(source: source, outputs: try parseOutputs(map["outputs"], metrics: metrics, fail: fail))
+    }
+
+    /// Parses `outputs: {metric: output}`: each key an objective or constrained metric of the space (in `metrics`).
+    private static func parseOutputs(_ node: Any?, metrics: [String],
+                                     fail: (String, String) -> SpaceError) throws -> [(metric: String, output: String)] {
+        guard let outputs = node as? [String: Any], !outputs.isEmpty else {
             throw fail("outputs", "missing or empty: map each metric to a model output, e.g. {mass: mass, stress: vm_max}")
         }
         var pairs: [(metric: String, output: String)] = []
@@ -105,6 +123,6 @@ public struct SimulationPrior: Sendable, Equatable {
             pairs.append((metric, output))
         }
         let order = metrics.enumerated().reduce(into: [String: Int]()) { $0[$1.element] = $1.offset }
-        return SimulationPrior(source: source, outputs: pairs.sorted { order[$0.metric]! < order[$1.metric]! })
+        return pairs.sorted { order[$0.metric]! < order[$1.metric]! }
     }
 }

@@ -45,13 +45,15 @@ public struct StudyPrior: Sendable {
     public let declaration: SimulationPrior
     /// The model directory, resolved.
     public let directory: String
-    /// The loaded surrogate.
-    public let model: Surrogate
+    /// The loaded surrogate (`nil` for a study prior, whose GPs are the model).
+    public let model: Surrogate?
     /// The content hash recorded in the journal.
     public let sha256: String
     /// SHA-256 of each file the hash covers, by file name.
     public let files: [(name: String, sha256: String)]
     let sources: [InputSource]
+    /// A study prior's GP per mapped output (the simulation study's metric), by output name.
+    var studyGPs: [String: any FeaturePrior] = [:]
 
     /// The folder inside a study that holds the copy of a registry prior's model.
     public static let registryCopyFolder = "prior-model"
@@ -63,8 +65,12 @@ public struct StudyPrior: Sendable {
     /// - Throws: ``PriorError`` naming the missing model, output or input (with both sides listed), or the units.
     public static func load(space: DesignSpace, studyDirectory: String? = nil, modelDirectory: String? = nil) throws -> StudyPrior? {
         guard let declaration = space.prior else { return nil }
+        if case let .study(name) = declaration.source {
+            return try loadStudy(name, declaration: declaration, space: space, studyDirectory: studyDirectory)
+        }
         let path: String
         switch declaration.source {
+        case .study: preconditionFailure("handled above")
         case let .directory(declared):
             path = modelDirectory ?? declared
         case let .registry(reference, _):
@@ -191,7 +197,9 @@ public struct StudyPrior: Sendable {
 
     /// The prior of `metric` as a function of the space's features, or `nil` when the prior does not map it.
     public func featurePrior(for metric: String) -> (any FeaturePrior)? {
-        guard let output = declaration.output(for: metric), let j = model.outputNames.firstIndex(of: output) else { return nil }
+        guard let output = declaration.output(for: metric) else { return nil }
+        guard let model else { return studyGPs[output] }
+        guard let j = model.outputNames.firstIndex(of: output) else { return nil }
         return SurrogateFeaturePrior(model: model, output: j, sources: sources)
     }
 
@@ -224,6 +232,35 @@ struct SurrogateFeaturePrior: FeaturePrior {
 
     /// Model inputs at features `f`, and `∂input/∂feature` for the continuous ones (`nil` otherwise).
     func inputs(_ f: [Double]) -> (values: [Double], derivative: [(feature: Int, slope: Double)?]) {
+        StudyPrior.InputSource.values(sources, at: f)
+    }
+
+    func values(atFeatures points: Matrix<Double>) -> [Double] {
+        let rows = (0..<points.rows).map { i in inputs((0..<points.columns).map { points[i, $0] }).values.map(Float.init) }
+        guard !rows.isEmpty else { return [] }
+        let prediction = model.predict(Matrix<Float>(rows), calibrated: false)
+        return (0..<points.rows).map { Double(prediction.mean[$0, output]) }
+    }
+
+    func valueAndGradient(atFeatures x: [Double]) -> (value: Double, gradient: [Double]) {
+        let (values, derivative) = inputs(x)
+        let members = model.memberGradients(at: values)
+        let count = Double(members.outputs.count)
+        let value = members.outputs.reduce(0) { $0 + $1[output] } / count
+        var gradient = [Double](repeating: 0, count: x.count)
+        for (k, link) in derivative.enumerated() {
+            guard let link else { continue }
+            let dInput = members.gradients.reduce(0) { $0 + $1[output][k] } / count
+            gradient[link.feature] += dInput * link.slope
+        }
+        return (value, gradient)
+    }
+}
+
+extension StudyPrior.InputSource {
+    /// The inputs `sources` take at features `f` (numbers decoded continuously, categorical choices as level indices),
+    /// and `∂input/∂feature` for the continuous ones (`nil` otherwise).
+    static func values(_ sources: [Self], at f: [Double]) -> (values: [Double], derivative: [(feature: Int, slope: Double)?]) {
         var values: [Double] = [], derivative: [(feature: Int, slope: Double)?] = []
         for source in sources {
             switch source {
@@ -246,27 +283,6 @@ struct SurrogateFeaturePrior: FeaturePrior {
             }
         }
         return (values, derivative)
-    }
-
-    func values(atFeatures points: Matrix<Double>) -> [Double] {
-        let rows = (0..<points.rows).map { i in inputs((0..<points.columns).map { points[i, $0] }).values.map(Float.init) }
-        guard !rows.isEmpty else { return [] }
-        let prediction = model.predict(Matrix<Float>(rows), calibrated: false)
-        return (0..<points.rows).map { Double(prediction.mean[$0, output]) }
-    }
-
-    func valueAndGradient(atFeatures x: [Double]) -> (value: Double, gradient: [Double]) {
-        let (values, derivative) = inputs(x)
-        let members = model.memberGradients(at: values)
-        let count = Double(members.outputs.count)
-        let value = members.outputs.reduce(0) { $0 + $1[output] } / count
-        var gradient = [Double](repeating: 0, count: x.count)
-        for (k, link) in derivative.enumerated() {
-            guard let link else { continue }
-            let dInput = members.gradients.reduce(0) { $0 + $1[output][k] } / count
-            gradient[link.feature] += dInput * link.slope
-        }
-        return (value, gradient)
     }
 }
 

@@ -264,4 +264,68 @@ import Testing
             }
         }
     }
+
+    /// `prior: {study: sim}`: the GP of a study of simulations (here 40 runs, too few for a network) is the prior; its
+    /// completed trials are hashed, so a simulation study that gained results is detected until recorded.
+    @Test func aStudyOfSimulationsIsThePriorThroughItsGP() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("sim.yaml", Self.parameters)
+        try cli.write("exp.yaml", Self.parameters + "\nprior: {study: sim, outputs: {y: y}}\n")
+        try cli.write("lf.csv", Self.rows(40, seed: 1, Self.simulation))
+        try cli.write("hf.csv", Self.rows(8, seed: 2, Self.experiment))
+        try cli.ok(["init", "sim", "--space", "sim.yaml", "--seed", "1"])
+        try cli.ok(["observe", "sim", "--results", "lf.csv"])
+        try cli.ok(["init", "plain", "--space", "sim.yaml", "--seed", "2"])
+        try cli.ok(["observe", "plain", "--results", "hf.csv"])
+        let created = try cli.ok(["init", "exp", "--space", "exp.yaml", "--seed", "2"])
+        #expect(created.contains("prior: study:sim"), "\(created)")
+        try cli.ok(["observe", "exp", "--results", "hf.csv"])
+        let status = try #require(try cli.json(try cli.ok(["status", "exp", "--json"])) as? [String: Any])
+        let prior = try #require((status["models"] as? [[String: Any]])?.first?["prior"] as? [String: Any])
+        let rho = try #require(prior["rho"] as? Double)
+        #expect(prior["used"] as? Bool == true && rho > 1.1 && rho < 1.4, "\(prior)")   // truth 1/0.8
+
+        let truth = Self.rows(100, seed: 3, Self.experiment).split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[2])! }
+        let points = "a,b\n" + Self.rows(100, seed: 3, Self.experiment).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").prefix(2).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try cli.write("points.csv", points)
+        func rmse(_ study: String) throws -> Double {
+            let lines = try cli.ok(["predict", study, "--input", "points.csv"]).split(separator: "\n").dropFirst()
+            let predicted = lines.map { Double($0.split(separator: ",")[2])! }
+            return (zip(predicted, truth).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(truth.count)).squareRoot()
+        }
+        let withPrior = try rmse("exp"), without = try rmse("plain")
+        #expect(withPrior < 0.2 * without, "test RMSE with the study prior \(withPrior), without \(without)")
+
+        // one more simulation: the prior changed, refused until recorded
+        try cli.ok(["suggest", "exp", "--batch", "1"])
+        try cli.write("more.csv", "a,b,y\n1,2,\(Self.simulation(1, 2))\n")
+        try cli.ok(["observe", "sim", "--results", "more.csv"])
+        let refused = try cli.run(["suggest", "exp", "--batch", "1"])
+        #expect(refused.status == 1 && refused.stderr.contains("prior") && refused.stderr.contains("--record-prior"), "\(refused.stderr)")
+        try cli.ok(["space", "exp", "--record-prior"])
+        try cli.ok(["suggest", "exp", "--batch", "1"])
+
+        // what cannot be a study prior: nothing is created
+        let cases: [(String, Int32, [String])] = [
+            ("{study: nosuch, outputs: {y: y}}", 64, ["nosuch"]),
+            ("{study: sim, outputs: {y: stress}}", 64, ["no metric 'stress'", "its metrics: y"]),
+            ("{study: bad, outputs: {y: y}}", 64, ["its own prior"]),
+            ("{study: ../sim, outputs: {y: y}}", 64, ["study"]),
+            ("{study: sim, model: models/x, outputs: {y: y}}", 64, ["not both"]),
+        ]
+        for (k, (prior, code, needles)) in cases.enumerated() {
+            try cli.write("bad\(k).yaml", Self.parameters + "\nprior: \(prior)\n")
+            let result = try cli.run(["init", "bad", "--space", "bad\(k).yaml"])
+            #expect(result.status == code, "\(prior): \(result.stderr)")
+            for needle in needles { #expect(result.stderr.contains(needle), "\(prior): \(result.stderr)") }
+            #expect(!FileManager.default.fileExists(atPath: cli.studies + "/bad"), "nothing is created")
+        }
+        try cli.write("renamed.yaml", Self.parameters.replacingOccurrences(of: "name: b,", with: "name: width,")
+            + "\nprior: {study: sim, outputs: {y: y}}\n")
+        let renamed = try cli.run(["init", "bad", "--space", "renamed.yaml"])
+        #expect(renamed.status == 64 && renamed.stderr.contains("parameter 'b' is not a parameter")
+                && renamed.stderr.contains("study parameters: a, width"), "\(renamed.stderr)")
+    }
 }

@@ -34,7 +34,8 @@ extension DoeCommand {
             }
             let staged = try RegistryPrior.stage(declared, near: study.directory)
             defer { if let staged { try? FileManager.default.removeItem(atPath: staged.directory) } }
-            _ = try StudyPrior.load(space: declared, modelDirectory: staged?.directory)   // a prior that cannot be used creates nothing
+            // a prior that cannot be used creates nothing
+            _ = try StudyPrior.load(space: declared, studyDirectory: study.directory + "/" + study.name, modelDirectory: staged?.directory)
             let created = try Study.create(name: study.name, spaceFile: space, in: study.directory, seed: seed)
             let prior = try created.recordPrior(staged: staged)
             let s = created.space
