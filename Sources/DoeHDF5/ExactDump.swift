@@ -30,6 +30,9 @@ public struct ExactDump: Sendable {
     public var fields: [(name: String, width: Int, values: [Double])]
     /// Number of rows.
     public var rows: Int
+    /// Categorical inputs: column name → level names (attribute `levels_<name>` on `/inputs`); such a column holds the
+    /// level's index (0, 1, …).
+    public var inputLevels: [String: [String]] = [:]
 
     /// A dump from its parts (row-major arrays).
     public init(inputNames: [String], inputs: [Double], outputNames: [String], outputs: [Double], rows: Int,
@@ -66,10 +69,22 @@ public struct ExactDump: Sendable {
         var rows = outputs.rows
         var inputs: (names: [String], values: [Double], units: [String]?, rows: Int) = ([], [], nil, rows)
         var bounds: Bounds?
+        var levelsRead: [String: [String]] = [:]
         if file.exists("/inputs") {
             let t = try table(file, "/inputs", fileNames: "input_names", fail: fail)
             guard t.rows == rows else { throw fail("/inputs has \(t.rows) rows, /outputs \(rows)") }
             inputs = (t.names, t.values, t.units, t.rows)
+            for (j, name) in t.names.enumerated() {
+                guard let levels = try file.stringsAttribute("levels_" + name, of: "/inputs") else { continue }
+                for row in 0..<t.rows {
+                    let v = t.values[row * t.names.count + j]
+                    guard v == v.rounded(), v >= 0, v < Double(levels.count) else {
+                        throw fail("/inputs column '\(name)' row \(row + 1) is \(v), not the index of one of its levels "
+                            + "(levels_\(name): \(levels.joined(separator: ", ")))")
+                    }
+                }
+                levelsRead[name] = levels
+            }
             if let low = try file.numbersAttribute("low", of: "/inputs"), let high = try file.numbersAttribute("high", of: "/inputs"),
                low.count == t.names.count, high.count == t.names.count {
                 bounds = Bounds(low: low, high: high)
@@ -98,8 +113,11 @@ public struct ExactDump: Sendable {
             }
         }
         rows = outputs.rows
-        return ExactDump(inputNames: inputs.names, inputs: inputs.values, outputNames: outputs.names, outputs: outputs.values,
-                         rows: rows, inputUnits: inputs.units, outputUnits: outputs.units, inputBounds: bounds, ids: ids, fields: fields)
+        var dump = ExactDump(inputNames: inputs.names, inputs: inputs.values, outputNames: outputs.names, outputs: outputs.values,
+                             rows: rows, inputUnits: inputs.units, outputUnits: outputs.units, inputBounds: bounds, ids: ids,
+                             fields: fields)
+        dump.inputLevels = levelsRead
+        return dump
     }
 
     /// A named table: a 2-D (or 1-D, one column) dataset with names, or a group of 1-D datasets.
@@ -146,8 +164,8 @@ public struct ExactDump: Sendable {
     }
 
     /// Writes the dump to `path` as a whole: a temporary file beside it, closed, then renamed over `path`.
-    /// Inputs and outputs are float64 `rows × columns` with `names` (and `units`, `low`/`high` when given), `/id` is
-    /// `rows × 1`, each field `/fields/<name>` `rows × width`.
+    /// Inputs and outputs are float64 `rows × columns` with `names` (and `units`, `low`/`high`, `levels_<name>` when
+    /// given), `/id` is `rows × 1`, each field `/fields/<name>` `rows × width`.
     public func write(to path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
         do {
@@ -159,6 +177,9 @@ public struct ExactDump: Sendable {
                 if let inputBounds {
                     try file.writeAttribute("low", numbers: inputBounds.low, on: "/inputs")
                     try file.writeAttribute("high", numbers: inputBounds.high, on: "/inputs")
+                }
+                for name in inputNames {
+                    if let levels = inputLevels[name] { try file.writeAttribute("levels_" + name, strings: levels, on: "/inputs") }
                 }
             }
             try file.write("/outputs", rows: rows, columns: outputNames.count, values: outputs)

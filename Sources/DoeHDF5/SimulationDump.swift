@@ -127,6 +127,10 @@ public enum DumpReader {
                 throw DumpError(message: "\(file): fields have \(part.fieldWidth) values per row, "
                     + "\(merged.sources[0]) has \(merged.fieldWidth)")
             }
+            guard part.inputLevels == merged.inputLevels else {
+                throw DumpError(message: "\(file): the categorical inputs' levels (levels_NAME attributes) differ from "
+                    + "\(merged.sources[0])'s; one training set needs one set of levels")
+            }
             part = try part.matching(inputs: merged.inputNames, outputs: layout.outputs == nil ? nil : merged.outputNames,
                                      of: "\(merged.sources[0])")
             merged.inputs += part.inputs
@@ -239,10 +243,31 @@ public enum DumpReader {
             }
             start = range.upperBound
         }
-        return SimulationData(inputNames: inputs.names, outputNames: outputs?.names ?? [], inputUnits: inputs.units,
-                              inputBounds: inputs.bounds,
-                              inputs: x, outputs: y, fields: f, fieldWidth: fieldShape?.columns ?? 0,
-                              rows: inputs.rows - dropped, droppedRows: dropped, sources: [path], outputUnits: outputs?.units,
-                              inputNamesGiven: inputs.namesGiven, outputNamesGiven: outputs?.namesGiven ?? true, notes: notes)
+        var data = SimulationData(inputNames: inputs.names, outputNames: outputs?.names ?? [], inputUnits: inputs.units,
+                                  inputBounds: inputs.bounds,
+                                  inputs: x, outputs: y, fields: f, fieldWidth: fieldShape?.columns ?? 0,
+                                  rows: inputs.rows - dropped, droppedRows: dropped, sources: [path], outputUnits: outputs?.units,
+                                  inputNamesGiven: inputs.namesGiven, outputNamesGiven: outputs?.namesGiven ?? true, notes: notes)
+        data.inputLevels = try levels(of: inputs, in: file, path: path, values: x, rows: data.rows)
+        return data
+    }
+
+    /// Categorical input columns (attribute `levels_<name>` on the inputs dataset or group: the level names, the
+    /// column holding each row's level index), checked: every value must be the index of a level.
+    static func levels(of inputs: DumpTable, in file: H5File, path: String, values: [Float], rows: Int) throws -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for (j, name) in inputs.names.enumerated() {
+            guard let levels = try file.stringsAttribute("levels_" + name, of: inputs.name) else { continue }
+            guard !levels.isEmpty else { throw DumpError(message: "\(path): attribute 'levels_\(name)' of '\(inputs.name)' is empty") }
+            for row in 0..<rows {
+                let v = values[row * inputs.columns + j]
+                guard v == v.rounded(), v >= 0, v < Float(levels.count) else {
+                    throw DumpError(message: "\(path): '\(inputs.name)' column '\(name)' row \(row + 1) is \(v), not the index of "
+                        + "one of its levels (levels_\(name): \(levels.joined(separator: ", ")))")
+                }
+            }
+            result[name] = levels
+        }
+        return result
     }
 }

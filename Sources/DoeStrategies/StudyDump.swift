@@ -37,6 +37,7 @@ public enum StudyDump {
             }
         }
         let textOf = { (p: Parameter, v: Double) -> JSONValue in
+            if let levels = dump.inputLevels[p.name] { return .string(levels[Int(v)]) }   // read checks the index
             if case let .categorical(choices) = p.domain, v == v.rounded(), v >= 0, Int(v) < choices.count {
                 return .string(choices[Int(v)].description)
             }
@@ -78,21 +79,24 @@ public enum StudyDump {
     /// units and the space's bounds), `/outputs` (objectives and constrained metrics, with units), `/id` and
     /// `/fields/<name>` for every field all completed trials have (each read back from the study and checked against
     /// its hash).
-    /// - Throws: ``StudyError`` when there is no completed trial, a parameter is categorical (a dump holds numbers; use
-    ///   `doe train --study`), a field's width differs between trials, or a field file does not match the journal.
+    /// A categorical parameter is a column of choice indices with its choices as the attribute `levels_<name>`.
+    /// - Throws: ``StudyError`` when there is no completed trial, a field's width differs between trials, or a field
+    ///   file does not match the journal.
     public static func write(study: Study, to path: String) throws -> Written {
         let space = study.space
         let completed = try study.load().trials(in: .completed)
         guard !completed.isEmpty else { throw StudyError.invalidState("study '\(study.name)' has no completed trial to write") }
         let varied = space.parameters.enumerated().filter { $0.element.isVaried }
-        if let categorical = varied.first(where: { if case .categorical = $0.element.domain { return true }; return false }) {
-            throw StudyError.invalidInput("parameter '\(categorical.element.name)' is categorical: an HDF5 dump holds numbers only; "
-                + "train on the study directly with `doe train --study \(study.name)`")
+        var levels: [String: [String]] = [:]
+        for (_, p) in varied { if case let .categorical(choices) = p.domain { levels[p.name] = choices.map(\.description) } }
+        func number(_ p: Parameter, _ v: ParameterValue) -> Double {
+            if case let .categorical(choices) = p.domain { return choices.firstIndex { $0.matches(v) }.map(Double.init) ?? .nan }
+            return p.numericValue(of: v) ?? .nan
         }
         let metrics = space.outcomeNames
         var inputs: [Double] = [], outputs: [Double] = []
         for t in completed {
-            for (index, p) in varied { inputs.append(p.numericValue(of: t.params[index]) ?? .nan) }
+            for (index, p) in varied { inputs.append(number(p, t.params[index])) }
             outputs += metrics.map { t.values[$0] ?? .nan }
         }
         if let gap = completed.first(where: { t in metrics.contains { t.values[$0] == nil } }) {
@@ -103,6 +107,7 @@ public enum StudyDump {
             switch p.element.domain {
             case let .real(low, high, _): return (low, high)
             case let .integer(low, high): return (Double(low), Double(high))
+            case let .categorical(choices): return (0, Double(choices.count - 1))
             default: return (0, 0)
             }
         }
@@ -127,10 +132,11 @@ public enum StudyDump {
         }
         let units = varied.contains { $0.element.unit != nil } ? varied.map { $0.element.unit ?? "" } : nil
         let objectiveUnits = metrics.map { m in space.objectives.first { $0.name == m }?.unit }
-        let dump = ExactDump(inputNames: varied.map(\.element.name), inputs: inputs, outputNames: metrics, outputs: outputs,
+        var dump = ExactDump(inputNames: varied.map(\.element.name), inputs: inputs, outputNames: metrics, outputs: outputs,
                              rows: completed.count, inputUnits: units,
                              outputUnits: objectiveUnits.contains { $0 != nil } ? objectiveUnits.map { $0 ?? "" } : nil,
                              inputBounds: Bounds(low: bounds.map(\.0), high: bounds.map(\.1)), ids: completed.map(\.id), fields: fields)
+        dump.inputLevels = levels
         try dump.write(to: path)
         return Written(rows: completed.count, fields: fields.map(\.name), leftOut: leftOut)
     }

@@ -125,4 +125,69 @@ struct DumpResultsCLITests {
         let needsOutput = try cli.run(["trials", "imported", "--format", "h5"])
         #expect(needsOutput.status == 64 && needsOutput.stderr.contains("--output"), "\(needsOutput.stderr)")
     }
+
+    /// A categorical parameter in a dump: a column of choice indices with the choices in `levels_<name>`; doe train
+    /// keeps the level names, observe maps the indices back by name, an index that is no level is refused.
+    @Test func categoricalParametersRoundTripAsLevelIndices() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.write("space.yaml", """
+            parameters:
+              - {name: a, type: real, low: 0, high: 1}
+              - {name: m, type: categorical, choices: [steel, alu, ti]}
+            objectives: [{name: y, direction: minimize}]
+            """)
+        let materials = ["steel", "alu", "ti"]
+        var csv = "a,m,y\n"
+        for i in 0..<30 { let a = Double(i) / 29; csv += "\(a),\(materials[i % 3]),\(a + Double(i % 3))\n" }
+        try cli.write("runs.csv", csv)
+        try cli.ok(["init", "cat", "--space", "space.yaml", "--seed", "1"])
+        try cli.ok(["observe", "cat", "--results", "runs.csv"])
+        try cli.ok(["trials", "cat", "--format", "h5", "--output", "cat.h5"])
+        try cli.write("check.py", """
+            import h5py, sys
+            f = h5py.File(sys.argv[1], 'r')
+            levels = [x.decode() if isinstance(x, bytes) else x for x in f['inputs'].attrs['levels_m']]
+            assert levels == ['steel', 'alu', 'ti'], levels
+            m = f['inputs'][:, 1]; y = f['outputs'][:, 0]; a = f['inputs'][:, 0]
+            assert set(m) == {0.0, 1.0, 2.0} and all(abs(y - a - m) < 1e-12), (m, y - a)
+            g = h5py.File(sys.argv[2], 'w')   # the same rows without /id (imported by parameters), and a bad index
+            for name in ('inputs', 'outputs'):
+                g[name] = f[name][:]
+                for k, v in f[name].attrs.items(): g[name].attrs[k] = v
+            h = h5py.File(sys.argv[3], 'w')
+            x = f['inputs'][:]; x[4, 1] = 3
+            h['inputs'] = x; h['outputs'] = f['outputs'][:]
+            for name in ('inputs', 'outputs'):
+                for k, v in f[name].attrs.items(): h[name].attrs[k] = v
+            print('ok')
+            """)
+        let (checked, log) = try runProcess(Self.python, [cli.directory + "/check.py", cli.directory + "/cat.h5",
+                                                          cli.directory + "/noid.h5", cli.directory + "/bad.h5"])
+        #expect(checked == 0 && log.contains("ok"), "\(log)")
+        try cli.ok(["train", "cat.h5", "--out", "model", "--epochs", "40", "--hidden", "8"])
+        let manifestText = try #require(cli.read("model/model.json"))
+        let manifest = try #require(try cli.json(manifestText) as? [String: Any])
+        #expect((manifest["categorical_inputs"] as? [String: [String]])?["m"] == materials, "\(manifest["categorical_inputs"] ?? "none")")
+        try cli.write("points.csv", "a,m\n0.5,alu\n0.5,ti\n")
+        let predicted = try cli.ok(["predict", "model", "--input", "points.csv"])
+        #expect(predicted.split(separator: "\n").count == 3, "\(predicted)")
+        try cli.ok(["init", "again", "--space", "space.yaml", "--seed", "2"])
+        #expect(try cli.ok(["observe", "again", "--results", "noid.h5"]).contains("imported 30 existing results"))
+        let before = try #require((try cli.json(try cli.ok(["trials", "cat", "--format", "json"])) as? [String: Any])?["trials"]
+            as? [[String: Any]])
+        let after = try #require((try cli.json(try cli.ok(["trials", "again", "--format", "json"])) as? [String: Any])?["trials"]
+            as? [[String: Any]])
+        let key = { (t: [String: Any]) -> String in
+            let p = t["params"] as? [String: Any] ?? [:]
+            return "\(p["a"] ?? "") \(p["m"] ?? "")"
+        }
+        #expect(Set(before.map(key)) == Set(after.map(key)) && Set(after.map(key)).count == 30)
+        let journal = cli.read("studies/again/journal.jsonl")
+        let bad = try cli.run(["observe", "again", "--results", "bad.h5"])
+        #expect(bad.status == 64 && bad.stderr.contains("'m' row 5") && bad.stderr.contains("levels_m"), "\(bad.stderr)")
+        #expect(cli.read("studies/again/journal.jsonl") == journal)
+        let untrainable = try cli.run(["train", "bad.h5", "--out", "model2", "--epochs", "5"])
+        #expect(untrainable.status == 64 && untrainable.stderr.contains("row 5"), "\(untrainable.stderr)")
+    }
 }
