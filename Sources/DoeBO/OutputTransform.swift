@@ -5,9 +5,10 @@ import Foundation
 /// Skewed outcomes (a few very bad runs among many ordinary ones, as on Rosenbrock-like responses) make a
 /// stationary GP model the outliers rather than the region that matters. ``BayesianOptimizer`` therefore also
 /// fits a GP to `w = −log(ref − g)` with `ref = max g + 2 % of the range` (which compresses the bad tail and
-/// expands differences near the best value) and keeps whichever model has the higher marginal likelihood of the
-/// *original* values (the log-likelihood of the transformed data plus the log-Jacobian `Σ log dw/dg`, minus
-/// `n·log scale` for the standardization).
+/// expands differences near the best value) and keeps it when its marginal likelihood of the *original* values (the
+/// log-likelihood of the transformed data plus the log-Jacobian `Σ log dw/dg`, minus `n·log scale` for the
+/// standardization) beats the plain model's clearly: by a Bayes factor of e³ and 0.25 nat per trial
+/// (``BayesianOptimizer/warpingEvidence``, ``BayesianOptimizer/warpingEvidencePerTrial``).
 public struct OutputTransform: Sendable {
     /// The kind of warping.
     public enum Kind: String, Sendable {

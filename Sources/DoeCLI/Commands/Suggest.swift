@@ -24,7 +24,7 @@ extension DoeCommand {
             Pending trials count as taken: a second suggest while a batch runs proposes new points. \
             Until the initial design is complete the scrambled Sobol sequence of the study continues; then a \
             Gaussian process (ARD squared-exponential or Matern-5/2, MAP hyperparameters, log output warping when \
-            the likelihood prefers it) picks each point. A noisy objective (standard errors given, or a fitted \
+            the likelihood clearly prefers it) picks each point. A noisy objective (standard errors given, or a fitted \
             noise standard deviation above 45 % of the signal's) gets qLogNEI: improvement over the best sampled \
             value at the observed points, the batch and the pending trials sampled jointly (256 quasi-random \
             samples). Otherwise log expected improvement, the batch chosen greedily with Kriging-believer \
