@@ -74,16 +74,8 @@ public struct ExactDump: Sendable {
             let t = try table(file, "/inputs", fileNames: "input_names", fail: fail)
             guard t.rows == rows else { throw fail("/inputs has \(t.rows) rows, /outputs \(rows)") }
             inputs = (t.names, t.values, t.units, t.rows)
-            for (j, name) in t.names.enumerated() {
-                guard let levels = try file.stringsAttribute("levels_" + name, of: "/inputs") else { continue }
-                for row in 0..<t.rows {
-                    let v = t.values[row * t.names.count + j]
-                    guard v == v.rounded(), v >= 0, v < Double(levels.count) else {
-                        throw fail("/inputs column '\(name)' row \(row + 1) is \(v), not the index of one of its levels "
-                            + "(levels_\(name): \(levels.joined(separator: ", ")))")
-                    }
-                }
-                levelsRead[name] = levels
+            levelsRead = try DumpReader.inputLevels(in: file, of: "/inputs", names: t.names, rows: t.rows, path: path) { row, j in
+                t.values[row * t.names.count + j]
             }
             if let low = try file.numbersAttribute("low", of: "/inputs"), let high = try file.numbersAttribute("high", of: "/inputs"),
                low.count == t.names.count, high.count == t.names.count {

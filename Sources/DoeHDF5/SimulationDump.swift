@@ -248,21 +248,26 @@ public enum DumpReader {
                                   inputs: x, outputs: y, fields: f, fieldWidth: fieldShape?.columns ?? 0,
                                   rows: inputs.rows - dropped, droppedRows: dropped, sources: [path], outputUnits: outputs?.units,
                                   inputNamesGiven: inputs.namesGiven, outputNamesGiven: outputs?.namesGiven ?? true, notes: notes)
-        data.inputLevels = try levels(of: inputs, in: file, path: path, values: x, rows: data.rows)
+        data.inputLevels = try inputLevels(in: file, of: inputs.name, names: inputs.names, rows: data.rows, path: path) { row, j in
+            Double(x[row * inputs.columns + j])
+        }
         return data
     }
 
-    /// Categorical input columns (attribute `levels_<name>` on the inputs dataset or group: the level names, the
-    /// column holding each row's level index), checked: every value must be the index of a level.
-    static func levels(of inputs: DumpTable, in file: H5File, path: String, values: [Float], rows: Int) throws -> [String: [String]] {
+    /// Categorical input columns (attribute `levels_<name>` on the inputs dataset or group `object`: the level names,
+    /// the column holding each row's level index), checked: every value must be the index of a level. What
+    /// `doe train` (this reader) and `doe observe --results` (``ExactDump``) both read.
+    /// - Parameter value: the value at a row and column (0-based) of the inputs.
+    static func inputLevels(in file: H5File, of object: String, names: [String], rows: Int, path: String,
+                            value: (_ row: Int, _ column: Int) -> Double) throws -> [String: [String]] {
         var result: [String: [String]] = [:]
-        for (j, name) in inputs.names.enumerated() {
-            guard let levels = try file.stringsAttribute("levels_" + name, of: inputs.name) else { continue }
-            guard !levels.isEmpty else { throw DumpError(message: "\(path): attribute 'levels_\(name)' of '\(inputs.name)' is empty") }
+        for (j, name) in names.enumerated() {
+            guard let levels = try file.stringsAttribute("levels_" + name, of: object) else { continue }
+            guard !levels.isEmpty else { throw DumpError(message: "\(path): attribute 'levels_\(name)' of '\(object)' is empty") }
             for row in 0..<rows {
-                let v = values[row * inputs.columns + j]
-                guard v == v.rounded(), v >= 0, v < Float(levels.count) else {
-                    throw DumpError(message: "\(path): '\(inputs.name)' column '\(name)' row \(row + 1) is \(v), not the index of "
+                let v = value(row, j)
+                guard v == v.rounded(), v >= 0, v < Double(levels.count) else {
+                    throw DumpError(message: "\(path): '\(object)' column '\(name)' row \(row + 1) is \(v), not the index of "
                         + "one of its levels (levels_\(name): \(levels.joined(separator: ", ")))")
                 }
             }

@@ -130,6 +130,7 @@ public struct StudyAnalysis: Sendable {
                                                    seed: state.seed)
         } ?? [:]
         var views: [ObjectiveView] = []
+        let prior = Result { try StudyPrior.loadChecked(space: space, state: state) }   // once, for every objective
         for objective in space.objectives {
             let observed = completed.filter { $0.values[objective.name] != nil }
             let observations = observed.map {
@@ -150,7 +151,7 @@ public struct StudyAnalysis: Sendable {
                 note = "the GP needs at least 3 completed trials (this study has \(observed.count))"
             } else {
                 do {
-                    model = try StudyAnalysis.model(of: objective, state: state, space: space)
+                    model = try StudyAnalysis.model(of: objective, state: state, space: space, prior: prior.get())
                 } catch {
                     note = "no GP could be fitted: \(error)"
                 }
@@ -163,8 +164,9 @@ public struct StudyAnalysis: Sendable {
     }
 
     /// The GP `doe suggest` and `doe status` use for one objective (``ObjectiveModel``), with slices and Sobol indices.
-    static func model(of objective: Objective, state: StudyState, space: DesignSpace) throws -> ModelView {
-        let fitted = try ObjectiveModel.fit(objective, state: state, space: space)
+    /// - Parameter prior: the study's prior, loaded and checked once for every objective.
+    static func model(of objective: Objective, state: StudyState, space: DesignSpace, prior: StudyPrior?) throws -> ModelView {
+        let fitted = try ObjectiveModel.fit(objective, state: state, space: space, prior: prior)
         let (gp, transform, encoding, sign, trials, summary) = (fitted.gp, fitted.transform, fitted.encoding, fitted.sign, fitted.trials,
                                                                 fitted.summary)
         let seed = state.seed

@@ -44,13 +44,20 @@ public struct ObjectiveModel {
     /// - Throws: when fewer than two trials have a value, the fit fails, or the prior cannot be used.
     public static func fit(_ objective: Objective, state: StudyState, space: DesignSpace,
                            kernel: KernelKind? = nil) throws -> ObjectiveModel {
+        try fit(objective, state: state, space: space, kernel: kernel, prior: StudyPrior.loadChecked(space: space, state: state))
+    }
+
+    /// ``fit(_:state:space:kernel:)`` with the study's prior already loaded and checked (``StudyPrior/loadChecked(space:state:)``;
+    /// `nil` when the space has none), so a caller fitting several objectives reads, hashes and — for a study prior —
+    /// fits the prior once.
+    public static func fit(_ objective: Objective, state: StudyState, space: DesignSpace, kernel: KernelKind? = nil,
+                           prior: StudyPrior?) throws -> ObjectiveModel {
         let trials = state.trials(in: .completed).filter { $0.values[objective.name] != nil }
         let sign = objective.direction.sign
         let values = trials.map { sign * $0.values[objective.name]! }
         let noise = trials.contains { $0.sems[objective.name] != nil } ? trials.map { $0.sems[objective.name] ?? 0 } : nil
         let encoding = SpaceEncoding(space: space)
         let seed = seed(for: state)
-        let prior = try StudyPrior.loadChecked(space: space, state: state)
         let fitted = try StudyPrior.fitMetric(objective.name, prior: prior, encoding: encoding, assignments: trials.map(\.params),
                                               values: values, noise: noise, kernel: kernel ?? space.kernel, seed: seed,
                                               warping: true, orientation: sign)

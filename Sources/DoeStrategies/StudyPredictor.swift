@@ -44,14 +44,12 @@ public struct StudyPredictor {
         }
         encoding = SpaceEncoding(space: space)
         var metrics: [MetricModel] = []
-        var prior: StudyPrior?
+        let prior = try StudyPrior.loadChecked(space: space, state: state)   // once, for every metric
         for objective in space.objectives {
-            let model = try ObjectiveModel.fit(objective, state: state, space: space)
+            let model = try ObjectiveModel.fit(objective, state: state, space: space, prior: prior)
             metrics.append(MetricModel(name: objective.name, gp: model.gp, transform: model.transform, sign: model.sign,
                                        priorEvidence: model.priorEvidence))
-            prior = model.prior
         }
-        if prior == nil { prior = try StudyPrior.loadChecked(space: space, state: state) }
         for (k, constraint) in space.outcomeConstraints.enumerated() {
             let trials = completed.filter { $0.values[constraint.name]?.isFinite == true }
             guard trials.count >= 2 else {

@@ -24,8 +24,7 @@ extension StudyPrior {
             throw PriorError("the simulation study '\(name)' is found next to the study that names it")
         }
         let parent = (studyDirectory as NSString).deletingLastPathComponent
-        guard (parent as NSString).appendingPathComponent(name) != studyDirectory,
-              (studyDirectory as NSString).lastPathComponent != name else {
+        guard (studyDirectory as NSString).lastPathComponent != name else {
             throw PriorError("a study cannot be its own prior ('\(name)')")
         }
         let simulation: Study

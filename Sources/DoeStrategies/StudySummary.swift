@@ -107,20 +107,18 @@ public struct StudySummary: Sendable {
         initialDesignSize = space.initialDesignSize
         initialDesignTaken = counts[.completed, default: 0] + counts[.pending, default: 0]
         let completed = state.trials(in: .completed)
+        // the prior is loaded once: every objective's model uses it, and a prior that cannot be used is the problem shown
+        let prior = Result { try StudyPrior.loadChecked(space: space, state: state) }
         var models: [ObjectiveSummary] = []
-        if fitModels && completed.count >= 3 {
+        if fitModels && completed.count >= 3, case let .success(prior) = prior {
             for o in space.objectives where completed.filter({ $0.values[o.name] != nil }).count >= 3 {
-                if let model = try? ObjectiveModel.fit(o, state: state, space: space) {
+                if let model = try? ObjectiveModel.fit(o, state: state, space: space, prior: prior) {
                     models.append(ObjectiveSummary(objective: o.name, summary: model.summary, priorEvidence: model.priorEvidence))
                 }
             }
         }
         self.models = models
-        var priorProblem: String?
-        if space.prior != nil {
-            do { _ = try StudyPrior.loadChecked(space: space, state: state) } catch { priorProblem = "\(error)" }
-        }
-        self.priorProblem = priorProblem
+        if case let .failure(error) = prior { priorProblem = "\(error)" } else { priorProblem = nil }
         recordedPrior = (state.recordedPrior?.sha256, state.recordedPriorVersion)
     }
 

@@ -16,8 +16,7 @@ enum RegistryPrior {
     /// - Returns: the staging folder and the version (`name@version`); the caller removes the folder if it is not used.
     static func stage(_ space: DesignSpace, near parent: String) throws -> (directory: String, version: String)? {
         guard case let .registry(reference, directory)? = space.prior?.source else { return nil }
-        let registry = try Registry(root: root(directory))
-        let version = try registry.load().resolve(ModelReference(parsing: reference))
+        let (registry, version) = try resolve(reference, in: directory)
         let staging = parent + "/.prior-staging-" + UUID().uuidString
         do { try registry.materialize(version, into: staging) } catch {
             try? FileManager.default.removeItem(atPath: staging)
@@ -30,10 +29,15 @@ enum RegistryPrior {
     /// `doe status`'s note; `nil` when it is the same, the prior is not a registry one, or the registry cannot be read.
     static func moved(_ space: DesignSpace, recorded: String?) -> String? {
         guard case let .registry(reference, directory)? = space.prior?.source,
-              let registry = try? Registry(root: root(directory)), let state = try? registry.load(),
-              let parsed = try? ModelReference(parsing: reference), let version = try? state.resolve(parsed) else { return nil }
+              let version = try? resolve(reference, in: directory).version else { return nil }
         let now = "\(version.name)@\(version.version)"
         return now == recorded ? nil : now
+    }
+
+    /// The registry a registry prior names and the version its reference names now.
+    private static func resolve(_ reference: String, in directory: String?) throws -> (registry: Registry, version: ModelVersion) {
+        let registry = try Registry(root: root(directory))
+        return (registry, try registry.load().resolve(ModelReference(parsing: reference)))
     }
 
     /// How a recorded prior is named in messages: the directory, or `reference (= name@version)` for a registry one.
